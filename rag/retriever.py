@@ -1,0 +1,67 @@
+"""Region-filtered hybrid retrieval: dense (FAISS) and keyword (BM25) candidates fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .index import LoadedIndex
+from .models import Hit
+from .query import Query
+
+MODES = ("dense", "bm25", "hybrid")
+
+
+@dataclass
+class Scored:
+    """Per-chunk evidence kept for the answerer's relevance decision."""
+
+    dense: np.ndarray
+    keyword: np.ndarray
+
+
+class Retriever:
+    def __init__(self, index: LoadedIndex, embedder, mode: str = "hybrid", rrf_k: int = 60, dense_weight: float = 1.0):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self.index, self.embedder, self.mode = index, embedder, mode
+        self.rrf_k, self.dense_weight = rrf_k, dense_weight
+        self.slugs = np.array([c.slug for c in index.chunks])
+        self.last: Scored | None = None
+
+    def score_all(self, query: Query) -> Scored:
+        n = len(self.index.chunks)
+        dense = np.zeros(n, dtype=np.float32)
+        if self.mode != "bm25" and n:
+            qv = self.embedder.encode_query([query.text])
+            sims, ids = self.index.vectors.search(qv, n)
+            dense[ids[0]] = sims[0]
+        keyword = self.index.bm25.scores(list(query.tokens)) if n else dense.copy()
+        return Scored(dense, keyword)
+
+    def search(self, query: Query, regions: list[str] | None = None, k: int = 10) -> list[Hit]:
+        scored = self.score_all(query)
+        self.last = scored
+        return self.rank(scored, regions, k)
+
+    def rank(self, scored: Scored, regions: list[str] | None, k: int) -> list[Hit]:
+        mask = np.isin(self.slugs, regions) if regions else np.ones(len(self.slugs), dtype=bool)
+        cand = np.flatnonzero(mask)
+        if not len(cand):
+            return []
+        if self.mode == "dense":
+            fused = scored.dense[cand]
+        elif self.mode == "bm25":
+            fused = scored.keyword[cand]
+        else:
+            kw = scored.keyword[cand]
+            fused = self.dense_weight * _rrf(scored.dense[cand], self.rrf_k) + np.where(kw > 0, _rrf(kw, self.rrf_k), 0.0)
+        order = np.argsort(-fused, kind="stable")[:k]
+        return [Hit(self.index.chunks[cand[i]], float(fused[i]), rank=r + 1) for r, i in enumerate(order)]
+
+
+def _rrf(scores: np.ndarray, k: int) -> np.ndarray:
+    ranks = np.empty(len(scores), dtype=np.float32)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return 1.0 / (k + ranks)
