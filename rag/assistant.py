@@ -169,7 +169,18 @@ class Assistant:
             raise RagError(f"未知地区 {region!r}，可选：{', '.join(self.docs)}。")
         return region
 
+    def stream(self, question: str, region: str | None = None, history=()):
+        """Text pieces (str) as they are ready, then the final Answer. Extractive answers are ready at once."""
+        yield from stream_answer(self.ask(question, region=region, history=history))
+
     def timed_ask(self, question: str, **kw) -> tuple[Answer, float]:
         t = time.perf_counter()
         a = self.ask(question, **kw)
         return a, time.perf_counter() - t
+
+
+def stream_answer(answer: Answer, piece: int = 12):
+    """Yields the answer text in small pieces, then the Answer itself: the streaming protocol of every answerer."""
+    for i in range(0, len(answer.answer), piece):
+        yield answer.answer[i : i + piece]
+    yield answer

@@ -27,7 +27,7 @@ from .config import Settings
 from .errors import IndexProblem
 from .models import Chunk
 from .seeds import load_documents, seed_hashes
-from .tokenize import tokenize
+from .tokenize import TOKENIZER_VERSION, tokenize
 
 SCHEMA_VERSION = 1
 FILES = ("chunks.jsonl", "vectors.faiss", "keyword.json")
@@ -93,8 +93,8 @@ def staleness(settings: Settings) -> str | None:
         return str(exc)
     if m.get("schema_version") != SCHEMA_VERSION:
         return "索引格式版本不同"
-    if m.get("chunker_version") != CHUNKER_VERSION:
-        return "切分规则已更新"
+    if m.get("chunker_version") != CHUNKER_VERSION or m.get("tokenizer") != TOKENIZER_VERSION:
+        return "切分或分词规则已更新"
     if m.get("embedder", {}).get("spec") != settings.embedder:
         return f"索引由向量模型 {m.get('embedder', {}).get('spec')} 生成，当前配置为 {settings.embedder}"
     if m.get("seeds") != seed_hashes(settings.seeds_dir):
@@ -183,13 +183,14 @@ def build_index(settings: Settings, embedder=None, *, progress: bool = False, if
         faiss.write_index(flat, str(tmp / "vectors.faiss"))
         tokens = [tokenize(c.embed_text) for c in chunks]
         (tmp / "keyword.json").write_text(
-            json.dumps({"tokenizer": "jieba-search+stopwords", "tokens": tokens}, ensure_ascii=False), encoding="utf-8"
+            json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens}, ensure_ascii=False), encoding="utf-8"
         )
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "package_version": __version__,
             "embedder": {"spec": settings.embedder, "id": embedder.id, "dim": embedder.dim},
             "chunker_version": CHUNKER_VERSION,
+            "tokenizer": TOKENIZER_VERSION,
             "chunk_count": len(chunks),
             "documents": [d.slug for d in docs],
             "seeds": seed_hashes(settings.seeds_dir),
@@ -247,6 +248,8 @@ def load_index(settings: Settings, embedder_id: str | None = None, dim: int | No
         raise IndexProblem(f"索引由向量模型 {emb.get('id')} 生成，而当前使用 {embedder_id}：{hint}")
     if dim and emb.get("dim") != dim:
         raise IndexProblem(f"索引向量维度 {emb.get('dim')} 与当前向量模型的维度 {dim} 不符：{hint}")
+    if m.get("chunker_version") != CHUNKER_VERSION or m.get("tokenizer") != TOKENIZER_VERSION:
+        raise IndexProblem(f"索引由旧版切分/分词规则生成：{hint}")
     if check_seeds and m.get("seeds") != seed_hashes(settings.seeds_dir):
         raise IndexProblem(f"索引已过期（seeds/ 中的政策文本或元数据已变更）：{hint}")
     try:

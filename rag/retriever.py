@@ -1,4 +1,9 @@
-"""Region-filtered hybrid retrieval: dense (FAISS) and keyword (BM25) candidates fused by reciprocal rank."""
+"""Region-filtered hybrid retrieval: dense (FAISS) and keyword (BM25) scores fused.
+
+Fusion was chosen on the gold set (eval/README.md): a weighted sum of the dense score (min-max scaled within
+the candidate region) and the BM25 score (scaled by its maximum) beat reciprocal-rank fusion by ~4 points of
+Recall@1; RRF stays available for comparison.
+"""
 
 from __future__ import annotations
 
@@ -22,11 +27,12 @@ class Scored:
 
 
 class Retriever:
-    def __init__(self, index: LoadedIndex, embedder, mode: str = "hybrid", rrf_k: int = 60, dense_weight: float = 1.0):
+    def __init__(self, index: LoadedIndex, embedder, mode: str = "hybrid", fusion: str = "weighted",
+                 alpha: float = 0.6, rrf_k: int = 60):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.index, self.embedder, self.mode = index, embedder, mode
-        self.rrf_k, self.dense_weight = rrf_k, dense_weight
+        self.fusion, self.alpha, self.rrf_k = fusion, alpha, rrf_k
         self.slugs = np.array([c.slug for c in index.chunks])
         self.last: Scored | None = None
 
@@ -54,9 +60,14 @@ class Retriever:
             fused = scored.dense[cand]
         elif self.mode == "bm25":
             fused = scored.keyword[cand]
-        else:
+        elif self.fusion == "rrf":
             kw = scored.keyword[cand]
-            fused = self.dense_weight * _rrf(scored.dense[cand], self.rrf_k) + np.where(kw > 0, _rrf(kw, self.rrf_k), 0.0)
+            fused = _rrf(scored.dense[cand], self.rrf_k) + np.where(kw > 0, _rrf(kw, self.rrf_k), 0.0)
+        else:
+            d, kw = scored.dense[cand], scored.keyword[cand]
+            span = float(d.max() - d.min())
+            dn = (d - d.min()) / span if span > 1e-9 else np.zeros_like(d)
+            fused = self.alpha * dn + (1 - self.alpha) * kw / max(float(kw.max()), 1e-9)
         order = np.argsort(-fused, kind="stable")[:k]
         return [Hit(self.index.chunks[cand[i]], float(fused[i]), rank=r + 1) for r, i in enumerate(order)]
 

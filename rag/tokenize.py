@@ -29,8 +29,19 @@ def stopwords() -> frozenset[str]:
     return frozenset(text.split())
 
 
+TOKENIZER_VERSION = "jieba-search+bigram-1"
+_NOT_TEXT = re.compile(r"[^\u3400-\u9fffa-z0-9]+")
+
+
 def tokenize(text: str) -> list[str]:
-    """Search-mode segmentation (also yields sub-words: 育儿假 -> 育儿, 育儿假) minus stopwords and punctuation."""
+    """Search-mode words (育儿假 -> 育儿, 育儿假) minus stopwords, plus character bigrams.
+
+    Bigrams make keyword matching survive segmentation differences between everyday questions and the
+    plans' wording (measured on the gold set: +5 points Recall@1 over words alone, see eval/README.md).
+    """
     text = normalize(text).lower()
     stops = stopwords()
-    return [t for t in _jieba().cut_for_search(text) if _WORD.fullmatch(t) and t not in stops]
+    words = [t for t in _jieba().cut_for_search(text) if _WORD.fullmatch(t) and t not in stops]
+    flat = _NOT_TEXT.sub("", text)
+    grams = [flat[i : i + 2] for i in range(len(flat) - 1)]
+    return words + grams

@@ -1,0 +1,81 @@
+"""Web-layer settings: the [server] section of rag.toml, overridden by RAG_* environment variables.
+
+Kept apart from rag.config so the library needs no knowledge of HTTP; every default is the safe one
+(only this origin may embed or call the API, 30 questions a minute for everyone, no admin endpoint).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+
+from ..errors import RagError
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    allowed_origins: tuple[str, ...] = ()  # may embed the page in an iframe (CSP frame-ancestors)
+    cors_origins: tuple[str, ...] = ()  # may call the JSON API from a browser; defaults to allowed_origins
+    rate_limit: int = 30  # questions per minute per client address; 0 disables
+    trusted_proxies: tuple[str, ...] = ()  # peers (IPs or CIDRs) whose X-Forwarded-For is believed
+    queue_size: int = 64  # Gradio queue bound: further chat events are refused, not piled up
+    concurrency: int = 4  # chat events answered at once
+    admin_token: str = ""  # enables POST /admin/reload when set
+    max_history: int = 20  # history messages kept per request (older ones are dropped)
+    networks: tuple = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self):
+        for name in ("allowed_origins", "cors_origins", "trusted_proxies"):
+            object.__setattr__(self, name, _list(getattr(self, name)))
+        nets = []
+        for p in self.trusted_proxies:
+            try:
+                nets.append(ipaddress.ip_network(p.strip(), strict=False))
+            except ValueError:
+                raise RagError(f"trusted_proxies 中的 {p!r} 不是合法的 IP 地址或网段。") from None
+        object.__setattr__(self, "networks", tuple(nets))
+        for o in (*self.allowed_origins, *self.cors_origins):
+            if o != "*" and not o.startswith(("http://", "https://")):
+                raise RagError(f"来源 {o!r} 必须以 http:// 或 https:// 开头（例如 https://www.example.gov.cn）。")
+
+    @property
+    def api_origins(self) -> tuple[str, ...]:
+        return self.cors_origins or self.allowed_origins
+
+
+def _list(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    return tuple(str(v).strip().rstrip("/") for v in value if str(v).strip())
+
+
+def _int(name: str, value, default: int, minimum: int = 0) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise RagError(f"配置项 {name} 必须是整数，当前为 {value!r}。") from None
+    if n < minimum:
+        raise RagError(f"配置项 {name} 不能小于 {minimum}。")
+    return n
+
+
+def load_server_config(settings=None, **overrides) -> ServerConfig:
+    """[server] of rag.toml < RAG_* environment < keyword overrides (tests, benchmarks)."""
+    sec = dict((getattr(settings, "extra", None) or {}).get("server", {}))
+    env = os.environ.get
+    cfg = ServerConfig(
+        allowed_origins=_list(env("RAG_ALLOWED_ORIGINS", sec.get("allowed_origins"))),
+        cors_origins=_list(env("RAG_CORS_ORIGINS", sec.get("cors_origins"))),
+        rate_limit=_int("rate_limit", env("RAG_RATE_LIMIT", sec.get("rate_limit")), 30),
+        trusted_proxies=_list(env("RAG_TRUSTED_PROXIES", sec.get("trusted_proxies"))),
+        queue_size=_int("queue_size", env("RAG_QUEUE_SIZE", sec.get("queue_size")), 64, 1),
+        concurrency=_int("concurrency", env("RAG_CONCURRENCY", sec.get("concurrency")), 4, 1),
+        admin_token=env("RAG_ADMIN_TOKEN", sec.get("admin_token", "")) or "",
+        max_history=_int("max_history", env("RAG_MAX_HISTORY", sec.get("max_history")), 20),
+    )
+    return ServerConfig(**{**{k: getattr(cfg, k) for k in cfg.__dataclass_fields__ if k != "networks"}, **overrides})
