@@ -13,6 +13,7 @@ from .dialogue import resolve
 from .errors import InputError, RagError
 from .index import LoadedIndex, load_index
 from .models import Answer, Document, Hit
+from .normalize import strip_invisible
 from .query import make_query
 from .regions import RegionDetector
 from .retriever import Retriever
@@ -158,7 +159,7 @@ class Assistant:
     def _check(self, question) -> str:
         if not isinstance(question, str):
             raise InputError("问题必须是文字。")
-        if not re.sub(r"\s", "", question):
+        if not re.sub(r"\s", "", strip_invisible(question)):
             raise InputError("问题不能为空，请输入您想了解的政策问题。")
         if len(question) > MAX_QUESTION_CHARS:
             raise InputError(f"问题太长（{len(question)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。")

@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .normalize import normalize_query
-from .tokenize import tokenize
+from .tokenize import tokenize, words
 
 
 @lru_cache(maxsize=1)
@@ -30,13 +30,13 @@ def expansions(text: str) -> list[str]:
 class Query:
     text: str  # normalised question, as embedded
     tokens: tuple[str, ...]  # keyword tokens, expansions included
-    core: tuple[str, ...]  # tokens of the question itself (without expansions)
+    core: tuple[str, ...]  # words of the question itself (no expansions, no bigrams): the relevance gate's unit
 
 
 def make_query(question: str, topic_text: str | None = None) -> Query:
     """`topic_text` is the question without place names: expansions come from it, not from 青岛 or 通化."""
     text = normalize_query(question)
     topic = normalize_query(topic_text) if topic_text is not None else text
-    core = tokenize(topic)
+    base = tokenize(topic)
     extra = [t for term in expansions(topic) for t in tokenize(term)]
-    return Query(text=text, tokens=tuple(core + [t for t in extra if t not in core]), core=tuple(core))
+    return Query(text=text, tokens=tuple(base + [t for t in extra if t not in base]), core=tuple(words(topic)))

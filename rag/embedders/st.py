@@ -39,7 +39,8 @@ class SentenceTransformerEmbedder(Embedder):
             raise RagError("该向量模型需要 sentence-transformers：pip install 'rag-fertility-policy[st]'") from None
         self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         self.name = name or model_dir.name
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
         self._dir = model_dir
 
     @property

@@ -1,0 +1,1 @@
+"""`rag eval`: retrieval and answer quality of the assistant on a gold set (see eval/README.md)."""

@@ -1,0 +1,164 @@
+"""LLMAssistant: the extractive Assistant decides (region, retrieval, refusal); a chat model only rewrites the answer.
+
+ask(): injection guard -> extractive answer (refused? return it, no model call) -> the clauses it cites, plus the
+next hits of the same region(s), numbered and wrapped as data -> model reply within the budget -> checks (every
+[n] is a given clause, every number occurs in the clauses it cites, at least one citation) -> the reply with its
+citations renumbered 1..k, or, on any failure, the extractive answer and a logging.warning with the reason.
+stream(): the same, then the checked text in pieces and the Answer. The reply is buffered and checked before
+anything is released, so unverified numbers are never shown (see docs/llm.md).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..answerer import DRAFT_NOTE
+from ..assistant import stream_answer
+from ..chunker import split_sentences
+from ..config import Settings
+from ..dialogue import resolve
+from ..guard import REFUSAL, injection
+from ..models import Answer, Hit
+from ..normalize import normalize_query
+from ..query import make_query
+from .checks import Verdict, check_reply, numbers
+from .client import LLMFailure, generate, make_chat
+from .prompts import as_data, format_clauses, load_prompt, render
+
+log = logging.getLogger("rag.llm")
+PROMPT = "answer.v1"
+
+
+class LLMAssistant:
+    """Same interface as Assistant: ask, stream, search, docs; .assistant is the extractive one."""
+
+    def __init__(self, assistant, settings: Settings, *, prompt: str = PROMPT, budget: float | None = None, chat=None,
+                 extra_per_region: int = 2, max_clauses: int = 8):
+        self.assistant, self.settings, self.prompt = assistant, settings, prompt
+        self.budget = float(budget if budget is not None else settings.llm_timeout) or 15.0
+        self.system = load_prompt(f"{prompt}.system", settings.root)
+        self.template = load_prompt(f"{prompt}.user", settings.root)
+        self.context_template = load_prompt(f"{prompt}.context", settings.root)
+        self.chat = chat if chat is not None else make_chat(settings, self.budget)
+        self.extra_per_region, self.max_clauses = extra_per_region, max_clauses
+
+    # ---- pass-through -------------------------------------------------------------------------------
+    @property
+    def docs(self):
+        return self.assistant.docs
+
+    @property
+    def index(self):
+        return self.assistant.index
+
+    @property
+    def embedder(self):
+        return self.assistant.embedder
+
+    def __getattr__(self, name):  # retriever, detector, thresholds … of the extractive assistant
+        if name == "assistant":
+            raise AttributeError(name)
+        return getattr(self.assistant, name)
+
+    def search(self, question: str, region: str | None = None, k: int = 10):
+        return self.assistant.search(question, region=region, k=k)
+
+    # ---- answers ------------------------------------------------------------------------------------
+    def ask(self, question: str, region: str | None = None, history=()) -> Answer:
+        base, job = self._prepare(question, region, history)
+        return base if job is None else self._write(base, *job, streaming=False)
+
+    def stream(self, question: str, region: str | None = None, history=()):
+        """Text pieces, then the final Answer; the pieces are released only after the reply passed the checks."""
+        base, job = self._prepare(question, region, history)
+        yield from stream_answer(base if job is None else self._write(base, *job, streaming=True))
+
+    def timed_ask(self, question: str, **kw):
+        import time
+
+        t = time.perf_counter()
+        a = self.ask(question, **kw)
+        return a, time.perf_counter() - t
+
+    # ---- steps --------------------------------------------------------------------------------------
+    def _prepare(self, question, region, history):
+        """(final answer, None) when the model is not to be asked, else (extractive answer, (clauses, messages))."""
+        if isinstance(question, str) and injection(question):
+            log.warning("prompt injection refused: %.80r", question)
+            return refused(question), None
+        base = self.assistant.ask(question, region=region, history=history)
+        if base.refused or not base.citations:
+            return base, None
+        res = resolve(question, history, self.assistant.detector)
+        if injection(res.question):  # an attack carried over from an earlier turn
+            log.warning("prompt injection (from history) refused: %.80r", res.question)
+            return refused(question), None
+        clauses = self._clauses(base, res)
+        return base, (clauses, self._messages(question, res, clauses))
+
+    def _clauses(self, base: Answer, res) -> list[Hit]:
+        hits = list(base.citations)
+        extra = self.extra_per_region if len(base.regions) <= 1 else 1
+        if extra <= 0 or len(hits) >= self.max_clauses:
+            return hits
+        seen = {h.chunk.id for h in hits}
+        try:
+            retriever = self.assistant.retriever
+            scored = retriever.score_all(make_query(res.question, res.topic))
+            for slug in base.regions:
+                added = 0
+                for h in retriever.rank(scored, [slug], extra + 3):
+                    if added >= extra or len(hits) >= self.max_clauses:
+                        break
+                    if h.chunk.id not in seen:
+                        seen.add(h.chunk.id)
+                        hits.append(h)
+                        added += 1
+        except Exception as exc:  # noqa: BLE001 - extra context is optional
+            log.warning("extra clauses skipped: %s", exc)
+        return hits
+
+    def _messages(self, question: str, res, clauses: list[Hit]):
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        context = ""
+        if res.inherited_region or res.inherited_topic or res.question != normalize_query(question):
+            context = render(self.context_template, standalone=as_data(res.question))
+        user = render(self.template, clauses=format_clauses(clauses), question=as_data(question.strip()), context=context)
+        return [SystemMessage(content=self.system), HumanMessage(content=user)]
+
+    def _write(self, base: Answer, clauses: list[Hit], messages, *, streaming: bool) -> Answer:
+        try:
+            reply = generate(self.chat, messages, self.budget, streaming=streaming)
+        except LLMFailure as exc:
+            return self._fallback(base, f"model call failed: {exc}")
+        texts = [f"{h.chunk.doc_title}\n{h.chunk.section}\n{h.chunk.text}" for h in clauses]
+        verdict = check_reply(reply, texts, self.system)
+        if not verdict.ok:
+            return self._fallback(base, f"{verdict.reason}; reply: {reply[:160]!r}")
+        return self._compose(base, clauses, verdict)
+
+    def _fallback(self, base: Answer, reason: str) -> Answer:
+        log.warning("LLM answer replaced by the extractive answer: %s", reason)
+        return base
+
+    def _compose(self, base: Answer, clauses: list[Hit], v: Verdict) -> Answer:
+        cites = [Hit(clauses[n - 1].chunk, clauses[n - 1].score, rank=i) for i, n in enumerate(v.order, 1)]
+        text = v.text
+        docs = self.assistant.docs
+        if "征求意见" not in text and any(docs[h.chunk.slug].is_draft for h in cites if h.chunk.slug in docs):
+            text += "\n" + DRAFT_NOTE
+        highlights = {}
+        for n, hit in zip(v.order, cites):
+            cid = hit.chunk.id
+            used = v.used.get(n, set())
+            sents = [s for s in split_sentences(hit.chunk.text) if used & numbers(s)]
+            highlights[cid] = sents or base.highlights.get(cid, [])
+        regions = list(dict.fromkeys(h.chunk.slug for h in cites))
+        region = base.region if base.region in regions else (regions[0] if len(regions) == 1 else None)
+        return Answer(base.question, text, False, region, cites, regions, highlights, base.id)
+
+
+def refused(question: str) -> Answer:
+    """The answer to a prompt-injection attempt (rag.guard.REFUSAL)."""
+    return Answer(question, REFUSAL, True, None)

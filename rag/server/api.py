@@ -1,0 +1,189 @@
+"""JSON API: /api/ask, /api/search, /healthz, /admin/reload, plus the error handlers that turn every
+bad request into a 4xx with one Chinese sentence (never a traceback, never the echoed input)."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import InputError, RagError
+from .reload import index_info
+from .security import clean_history, clean_text, client_ip
+
+log = logging.getLogger("rag.server")
+router = APIRouter()
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+class Message(BaseModel):
+    role: Literal["user", "assistant", "system"]
+    content: StrictStr
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    question: StrictStr = Field(description="用户的问题（500 字以内）", examples=["青岛育儿假有几天？"])
+    region: StrictStr | None = Field(None, description="地区代码（beijing、qingdao…）；不填则自动识别", examples=[None])
+    history: list[Message] = Field(default_factory=list, max_length=200, description="之前的对话，按时间顺序")
+    id: StrictStr | StrictInt | None = Field(None, description="调用方自定义的编号，原样返回")
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    question: StrictStr = Field(examples=["青岛育儿假有几天？"])
+    region: StrictStr | None = None
+    k: StrictInt = Field(10, ge=1, le=50)
+
+
+# ---- shared helpers (also used by openai_compat) -------------------------------------------------------
+def rate_limit(request: Request) -> None:
+    """Dependency: one question counted against the caller's address; 429 when over the limit."""
+    state = request.app.state
+    key = client_ip(request.client.host if request.client else None, request.headers.get("x-forwarded-for"),
+                    state.config.networks)
+    wait = state.limiter.check(key)
+    if wait:
+        raise ApiError(429, state.limiter.message(wait), {"Retry-After": str(max(1, int(wait + 0.999)))})
+
+
+def check_region(answerer, region: str | None) -> str | None:
+    region = (region or "").strip()
+    if not region or region in ("auto", "自动识别"):
+        return None
+    if region not in answerer.docs:
+        names = "、".join(f"{slug}（{d.region_name}）" for slug, d in answerer.docs.items())
+        raise ApiError(422, f"未知地区，可选：{names}；不填则自动识别。")
+    return region
+
+
+def prepare(request: Request, question, region, history=()):
+    """(answerer, cleaned question, region, history): the answerer is read once so a reload never mixes two."""
+    answerer = request.app.state.holder.current
+    try:
+        q = clean_text(question)
+    except InputError as exc:
+        raise ApiError(422, str(exc)) from None
+    hist = clean_history([m if isinstance(m, dict) else m.model_dump() for m in history],
+                         request.app.state.config.max_history)
+    return answerer, q, check_region(answerer, region), hist
+
+
+def run(fn, *args, **kw):
+    """Calls the answerer; its user errors become 4xx."""
+    try:
+        return fn(*args, **kw)
+    except InputError as exc:
+        raise ApiError(422, str(exc)) from None
+    except RagError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+# ---- routes ------------------------------------------------------------------------------------------
+@router.post("/api/ask", dependencies=[Depends(rate_limit)], tags=["问答"], summary="提问，返回带出处的回答")
+def ask(body: AskRequest, request: Request) -> dict:
+    answerer, q, region, hist = prepare(request, body.question, body.region, body.history)
+    answer = run(answerer.ask, q, region=region, history=hist)
+    answer.id = body.id
+    return answer.to_dict()
+
+
+@router.post("/api/search", dependencies=[Depends(rate_limit)], tags=["问答"], summary="检索相关条款")
+def search(body: SearchRequest, request: Request) -> dict:
+    answerer, q, region, _ = prepare(request, body.question, body.region)
+    detected, hits = run(answerer.search, q, region=region, k=body.k)
+    return {"id": None, "region_detected": detected, "hits": [h.to_dict() for h in hits]}
+
+
+@router.get("/healthz", tags=["运维"], summary="服务与索引状态")
+def healthz(request: Request) -> dict:
+    holder = request.app.state.holder
+    return {"status": "ok", **index_info(holder.current), "reloads": holder.reloads,
+            "last_reload_error": holder.last_error}
+
+
+@router.post("/admin/reload", tags=["运维"], summary="重新加载索引（需要管理令牌）")
+def admin_reload(request: Request, wait: bool = False, authorization: str = Header("", include_in_schema=False),
+                 x_admin_token: str = Header("", include_in_schema=False)) -> JSONResponse:
+    token = request.app.state.config.admin_token
+    if not token:
+        raise ApiError(404, "未启用管理接口（未设置 RAG_ADMIN_TOKEN）。")
+    given = x_admin_token or authorization.removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode("utf-8", "replace"), token.encode()):
+        raise ApiError(403, "管理令牌不正确。")
+    holder = request.app.state.holder
+    if not wait:
+        holder.reload_in_background()
+        return JSONResponse({"status": "reloading"}, status_code=202)
+    ok = holder.reload()
+    return JSONResponse({"status": "reloaded" if ok else "failed", "error": holder.last_error,
+                         **index_info(holder.current)}, status_code=200 if ok else 500)
+
+
+# ---- error handlers ----------------------------------------------------------------------------------
+def error_response(request: Request, status: int, message: str, headers: dict | None = None) -> JSONResponse:
+    if request.url.path.startswith("/v1/"):  # OpenAI clients expect their own error shape
+        kind = {429: "rate_limit_error", 404: "not_found_error"}.get(status, "invalid_request_error")
+        body = {"error": {"message": message, "type": kind, "code": status}}
+    else:
+        body = {"detail": message}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+_FIELDS = {"question": "question（问题）", "region": "region（地区）", "history": "history（对话历史）", "k": "k（返回条数）",
+           "messages": "messages（消息列表）", "role": "role（角色）", "content": "content（内容）"}
+
+
+def _explain(err: dict) -> tuple[int, str]:
+    kind = err.get("type", "")
+    loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+    name = next((_FIELDS[p] for p in reversed(loc) if p in _FIELDS), ".".join(loc) or "请求体")
+    if kind == "json_invalid":
+        return 400, "请求体不是合法的 JSON，请检查引号、逗号和括号。"
+    if not loc or kind in ("model_attributes_type", "dict_type"):
+        return 422, "请求体必须是 JSON 对象，例如 {\"question\": \"青岛育儿假有几天？\"}。"
+    if kind == "missing":
+        return 422, f"缺少字段 {name}。"
+    if kind.startswith("string"):
+        return 422, f"字段 {name} 必须是字符串。"
+    if kind.startswith(("int", "greater_than", "less_than")):
+        return 422, f"字段 {name} 必须是 1 到 50 之间的整数。"
+    if kind.startswith(("list", "too_long")):
+        return 422, f"字段 {name} 必须是不超过 200 条的消息列表。"
+    if kind.startswith(("literal", "enum")):
+        return 422, f"字段 {name} 只能是 user、assistant 或 system。"
+    if kind.startswith("bool"):
+        return 422, f"字段 {name} 必须是 true 或 false。"
+    return 422, f"字段 {name} 的值不合法。"
+
+
+def install_error_handlers(app) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return error_response(request, exc.status, exc.message, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        status, message = _explain((exc.errors() or [{}])[0])  # the input itself is never echoed
+        return error_response(request, status, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        message = {404: "未找到该地址。", 405: "不支持该请求方法。"}.get(exc.status_code, str(exc.detail))
+        return error_response(request, exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception):
+        log.exception("未处理的错误：%s %s", request.method, request.url.path)
+        return error_response(request, 500, "服务器内部错误，请稍后再试。")

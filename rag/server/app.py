@@ -1,0 +1,101 @@
+"""The one FastAPI app behind `rag serve`: JSON API, OpenAI-compatible API, offline API docs, the embed
+widget and its demo page, and the Gradio chat mounted at / (mounted last: it catches every other path)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # an intranet server must not phone home
+
+import gradio as gr  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
+from fastapi.openapi.docs import get_swagger_ui_html  # noqa: E402
+from fastapi.responses import FileResponse  # noqa: E402
+from fastapi.staticfiles import StaticFiles  # noqa: E402
+
+from .. import __version__  # noqa: E402
+from . import api, openai_compat  # noqa: E402
+from .config import ServerConfig  # noqa: E402
+from .headers import SecurityMiddleware  # noqa: E402
+from .reload import AnswererHolder  # noqa: E402
+from .security import RateLimiter  # noqa: E402
+from .ui import build_app  # noqa: E402
+
+STATIC = Path(__file__).parent / "static"
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
+DESCRIPTION = """根据各地生育支持政策文件回答问题，每个回答附带原文条款出处。
+
+* `POST /api/ask` 提问；`POST /api/search` 检索条款；`POST /v1/chat/completions` OpenAI 兼容接口。
+* 错误一律返回 4xx 与一句中文说明（`detail` 字段）；超过频率限制返回 429。"""
+
+
+def _example_page(settings) -> Path | None:
+    for root in (getattr(settings, "root", None), SOURCE_ROOT):
+        if root and (Path(root) / "examples" / "embed.html").is_file():
+            return Path(root) / "examples" / "embed.html"
+    return None
+
+
+def _blocked_paths(settings) -> list[str]:
+    """Belt and braces behind the route block in headers.py: what Gradio's file route must never serve."""
+    paths = [str(SOURCE_ROOT), "/etc", "/root", "/proc", "/home"]
+    if settings is not None:
+        paths += [str(Path(settings.root).resolve()), str(Path(settings.index_root).resolve())]
+    return sorted(set(paths))
+
+
+def create_app(answerer, config: ServerConfig | None = None, *, settings=None) -> FastAPI:
+    """answerer: an answerer or an AnswererHolder (which /admin/reload and SIGHUP swap)."""
+    config = config or ServerConfig()
+    holder = answerer if isinstance(answerer, AnswererHolder) else AnswererHolder(answerer, settings)
+    settings = settings or holder.settings or getattr(getattr(answerer, "assistant", answerer), "settings", None)
+    holder.settings = holder.settings or settings
+    app = FastAPI(title="生育政策问答 API", version=__version__, description=DESCRIPTION,
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app.state.holder, app.state.config, app.state.limiter = holder, config, RateLimiter(config.rate_limit)
+    api.install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(openai_compat.router)
+    _static_routes(app, settings)
+    app.add_middleware(CORSMiddleware, allow_origins=list(config.api_origins), allow_credentials=False,
+                       allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Authorization"], max_age=600)
+    app.add_middleware(SecurityMiddleware, config=config)  # added last = outermost
+
+    demo = build_app(holder, config, app.state.limiter)
+    demo.queue(default_concurrency_limit=config.concurrency, max_size=config.queue_size, api_open=False)
+    gr.mount_gradio_app(app, demo, path="/", footer_links=[], run_history=False, enable_monitoring=False,
+                        ssr_mode=False, pwa=False, mcp_server=False, show_error=False, allowed_paths=[],
+                        blocked_paths=_blocked_paths(settings), css_paths=[STATIC / "chat.css"],
+                        max_file_size="1kb")
+    return app
+
+
+def _static_routes(app: FastAPI, settings) -> None:
+    try:
+        from swagger_ui_bundle import swagger_ui_path  # served locally: /docs must work offline
+
+        app.mount("/docs-static", StaticFiles(directory=swagger_ui_path), name="docs-static")
+        js, css = "/docs-static/swagger-ui-bundle.js", "/docs-static/swagger-ui.css"
+    except ImportError:  # pragma: no cover - falls back to FastAPI's CDN copy
+        js = css = None
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        kw = {"swagger_js_url": js, "swagger_css_url": css} if js else {}
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="生育政策问答 API", swagger_favicon_url="/favicon.ico",
+                                   **kw)
+
+    @app.get("/embed.js", include_in_schema=False)
+    def embed_js():
+        return FileResponse(STATIC / "embed.js", media_type="application/javascript; charset=utf-8",
+                            headers={"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"})
+
+    page = _example_page(settings)
+
+    @app.get("/examples/embed.html", include_in_schema=False)
+    def example():
+        if page is None:
+            raise api.ApiError(404, "未找到示例页面 examples/embed.html。")
+        return FileResponse(page, media_type="text/html; charset=utf-8")

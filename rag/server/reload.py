@@ -1,0 +1,76 @@
+"""Holds the live answerer and swaps it for a freshly built one without stopping the server.
+
+Requests read `holder.current` once and keep that object for their whole answer, so a swap (a single
+attribute assignment, atomic in Python) never mixes two indexes in one reply. A failed rebuild
+(damaged or missing index) is logged and the old answerer keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+log = logging.getLogger("rag.server")
+
+
+class AnswererHolder:
+    def __init__(self, answerer, settings=None, builder=None):
+        self.current = answerer
+        self.settings = settings
+        self._builder = builder
+        self._lock = threading.Lock()
+        self.reloads = 0
+        self.last_error: str | None = None
+        self.loaded_at = time.time()
+
+    def reload(self) -> bool:
+        """Rebuilds synchronously; True when the new answerer is live. One rebuild at a time."""
+        with self._lock:
+            try:
+                if self._builder is not None:
+                    new = self._builder()
+                else:
+                    from ..pipeline import build
+
+                    new = build(self.settings)
+                warm_up(new)
+            except Exception as exc:  # keep serving the old index whatever went wrong
+                self.last_error = str(exc) or type(exc).__name__
+                log.error("重新加载索引失败，继续使用原索引：%s", self.last_error)
+                return False
+            self.current = new
+            self.reloads += 1
+            self.last_error = None
+            self.loaded_at = time.time()
+            log.info("已重新加载索引（第 %d 次）。", self.reloads)
+            return True
+
+    def reload_in_background(self) -> threading.Thread:
+        t = threading.Thread(target=self.reload, name="rag-reload", daemon=True)
+        t.start()
+        return t
+
+
+def warm_up(answerer) -> None:
+    """The first question pays for lazy loading (tokeniser dictionaries, model graph): pay it before serving."""
+    try:
+        answerer.ask("青岛育儿假有几天？")
+    except Exception as exc:  # a warm-up failure must not hide a working index; it shows on the first real ask
+        log.warning("预热失败：%s", exc)
+
+
+def index_info(answerer) -> dict:
+    """What /healthz reports; works for the Assistant and for wrappers that expose it as `.assistant`."""
+    inner = getattr(answerer, "assistant", answerer)
+    index = getattr(inner, "index", None)
+    manifest = getattr(index, "manifest", {}) or {}
+    embedder = getattr(inner, "embedder", None)
+    return {
+        "index_loaded": index is not None,
+        "embedder": getattr(embedder, "id", None) or manifest.get("embedder", {}).get("id"),
+        "chunks": manifest.get("chunk_count", len(getattr(index, "chunks", []) or [])),
+        "documents": list(getattr(answerer, "docs", {}) or {}),
+        "built_at": manifest.get("built_at"),
+        "answerer": type(answerer).__name__,
+    }
