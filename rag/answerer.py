@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .chunker import split_sentences
+from .chunker import chunk_sentences
 from .models import Chunk, Hit
 from .normalize import normalize
 from .query import Query
@@ -25,7 +25,8 @@ class Extract:
     hit: Hit
     sentences: list[str]  # verbatim sentences of hit.chunk.text, best first
     lead: str  # the shortest verbatim span that carries the fact
-    overlap: float  # share of the query's keyword weight found in the best sentence
+    overlap: float  # share of the question's word weight found in the clause
+    term_idf: float  # idf of the most specific question term (or everyday-word expansion) found in the clause
     has_number: bool
 
 
@@ -50,22 +51,47 @@ def best_span(sentence: str, query: Query, idf: dict[str, float], wants_number: 
     return span.strip().rstrip("，,；;。") + "。"
 
 
-def extract(hit: Hit, query: Query, idf: dict[str, float], max_sentences: int = 2) -> Extract:
+SENTENCE_DENSE_WEIGHT = 0.5  # gold set: the best sentence holds the key fact 84% (keywords only) vs 89% (mixed)
+CLAUSE_PRIOR = 0.2  # weight of the clause's retrieval score when sentences of the top two clauses compete
+
+
+def extract(hits: list[Hit], query: Query, idf: dict[str, float], sentence_sims=None, max_sentences: int = 2) -> Extract:
+    """Picks the answering sentence among the top clauses (two by default: a near-miss at rank 1 is common).
+
+    `sentence_sims[i]`: cosines of the question with each sentence of hits[i] (from the index), when available.
+    """
     wants_number = bool(QUANTITY.search(query.text))
-    sents = split_sentences(hit.chunk.text) or [hit.chunk.text]
-    weights = sum(idf.get(t, 1.0) for t in set(query.core)) or 1.0
-    scored = sorted(
-        ((sentence_score(s, query, idf) + (0.3 if wants_number and DIGIT.search(s) else 0.0), -i, s) for i, s in enumerate(sents)),
-        reverse=True,
-    )
-    best = scored[0]
+    cands = []  # (hit index, sentence index, sentence, keyword score, dense sim)
+    for h_i, hit in enumerate(hits):
+        sims = sentence_sims[h_i] if sentence_sims is not None else None
+        for s_i, sent in enumerate(chunk_sentences(hit.chunk.text)):
+            cands.append((h_i, s_i, sent, sentence_score(sent, query, idf), float(sims[s_i]) if sims is not None else 0.0))
+    kw_top = max(c[3] for c in cands) or 1.0
+    d_lo, d_hi = min(c[4] for c in cands), max(c[4] for c in cands)
+    f_lo, f_hi = min(h.score for h in hits), max(h.score for h in hits)
+
+    def score(c):
+        dn = (c[4] - d_lo) / (d_hi - d_lo) if d_hi > d_lo else 0.0
+        fn = (hits[c[0]].score - f_lo) / (f_hi - f_lo) if f_hi > f_lo else 0.0
+        w = SENTENCE_DENSE_WEIGHT if sentence_sims is not None else 0.0
+        bonus = 0.15 if wants_number and DIGIT.search(c[2]) else 0.0
+        return w * dn + (1 - w) * c[3] / kw_top + CLAUSE_PRIOR * fn + bonus
+
+    ranked = sorted(cands, key=lambda c: (-score(c), c[0], c[1]))
+    best = ranked[0]
+    hit = hits[best[0]]
     chosen = [best[2]]
-    for sc, _, s in scored[1:max_sentences]:
-        if sc >= 0.7 * best[0] and sc > 0:
-            chosen.append(s)
-    core_hit = sum(idf.get(t, 1.0) for t in set(query.core) if t in set(tokenize(hit.chunk.text)))
+    for c in ranked[1:]:
+        if len(chosen) >= max_sentences:
+            break
+        if c[0] == best[0] and score(c) >= 0.6 * score(best) and c[3] > 0:
+            chosen.append(c[2])
+    clause_tokens = set(tokenize(hit.chunk.embed_text))
+    weights = sum(idf.get(t, 1.0) for t in set(query.core)) or 1.0
+    core_hit = sum(idf.get(t, 1.0) for t in set(query.core) if t in clause_tokens)
+    shared = [idf.get(t, 0.0) for t in set(query.core) | set(query.expanded) if len(t) >= 2 and t in clause_tokens]
     lead = best_span(best[2], query, idf, wants_number)
-    return Extract(hit, chosen, lead, core_hit / weights, bool(DIGIT.search("".join(chosen))))
+    return Extract(hit, chosen, lead, core_hit / weights, max(shared, default=0.0), bool(DIGIT.search("".join(chosen))))
 
 
 def cite_label(chunk: Chunk, n: int) -> str:

@@ -11,6 +11,8 @@ from .answerer import DRAFT_NOTE, QUANTITY, Extract, extract
 from .config import Settings, load_settings
 from .dialogue import resolve
 from .errors import InputError, RagError
+from .guard import REFUSAL as INJECTION_REFUSAL
+from .guard import injection
 from .index import LoadedIndex, load_index
 from .models import Answer, Document, Hit
 from .normalize import strip_invisible
@@ -26,8 +28,9 @@ MAX_QUESTION_CHARS = 500
 class Thresholds:
     """Relevance gate, calibrated on eval/gold.jsonl by `rag eval --calibrate` (see eval/README.md)."""
 
-    overlap: float = 0.34  # share of the question's keyword weight present in the clause
-    dense: float = 0.80  # cosine of the best clause (dense and hybrid modes)
+    term_idf: float = 0.3  # the clause must share a question term (or its plan wording) at least this specific
+    dense: float = 0.85  # cosine of the best clause (dense and hybrid modes)
+    overlap: float = 0.0  # optional: share of the question's word weight present in the clause
 
 
 class Assistant:
@@ -39,6 +42,7 @@ class Assistant:
         self.retriever = Retriever(index, embedder, mode=mode)
         self.thresholds = thresholds or Thresholds()
         self.idf = index.bm25.idf
+        self._row = {c.id: i for i, c in enumerate(index.chunks)}
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, *, embedder: str | None = None, mode: str = "hybrid",
@@ -68,6 +72,8 @@ class Assistant:
     # ---- ask ----------------------------------------------------------------------------------------
     def ask(self, question: str, region: str | None = None, history=()) -> Answer:
         question = self._check(question)
+        if injection(question):
+            return Answer(question, INJECTION_REFUSAL, True, None)
         res = resolve(question, history, self.detector)
         if region:
             slugs = [self._check_region(region)]
@@ -80,8 +86,9 @@ class Assistant:
         targets = slugs or list(self.docs)
         found: list[tuple[str, Extract | None]] = []
         for slug in targets:
-            hits = self.retriever.rank(scored, [slug], 3)
-            ex = extract(hits[0], query, self.idf) if hits else None
+            hits = self.retriever.rank(scored, [slug], 2)
+            sims = [self._sentence_sims(h, scored) for h in hits] if scored.query_vector is not None else None
+            ex = extract(hits, query, self.idf, sims) if hits else None
             found.append((slug, ex if ex and self._relevant(ex, scored) else None))
         if len(targets) == 1:
             return self._single(question, targets[0], found[0][1], query)
@@ -127,14 +134,20 @@ class Assistant:
             return f"{body}（原文：“{ex.sentences[0]}”）" + "".join(rest)
         return body + "".join(rest)
 
+    def _sentence_sims(self, hit: Hit, scored):
+        if scored.query_vector is None:
+            return None
+        i = self._row[hit.chunk.id]
+        a, b = self.index.sentence_offsets[i], self.index.sentence_offsets[i + 1]
+        return self.index.sentence_vectors[a:b] @ scored.query_vector
+
     def _relevant(self, ex: Extract, scored) -> bool:
         t = self.thresholds
-        if ex.overlap < t.overlap:
+        if ex.overlap < t.overlap or ex.term_idf < t.term_idf or ex.term_idf == 0.0:
             return False
         if self.retriever.mode == "bm25":
             return True
-        i = self.index.chunks.index(ex.hit.chunk)
-        return float(scored.dense[i]) >= t.dense
+        return float(scored.dense[self._row[ex.hit.chunk.id]]) >= t.dense
 
     def _covered(self) -> str:
         return "、".join(d.region_name for d in self.docs.values())

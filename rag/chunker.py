@@ -18,6 +18,11 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in (p.strip() for p in SENTENCE.split(text)) if s]
 
 
+def chunk_sentences(text: str) -> list[str]:
+    """The sentences of a chunk's display text, as the answerer quotes them (one vector each in the index)."""
+    return split_sentences(text) or [text]
+
+
 def split_body(paragraphs: list[str], max_chars: int = MAX_CHARS) -> list[str]:
     """Greedy packing of whole sentences into parts of at most ~max_chars; never cuts inside a sentence."""
     parts: list[str] = []

@@ -22,15 +22,16 @@ import numpy as np
 
 from . import __version__
 from .bm25 import BM25
-from .chunker import CHUNKER_VERSION, chunk_documents
+from .chunker import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from .config import Settings
 from .errors import IndexProblem
 from .models import Chunk
+from .normalize import normalize
 from .seeds import load_documents, seed_hashes
 from .tokenize import TOKENIZER_VERSION, tokenize
 
-SCHEMA_VERSION = 1
-FILES = ("chunks.jsonl", "vectors.faiss", "keyword.json")
+SCHEMA_VERSION = 2
+FILES = ("chunks.jsonl", "vectors.faiss", "sentences.faiss", "keyword.json")
 KEEP_BUILDS = 2
 
 
@@ -39,9 +40,11 @@ class LoadedIndex:
     dir: Path
     manifest: dict
     chunks: list[Chunk]
-    vectors: object  # faiss.Index
+    vectors: object  # faiss.Index over chunks
     bm25: BM25
     tokens: list[list[str]]
+    sentence_vectors: np.ndarray  # one row per sentence of every chunk, in chunk order
+    sentence_offsets: list[int]  # chunk i owns rows sentence_offsets[i] : sentence_offsets[i + 1]
 
 
 @dataclass
@@ -128,10 +131,13 @@ def _cached_vectors(index_dir: Path, embedder_id: str) -> dict[str, np.ndarray]:
         m = read_manifest(build)
         if m.get("embedder", {}).get("id") != embedder_id or staleness_files(build, m):
             return {}
-        hashes = [json.loads(line)["embed_hash"] for line in open(build / "chunks.jsonl", encoding="utf-8")]
+        rows = [json.loads(line) for line in open(build / "chunks.jsonl", encoding="utf-8")]
         index = faiss.read_index(str(build / "vectors.faiss"))
-        vecs = index.reconstruct_n(0, index.ntotal)
-        return dict(zip(hashes, vecs))
+        out = dict(zip((r["embed_hash"] for r in rows), index.reconstruct_n(0, index.ntotal)))
+        sindex = faiss.read_index(str(build / "sentences.faiss"))
+        shashes = [_text_hash("s:" + normalize(x)) for r in rows for x in chunk_sentences(r["text"])]
+        out.update(zip(shashes, sindex.reconstruct_n(0, sindex.ntotal)))
+        return out
     except Exception:  # a damaged previous build only means no cache
         return {}
 
@@ -161,12 +167,17 @@ def build_index(settings: Settings, embedder=None, *, progress: bool = False, if
 
             embedder = get_embedder(settings.embedder)
         hashes = [_text_hash(c.embed_text) for c in chunks]
+        sentences = [normalize(x) for c in chunks for x in chunk_sentences(c.text)]
+        shashes = [_text_hash("s:" + x) for x in sentences]
         cache = _cached_vectors(index_dir, embedder.id)
-        todo = sorted({h: c.embed_text for h, c in zip(hashes, chunks) if h not in cache}.items())
+        todo = dict(sorted({h: c.embed_text for h, c in zip(hashes, chunks) if h not in cache}.items()))
+        todo.update({h: x for h, x in zip(shashes, sentences) if h not in cache})
         if todo:
-            fresh = _embed_with_progress(embedder, [t for _, t in todo], progress)
-            cache.update(zip([h for h, _ in todo], fresh))
-        vectors = np.vstack([cache[h] for h in hashes]).astype(np.float32) if chunks else np.zeros((0, embedder.dim), np.float32)
+            fresh = _embed_with_progress(embedder, list(todo.values()), progress)
+            cache.update(zip(todo, fresh))
+        empty = np.zeros((0, embedder.dim), np.float32)
+        vectors = np.vstack([cache[h] for h in hashes]).astype(np.float32) if chunks else empty
+        svectors = np.vstack([cache[h] for h in shashes]).astype(np.float32) if chunks else empty
 
         builds = index_dir / "builds"
         builds.mkdir(parents=True, exist_ok=True)
@@ -181,6 +192,9 @@ def build_index(settings: Settings, embedder=None, *, progress: bool = False, if
         flat = faiss.IndexFlatIP(embedder.dim)
         flat.add(vectors)
         faiss.write_index(flat, str(tmp / "vectors.faiss"))
+        sflat = faiss.IndexFlatIP(embedder.dim)
+        sflat.add(svectors)
+        faiss.write_index(sflat, str(tmp / "sentences.faiss"))
         tokens = [tokenize(c.embed_text) for c in chunks]
         (tmp / "keyword.json").write_text(
             json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens}, ensure_ascii=False), encoding="utf-8"
@@ -192,6 +206,7 @@ def build_index(settings: Settings, embedder=None, *, progress: bool = False, if
             "chunker_version": CHUNKER_VERSION,
             "tokenizer": TOKENIZER_VERSION,
             "chunk_count": len(chunks),
+            "sentence_count": len(sentences),
             "documents": [d.slug for d in docs],
             "seeds": seed_hashes(settings.seeds_dir),
             "files": {name: _sha256(tmp / name) for name in FILES},
@@ -207,7 +222,7 @@ def build_index(settings: Settings, embedder=None, *, progress: bool = False, if
         pointer.write_text(build_id + "\n", encoding="utf-8")
         os.replace(pointer, index_dir / "CURRENT")
         _prune(builds, keep=build_id)
-    return BuildReport(len(docs), len(chunks), len(todo), time.perf_counter() - t0, final)
+    return BuildReport(len(docs), len(chunks), sum(1 for h in todo if h in set(hashes)), time.perf_counter() - t0, final)
 
 
 def _embed_with_progress(embedder, texts: list[str], progress: bool) -> np.ndarray:
@@ -261,8 +276,14 @@ def load_index(settings: Settings, embedder_id: str | None = None, dim: int | No
                 chunks.append(Chunk.from_dict(d))
         tokens = json.loads((build / "keyword.json").read_text(encoding="utf-8"))["tokens"]
         vectors = faiss.read_index(str(build / "vectors.faiss"))
+        sindex = faiss.read_index(str(build / "sentences.faiss"))
+        svecs = sindex.reconstruct_n(0, sindex.ntotal)
     except Exception as exc:  # checksums matched, so this is a program/version mismatch
         raise IndexProblem(f"无法读取索引（{type(exc).__name__}）：{hint}") from None
-    if vectors.ntotal != len(chunks) or len(tokens) != len(chunks) or vectors.d != emb.get("dim"):
+    offsets = [0]
+    for c in chunks:
+        offsets.append(offsets[-1] + len(chunk_sentences(c.text)))
+    if (vectors.ntotal != len(chunks) or len(tokens) != len(chunks) or vectors.d != emb.get("dim")
+            or len(svecs) != offsets[-1]):
         raise IndexProblem(f"索引文件彼此不一致（向量 {vectors.ntotal}，条款 {len(chunks)}）：{hint}")
-    return LoadedIndex(build, m, chunks, vectors, BM25(tokens), tokens)
+    return LoadedIndex(build, m, chunks, vectors, BM25(tokens), tokens, svecs, offsets)

@@ -31,6 +31,7 @@ class Query:
     text: str  # normalised question, as embedded
     tokens: tuple[str, ...]  # keyword tokens, expansions included
     core: tuple[str, ...]  # words of the question itself (no expansions, no bigrams): the relevance gate's unit
+    expanded: tuple[str, ...] = ()  # words of the plan terms implied by everyday words
 
 
 def make_query(question: str, topic_text: str | None = None) -> Query:
@@ -39,4 +40,6 @@ def make_query(question: str, topic_text: str | None = None) -> Query:
     topic = normalize_query(topic_text) if topic_text is not None else text
     base = tokenize(topic)
     extra = [t for term in expansions(topic) for t in tokenize(term)]
-    return Query(text=text, tokens=tuple(base + [t for t in extra if t not in base]), core=tuple(words(topic)))
+    expanded = tuple(w for term in expansions(topic) for w in words(term))
+    return Query(text=text, tokens=tuple(base + [t for t in extra if t not in base]), core=tuple(words(topic)),
+                 expanded=expanded)

@@ -24,6 +24,7 @@ class Scored:
 
     dense: np.ndarray
     keyword: np.ndarray
+    query_vector: np.ndarray | None = None
 
 
 class Retriever:
@@ -39,12 +40,12 @@ class Retriever:
     def score_all(self, query: Query) -> Scored:
         n = len(self.index.chunks)
         dense = np.zeros(n, dtype=np.float32)
+        qv = self.embedder.encode_query([query.text]) if n else None
         if self.mode != "bm25" and n:
-            qv = self.embedder.encode_query([query.text])
             sims, ids = self.index.vectors.search(qv, n)
             dense[ids[0]] = sims[0]
         keyword = self.index.bm25.scores(list(query.tokens)) if n else dense.copy()
-        return Scored(dense, keyword)
+        return Scored(dense, keyword, qv[0] if qv is not None else None)
 
     def search(self, query: Query, regions: list[str] | None = None, k: int = 10) -> list[Hit]:
         scored = self.score_all(query)

@@ -42,7 +42,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):  # /v1/models, for completeness
-        self._json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model", "owned_by": "tests"}]})
+        self._json(
+            200, {"object": "list", "data": [{"id": "fake-model", "object": "model", "owned_by": "tests"}]}
+        )
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -58,24 +60,42 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.delay and self.server.fake.stopping.wait(reply.delay):
             return
         if reply.status != 200:
-            return self._json(reply.status, {"error": {"message": "scripted failure", "type": "server_error"}})
+            return self._json(
+                reply.status, {"error": {"message": "scripted failure", "type": "server_error"}}
+            )
         if reply.garbage:
             return self._raw(200, b"<html>this is not an OpenAI reply{", "application/json")
         if req.get("stream"):
             return self._stream(req, reply)
-        self._json(200, {
-            "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()), "model": req.get("model", ""),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.content}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        })
+        self._json(
+            200,
+            {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": req.get("model", ""),
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": reply.content},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            },
+        )
 
     def _stream(self, req, reply: Reply):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
-        base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
-                "model": req.get("model", "")}
+        base = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": req.get("model", ""),
+        }
         pieces = [reply.content[i : i + reply.piece] for i in range(0, len(reply.content), reply.piece)]
         deltas = [{"role": "assistant", "content": ""}] + [{"content": p} for p in pieces]
         for d in deltas:

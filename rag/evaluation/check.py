@@ -15,8 +15,20 @@ from pathlib import Path
 from ..config import tomllib
 from ..errors import RagError
 
-CHECKED = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "region_acc", "keyfact_acc", "multi_keyfact_acc",
-           "grounded", "refusal_precision", "refusal_recall", "qualify_ok")
+CHECKED = (
+    "recall@1",
+    "recall@5",
+    "recall@10",
+    "mrr@10",
+    "ndcg@10",
+    "region_acc",
+    "keyfact_acc",
+    "multi_keyfact_acc",
+    "grounded",
+    "refusal_precision",
+    "refusal_recall",
+    "qualify_ok",
+)
 MARGIN = 0.02
 
 
@@ -53,7 +65,9 @@ def compare(results: dict[str, dict], thresholds: dict, path) -> list[str]:
             if got == "missing":
                 problems.append(f"{name}: unknown score {key!r} in {path}")
             elif got is None or got < floor:
-                problems.append(f"{name}: {key} = {'n/a' if got is None else f'{got:.3f}'} < expected {floor:.2f}")
+                problems.append(
+                    f"{name}: {key} = {'n/a' if got is None else f'{got:.3f}'} < expected {floor:.2f}"
+                )
     return problems
 
 
@@ -62,9 +76,12 @@ def floor_score(v: float) -> float:
 
 
 def render(results: dict[str, dict], source: str) -> str:
-    out = ["# Expected scores per configuration for `rag eval --check` (fails when a score falls below).",
-           f"# Generated from {source}: measured score floored to 0.01, minus {MARGIN}.",
-           "# Regenerate after an intended change: rag eval --retriever all && python -m rag.evaluation.check --write", ""]
+    out = [
+        "# Expected scores per configuration for `rag eval --check` (fails when a score falls below).",
+        f"# Generated from {source}: measured score floored to 0.01, minus {MARGIN}.",
+        "# Regenerate after an intended change: rag eval --retriever all && python -m rag.evaluation.check --write",
+        "",
+    ]
     for name, res in results.items():
         out.append(f"[{name}]")
         for key in CHECKED:
@@ -79,13 +96,21 @@ def main(argv=None) -> int:
     from ..config import load_settings
 
     p = argparse.ArgumentParser(prog="python -m rag.evaluation.check")
-    p.add_argument("--write", action="store_true", help="rewrite eval/thresholds.toml from eval/results/*.json")
+    p.add_argument(
+        "--write", action="store_true", help="rewrite eval/thresholds.toml from eval/results/*.json"
+    )
     p.add_argument("--results", default=None, help="folder of per-config results (default: eval/results)")
     args = p.parse_args(argv)
     root = load_settings().root / "eval"
     folder = Path(args.results) if args.results else root / "results"
     results = {}
-    for f in sorted(folder.glob("*.json")):
+
+    def order(f: Path):  # embedder, then dense < bm25 < hybrid, then anything else
+        parts = f.stem.split(".")
+        mode = ("dense", "bm25", "hybrid").index(parts[0]) if parts[0] in ("dense", "bm25", "hybrid") else 9
+        return (parts[1:], mode)
+
+    for f in sorted(folder.glob("*.json"), key=order):
         data = json.loads(f.read_text(encoding="utf-8"))
         if "overall" in data and "config" in data:
             results[data["config"]] = data

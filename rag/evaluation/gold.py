@@ -15,7 +15,15 @@ from ..errors import RagError
 from ..normalize import normalize
 
 EXPECTS = ("answer", "refuse", "qualify", "multi")
-FIELDS = {"id": str, "question": str, "topic": str, "expect": str, "evidence": list, "key_facts": list, "relevant_ids": list}
+FIELDS = {
+    "id": str,
+    "question": str,
+    "topic": str,
+    "expect": str,
+    "evidence": list,
+    "key_facts": list,
+    "relevant_ids": list,
+}
 
 
 class GoldError(RagError):
@@ -69,8 +77,17 @@ def parse_line(text: str, n: int, path, slugs: set[str] | None = None) -> GoldIt
         raise GoldError(f"{where}：expect={row['expect']} 的问题需要至少一条 evidence。")
     if row["expect"] == "answer" and not row["key_facts"]:
         raise GoldError(f"{where}：expect=answer 的问题需要至少一条 key_facts。")
-    return GoldItem(row["id"], row["question"], region, row["topic"], row["expect"], list(row["evidence"]),
-                    list(row["key_facts"]), list(row["relevant_ids"]), n)
+    return GoldItem(
+        row["id"],
+        row["question"],
+        region,
+        row["topic"],
+        row["expect"],
+        list(row["evidence"]),
+        list(row["key_facts"]),
+        list(row["relevant_ids"]),
+        n,
+    )
 
 
 def load_gold(path: str | Path, slugs: set[str] | None = None) -> list[GoldItem]:
@@ -107,7 +124,9 @@ def resolve_ids(item: GoldItem, chunks, docs) -> tuple[list[str], list[str]]:
 
     Restricted to the item's region when set; for cross-region items to the regions named in the question (all
     regions when none is named)."""
-    scope = {item.region} if item.region else set(named_regions(item.question, docs)) or {d.slug for d in docs}
+    scope = (
+        {item.region} if item.region else set(named_regions(item.question, docs)) or {d.slug for d in docs}
+    )
     texts = [(c.id, normalize(c.text)) for c in chunks if c.slug in scope]
     ids, missing = [], []
     for ev in item.evidence:
@@ -154,7 +173,9 @@ def sync_ids(path: Path, settings) -> tuple[int, list[tuple[str, str]]]:
 def main(argv=None) -> int:
     from ..config import load_settings
 
-    p = argparse.ArgumentParser(prog="python -m rag.evaluation.gold", description="validate the gold set / fill relevant_ids")
+    p = argparse.ArgumentParser(
+        prog="python -m rag.evaluation.gold", description="validate the gold set / fill relevant_ids"
+    )
     p.add_argument("--gold", default=None, help="gold JSONL (default: eval/gold.jsonl)")
     p.add_argument("--sync-ids", action="store_true", help="rewrite relevant_ids from the evidence strings")
     args = p.parse_args(argv)

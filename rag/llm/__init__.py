@@ -13,8 +13,17 @@ from .client import LLMFailure, generate, make_chat
 from .prompts import load_prompt
 from .writer import PROMPT, LLMAssistant, refused
 
-__all__ = ["LLMAssistant", "LLMFailure", "check_reply", "generate", "load_prompt", "make_chat", "numbers", "refused",
-           "with_llm"]
+__all__ = [
+    "LLMAssistant",
+    "LLMFailure",
+    "check_reply",
+    "generate",
+    "load_prompt",
+    "make_chat",
+    "numbers",
+    "refused",
+    "with_llm",
+]
 
 
 def with_llm(assistant, settings: Settings | None = None, **options) -> LLMAssistant:
@@ -27,9 +36,13 @@ def with_llm(assistant, settings: Settings | None = None, **options) -> LLMAssis
         assistant = assistant.assistant
     settings = settings or assistant.settings
     if not settings.llm_base_url or not settings.llm_model:
-        raise RagError("未配置大模型：请设置 RAG_LLM_BASE_URL 和 RAG_LLM_MODEL（或 rag.toml 的 [llm] base_url、model），"
-                       "参见 docs/llm.md。")
+        raise RagError(
+            "未配置大模型：请设置 RAG_LLM_BASE_URL 和 RAG_LLM_MODEL（或 rag.toml 的 [llm] base_url、model），"
+            "参见 docs/llm.md。"
+        )
     if not settings.llm_base_url.startswith(("http://", "https://")):
-        raise RagError(f"RAG_LLM_BASE_URL 应以 http:// 或 https:// 开头（当前为 {settings.llm_base_url!r}）。")
+        raise RagError(
+            f"RAG_LLM_BASE_URL 应以 http:// 或 https:// 开头（当前为 {settings.llm_base_url!r}）。"
+        )
     options.setdefault("prompt", PROMPT)
     return LLMAssistant(assistant, settings, **options)

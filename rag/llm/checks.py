@@ -17,9 +17,24 @@ CITE = re.compile(rf"[\[［【]\s*({_MARK_BODY})\s*[\]］】]")
 _CITE_NC = rf"[\[［【]\s*{_MARK_BODY}\s*[\]］】]"
 _UNIT = re.compile(rf"[^。！？!?；;\n]+[。！？!?；;]*(?:\s*{_CITE_NC})*")
 _NUM = re.compile(r"\d+(?:\.\d+)?(?:\s?%)?")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_NUM = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=个月|周岁|岁|天|日|周|月|年|元|倍|小时|%|％|个百分点)")
+_CN_NUM = re.compile(
+    r"[零〇一二两三四五六七八九十百千万]+(?=个月|周岁|岁|天|日|周|月|年|元|倍|小时|%|％|个百分点)"
+)
 MAX_REPLY_CHARS = 2000
 
 
@@ -82,7 +97,8 @@ class Verdict:
     reason: str = ""
     text: str = ""  # the reply with marks renumbered 1..k in order of first use
     order: list[int] = field(default_factory=list)  # given clause numbers (1-based), in the new order
-    used: dict[int, set[str]] = field(default_factory=dict)  # given clause number -> numbers the reply took from it
+    # given clause number -> the numbers the reply took from it
+    used: dict[int, set[str]] = field(default_factory=dict)
 
 
 def _leaks(reply: str, system_prompt: str) -> bool:
@@ -129,7 +145,9 @@ def check_reply(reply: str, clause_texts: list[str], system_prompt: str = "") ->
     new = {old: i for i, old in enumerate(order, 1)}
 
     def renumber(m: re.Match) -> str:
-        olds = dict.fromkeys(int(unicodedata.normalize("NFKC", x)) for x in re.split(r"\s*[,，、]\s*", m.group(1).strip()))
+        olds = dict.fromkeys(
+            int(unicodedata.normalize("NFKC", x)) for x in re.split(r"\s*[,，、]\s*", m.group(1).strip())
+        )
         return "".join(f"[{new[o]}]" for o in olds)
 
     return Verdict(True, "", CITE.sub(renumber, text), order, used)

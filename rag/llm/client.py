@@ -16,6 +16,7 @@ import time
 from ..config import Settings
 from ..errors import RagError
 
+
 class LLMFailure(Exception):
     """The model gave no usable reply (error, timeout): the caller falls back to the extractive answer."""
 
@@ -42,7 +43,9 @@ def _text(content) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(b if isinstance(b, str) else str(b.get("text", "")) for b in content if isinstance(b, (str, dict)))
+        return "".join(
+            b if isinstance(b, str) else str(b.get("text", "")) for b in content if isinstance(b, (str, dict))
+        )
     return ""
 
 

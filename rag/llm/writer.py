@@ -11,6 +11,7 @@ anything is released, so unverified numbers are never shown (see docs/llm.md).
 from __future__ import annotations
 
 import logging
+import re
 
 from ..answerer import DRAFT_NOTE
 from ..assistant import stream_answer
@@ -32,8 +33,17 @@ PROMPT = "answer.v1"
 class LLMAssistant:
     """Same interface as Assistant: ask, stream, search, docs; .assistant is the extractive one."""
 
-    def __init__(self, assistant, settings: Settings, *, prompt: str = PROMPT, budget: float | None = None, chat=None,
-                 extra_per_region: int = 2, max_clauses: int = 8):
+    def __init__(
+        self,
+        assistant,
+        settings: Settings,
+        *,
+        prompt: str = PROMPT,
+        budget: float | None = None,
+        chat=None,
+        extra_per_region: int = 2,
+        max_clauses: int = 8,
+    ):
         self.assistant, self.settings, self.prompt = assistant, settings, prompt
         self.budget = float(budget if budget is not None else settings.llm_timeout) or 15.0
         self.system = load_prompt(f"{prompt}.system", settings.root)
@@ -123,8 +133,16 @@ class LLMAssistant:
 
         context = ""
         if res.inherited_region or res.inherited_topic or res.question != normalize_query(question):
-            context = render(self.context_template, standalone=as_data(res.question))
-        user = render(self.template, clauses=format_clauses(clauses), question=as_data(question.strip()), context=context)
+            standalone = res.question
+            for slug, doc in self.assistant.docs.items():  # the resolver names regions by slug
+                standalone = re.sub(rf"(?<![a-z]){re.escape(slug)}(?![a-z])", doc.region_name, standalone)
+            context = render(self.context_template, standalone=as_data(" ".join(standalone.split())))
+        user = render(
+            self.template,
+            clauses=format_clauses(clauses),
+            question=as_data(question.strip()),
+            context=context,
+        )
         return [SystemMessage(content=self.system), HumanMessage(content=user)]
 
     def _write(self, base: Answer, clauses: list[Hit], messages, *, streaming: bool) -> Answer:
@@ -132,11 +150,15 @@ class LLMAssistant:
             reply = generate(self.chat, messages, self.budget, streaming=streaming)
         except LLMFailure as exc:
             return self._fallback(base, f"model call failed: {exc}")
-        texts = [f"{h.chunk.doc_title}\n{h.chunk.section}\n{h.chunk.text}" for h in clauses]
-        verdict = check_reply(reply, texts, self.system)
-        if not verdict.ok:
-            return self._fallback(base, f"{verdict.reason}; reply: {reply[:160]!r}")
-        return self._compose(base, clauses, verdict)
+        try:
+            texts = [f"{h.chunk.doc_title}\n{h.chunk.section}\n{h.chunk.text}" for h in clauses]
+            verdict = check_reply(reply, texts, self.system)
+            if not verdict.ok:
+                return self._fallback(base, f"{verdict.reason}; reply: {reply[:160]!r}")
+            return self._compose(base, clauses, verdict)
+        except Exception as exc:  # noqa: BLE001 - a bug here must not cost the user the extractive answer
+            log.exception("checking the model's reply failed")
+            return self._fallback(base, f"check failed: {type(exc).__name__}: {exc}")
 
     def _fallback(self, base: Answer, reason: str) -> Answer:
         log.warning("LLM answer replaced by the extractive answer: %s", reason)
@@ -149,7 +171,7 @@ class LLMAssistant:
         if "征求意见" not in text and any(docs[h.chunk.slug].is_draft for h in cites if h.chunk.slug in docs):
             text += "\n" + DRAFT_NOTE
         highlights = {}
-        for n, hit in zip(v.order, cites):
+        for n, hit in zip(v.order, cites, strict=True):
             cid = hit.chunk.id
             used = v.used.get(n, set())
             sents = [s for s in split_sentences(hit.chunk.text) if used & numbers(s)]

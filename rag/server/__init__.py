@@ -25,7 +25,9 @@ def _check_port(host: str, port: int) -> None:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((host, port))
     except OSError as exc:
-        raise RagError(f"无法在 {host}:{port} 上启动（{exc.strerror}）：端口可能已被占用，请用 --port 换一个。") from None
+        raise RagError(
+            f"无法在 {host}:{port} 上启动（{exc.strerror}）：端口可能已被占用，请用 --port 换一个。"
+        ) from None
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860, settings=None) -> int:
@@ -36,7 +38,12 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None) -> int:
     from .config import load_server_config
     from .reload import AnswererHolder, warm_up
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log = logging.getLogger("rag")  # our messages only: library loggers (faiss, httpx) stay quiet
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
     settings = settings or load_settings()
     config = load_server_config(settings)
     _check_port(host, port)
@@ -50,10 +57,20 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None) -> int:
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, lambda *_: holder.reload_in_background())
     shown = f"[{host}]" if ":" in host else host
-    print(f"生育政策问答已启动：http://{shown}:{port}/  （API 文档 /docs，嵌入示例 /examples/embed.html，Ctrl-C 退出）",
-          file=sys.stderr, flush=True)
+    print(
+        f"生育政策问答已启动：http://{shown}:{port}/  （API 文档 /docs，嵌入示例 /examples/embed.html，Ctrl-C 退出）",
+        file=sys.stderr,
+        flush=True,
+    )
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; trusted
     # proxies are decided by [server] trusted_proxies instead (see SECURITY.md).
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False,
-                timeout_graceful_shutdown=3)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=3,
+    )
     return 0

@@ -35,7 +35,9 @@ class Message(BaseModel):
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     question: StrictStr = Field(description="用户的问题（500 字以内）", examples=["青岛育儿假有几天？"])
-    region: StrictStr | None = Field(None, description="地区代码（beijing、qingdao…）；不填则自动识别", examples=[None])
+    region: StrictStr | None = Field(
+        None, description="地区代码（beijing、qingdao…）；不填则自动识别", examples=[None]
+    )
     history: list[Message] = Field(default_factory=list, max_length=200, description="之前的对话，按时间顺序")
     id: StrictStr | StrictInt | None = Field(None, description="调用方自定义的编号，原样返回")
 
@@ -51,8 +53,11 @@ class SearchRequest(BaseModel):
 def rate_limit(request: Request) -> None:
     """Dependency: one question counted against the caller's address; 429 when over the limit."""
     state = request.app.state
-    key = client_ip(request.client.host if request.client else None, request.headers.get("x-forwarded-for"),
-                    state.config.networks)
+    key = client_ip(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        state.config.networks,
+    )
     wait = state.limiter.check(key)
     if wait:
         raise ApiError(429, state.limiter.message(wait), {"Retry-After": str(max(1, int(wait + 0.999)))})
@@ -75,8 +80,9 @@ def prepare(request: Request, question, region, history=()):
         q = clean_text(question)
     except InputError as exc:
         raise ApiError(422, str(exc)) from None
-    hist = clean_history([m if isinstance(m, dict) else m.model_dump() for m in history],
-                         request.app.state.config.max_history)
+    hist = clean_history(
+        [m if isinstance(m, dict) else m.model_dump() for m in history], request.app.state.config.max_history
+    )
     return answerer, q, check_region(answerer, region), hist
 
 
@@ -109,13 +115,21 @@ def search(body: SearchRequest, request: Request) -> dict:
 @router.get("/healthz", tags=["运维"], summary="服务与索引状态")
 def healthz(request: Request) -> dict:
     holder = request.app.state.holder
-    return {"status": "ok", **index_info(holder.current), "reloads": holder.reloads,
-            "last_reload_error": holder.last_error}
+    return {
+        "status": "ok",
+        **index_info(holder.current),
+        "reloads": holder.reloads,
+        "last_reload_error": holder.last_error,
+    }
 
 
 @router.post("/admin/reload", tags=["运维"], summary="重新加载索引（需要管理令牌）")
-def admin_reload(request: Request, wait: bool = False, authorization: str = Header("", include_in_schema=False),
-                 x_admin_token: str = Header("", include_in_schema=False)) -> JSONResponse:
+def admin_reload(
+    request: Request,
+    wait: bool = False,
+    authorization: str = Header("", include_in_schema=False),
+    x_admin_token: str = Header("", include_in_schema=False),
+) -> JSONResponse:
     token = request.app.state.config.admin_token
     if not token:
         raise ApiError(404, "未启用管理接口（未设置 RAG_ADMIN_TOKEN）。")
@@ -127,8 +141,10 @@ def admin_reload(request: Request, wait: bool = False, authorization: str = Head
         holder.reload_in_background()
         return JSONResponse({"status": "reloading"}, status_code=202)
     ok = holder.reload()
-    return JSONResponse({"status": "reloaded" if ok else "failed", "error": holder.last_error,
-                         **index_info(holder.current)}, status_code=200 if ok else 500)
+    return JSONResponse(
+        {"status": "reloaded" if ok else "failed", "error": holder.last_error, **index_info(holder.current)},
+        status_code=200 if ok else 500,
+    )
 
 
 # ---- error handlers ----------------------------------------------------------------------------------
@@ -141,8 +157,15 @@ def error_response(request: Request, status: int, message: str, headers: dict | 
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-_FIELDS = {"question": "question（问题）", "region": "region（地区）", "history": "history（对话历史）", "k": "k（返回条数）",
-           "messages": "messages（消息列表）", "role": "role（角色）", "content": "content（内容）"}
+_FIELDS = {
+    "question": "question（问题）",
+    "region": "region（地区）",
+    "history": "history（对话历史）",
+    "k": "k（返回条数）",
+    "messages": "messages（消息列表）",
+    "role": "role（角色）",
+    "content": "content（内容）",
+}
 
 
 def _explain(err: dict) -> tuple[int, str]:
@@ -152,7 +175,7 @@ def _explain(err: dict) -> tuple[int, str]:
     if kind == "json_invalid":
         return 400, "请求体不是合法的 JSON，请检查引号、逗号和括号。"
     if not loc or kind in ("model_attributes_type", "dict_type"):
-        return 422, "请求体必须是 JSON 对象，例如 {\"question\": \"青岛育儿假有几天？\"}。"
+        return 422, '请求体必须是 JSON 对象，例如 {"question": "青岛育儿假有几天？"}。'
     if kind == "missing":
         return 422, f"缺少字段 {name}。"
     if kind.startswith("string"):

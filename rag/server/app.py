@@ -50,25 +50,51 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None) -
     """answerer: an answerer or an AnswererHolder (which /admin/reload and SIGHUP swap)."""
     config = config or ServerConfig()
     holder = answerer if isinstance(answerer, AnswererHolder) else AnswererHolder(answerer, settings)
-    settings = settings or holder.settings or getattr(getattr(answerer, "assistant", answerer), "settings", None)
+    settings = (
+        settings or holder.settings or getattr(getattr(answerer, "assistant", answerer), "settings", None)
+    )
     holder.settings = holder.settings or settings
-    app = FastAPI(title="生育政策问答 API", version=__version__, description=DESCRIPTION,
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app = FastAPI(
+        title="生育政策问答 API",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
     app.state.holder, app.state.config, app.state.limiter = holder, config, RateLimiter(config.rate_limit)
     api.install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(openai_compat.router)
     _static_routes(app, settings)
-    app.add_middleware(CORSMiddleware, allow_origins=list(config.api_origins), allow_credentials=False,
-                       allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Authorization"], max_age=600)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(config.api_origins),
+        allow_credentials=False,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "Authorization"],
+        max_age=600,
+    )
     app.add_middleware(SecurityMiddleware, config=config)  # added last = outermost
 
     demo = build_app(holder, config, app.state.limiter)
     demo.queue(default_concurrency_limit=config.concurrency, max_size=config.queue_size, api_open=False)
-    gr.mount_gradio_app(app, demo, path="/", footer_links=[], run_history=False, enable_monitoring=False,
-                        ssr_mode=False, pwa=False, mcp_server=False, show_error=False, allowed_paths=[],
-                        blocked_paths=_blocked_paths(settings), css_paths=[STATIC / "chat.css"],
-                        max_file_size="1kb")
+    gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        footer_links=[],
+        run_history=False,
+        enable_monitoring=False,
+        ssr_mode=False,
+        pwa=False,
+        mcp_server=False,
+        show_error=False,
+        allowed_paths=[],
+        blocked_paths=_blocked_paths(settings),
+        css_paths=[STATIC / "chat.css"],
+        max_file_size="1kb",
+    )
     return app
 
 
@@ -84,13 +110,17 @@ def _static_routes(app: FastAPI, settings) -> None:
     @app.get("/docs", include_in_schema=False)
     def docs():
         kw = {"swagger_js_url": js, "swagger_css_url": css} if js else {}
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="生育政策问答 API", swagger_favicon_url="/favicon.ico",
-                                   **kw)
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="生育政策问答 API", swagger_favicon_url="/favicon.ico", **kw
+        )
 
     @app.get("/embed.js", include_in_schema=False)
     def embed_js():
-        return FileResponse(STATIC / "embed.js", media_type="application/javascript; charset=utf-8",
-                            headers={"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"})
+        return FileResponse(
+            STATIC / "embed.js",
+            media_type="application/javascript; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"},
+        )
 
     page = _example_page(settings)
 

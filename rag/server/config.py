@@ -37,7 +37,9 @@ class ServerConfig:
         object.__setattr__(self, "networks", tuple(nets))
         for o in (*self.allowed_origins, *self.cors_origins):
             if o != "*" and not o.startswith(("http://", "https://")):
-                raise RagError(f"来源 {o!r} 必须以 http:// 或 https:// 开头（例如 https://www.example.gov.cn）。")
+                raise RagError(
+                    f"来源 {o!r} 必须以 http:// 或 https:// 开头（例如 https://www.example.gov.cn）。"
+                )
 
     @property
     def api_origins(self) -> tuple[str, ...]:
@@ -78,4 +80,6 @@ def load_server_config(settings=None, **overrides) -> ServerConfig:
         admin_token=env("RAG_ADMIN_TOKEN", sec.get("admin_token", "")) or "",
         max_history=_int("max_history", env("RAG_MAX_HISTORY", sec.get("max_history")), 20),
     )
-    return ServerConfig(**{**{k: getattr(cfg, k) for k in cfg.__dataclass_fields__ if k != "networks"}, **overrides})
+    return ServerConfig(
+        **{**{k: getattr(cfg, k) for k in cfg.__dataclass_fields__ if k != "networks"}, **overrides}
+    )

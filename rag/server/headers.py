@@ -16,13 +16,35 @@ import secrets
 from .config import ServerConfig
 
 # Gradio routes the chat page never calls: file serving (local files and a server-side URL fetcher),
-# uploads, REST calls that would bypass the queue, monitoring, MCP, run history, dev tools.
+# uploads, the client-library call API, monitoring, MCP, run history, dev tools. /gradio_api/run/ stays:
+# the example buttons use it, and api_open=False makes it refuse every queued (answering) function.
 BLOCKED_PREFIXES = (
-    "/gradio_api/file", "/file=", "/file/", "/gradio_api/proxy=", "/proxy=", "/gradio_api/upload", "/upload",
-    "/gradio_api/run/", "/gradio_api/api/", "/gradio_api/call/", "/run/", "/call/", "/gradio_api/mcp",
-    "/gradio_api/runs", "/gradio_api/run-history", "/gradio_api/vibe", "/gradio_api/undo-vibe",
-    "/monitoring", "/gradio_api/monitoring", "/gradio_api/dev", "/dev/", "/gradio_api/process_recording",
-    "/gradio_api/stream/", "/gradio_api/custom_component", "/gradio_api/openapi.json", "/login", "/logout",
+    "/gradio_api/file",
+    "/file=",
+    "/file/",
+    "/gradio_api/proxy=",
+    "/proxy=",
+    "/gradio_api/upload",
+    "/upload",
+    "/gradio_api/api/",
+    "/gradio_api/call/",
+    "/run/",
+    "/call/",
+    "/gradio_api/mcp",
+    "/gradio_api/runs",
+    "/gradio_api/run-history",
+    "/gradio_api/vibe",
+    "/gradio_api/undo-vibe",
+    "/monitoring",
+    "/gradio_api/monitoring",
+    "/gradio_api/dev",
+    "/dev/",
+    "/gradio_api/process_recording",
+    "/gradio_api/stream/",
+    "/gradio_api/custom_component",
+    "/gradio_api/openapi.json",
+    "/login",
+    "/logout",
 )
 MAX_BODY = 64 * 1024  # far above any valid request (500-char question + 20 history turns)
 _SCRIPT = re.compile(rb"<script(?=[\s>])", re.I)
@@ -30,8 +52,14 @@ _SCRIPT = re.compile(rb"<script(?=[\s>])", re.I)
 
 def _json(status: int, message: str) -> tuple[dict, bytes]:
     body = json.dumps({"detail": message}, ensure_ascii=False).encode()
-    start = {"type": "http.response.start", "status": status,
-             "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]}
+    start = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"application/json; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
     return start, body
 
 
@@ -44,12 +72,14 @@ def is_blocked(path: str) -> bool:
 
 def page_csp(nonce: str | None, ancestors: str) -> str:
     script = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
-    return ("default-src 'self'; "
-            f"script-src {script}; "
-            "style-src 'self' 'unsafe-inline'; "  # Svelte sets inline styles; styles cannot run code
-            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; media-src 'self'; "
-            "frame-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-            f"frame-ancestors {ancestors}")
+    return (
+        "default-src 'self'; "
+        f"script-src {script}; "
+        "style-src 'self' 'unsafe-inline'; "  # Svelte sets inline styles; styles cannot run code
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; media-src 'self'; "
+        "frame-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        f"frame-ancestors {ancestors}"
+    )
 
 
 class SecurityMiddleware:
@@ -76,15 +106,23 @@ class SecurityMiddleware:
 
         async def send_wrapper(message):
             if message["type"] == "http.response.start":
-                hdrs = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-security-policy"]
+                hdrs = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"content-security-policy"
+                ]
                 ctype = next((v for k, v in hdrs if k.lower() == b"content-type"), b"")
                 encoded = any(k.lower() == b"content-encoding" for k, v in hdrs)
                 state["html"] = ctype.startswith(b"text/html") and not encoded
-                csp = page_csp(nonce if state["html"] else None, ancestors) if ctype.startswith(b"text/html") \
+                csp = (
+                    page_csp(nonce if state["html"] else None, ancestors)
+                    if ctype.startswith(b"text/html")
                     else "default-src 'none'; frame-ancestors 'none'"
-                hdrs += [(b"content-security-policy", csp.encode()), (b"x-content-type-options", b"nosniff"),
-                         (b"referrer-policy", b"same-origin"),
-                         (b"permissions-policy", b"camera=(), microphone=(), geolocation=()")]
+                )
+                hdrs += [
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+                ]
                 if state["html"]:
                     state["start"], state["body"] = dict(message, headers=hdrs), []
                     return
@@ -106,7 +144,9 @@ class SecurityMiddleware:
     @staticmethod
     async def _reply(send, status: int, message: str):
         start, body = _json(status, message)
-        start["headers"] += [(b"x-content-type-options", b"nosniff"),
-                             (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")]
+        start["headers"] += [
+            (b"x-content-type-options", b"nosniff"),
+            (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+        ]
         await send(start)
         await send({"type": "http.response.body", "body": body})

@@ -39,13 +39,17 @@ class ChatRequest(BaseModel):
 
 def _text(content) -> str:
     if isinstance(content, list):  # [{"type": "text", "text": "..."}, ...]
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+        return "".join(
+            p.get("text", "") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
+        )
     return content or ""
 
 
 def split_messages(messages: list[ChatMessage]) -> tuple[str, list[dict]]:
     """(question, history): the last user message and the user/assistant turns before it."""
-    turns = [{"role": m.role, "content": _text(m.content)} for m in messages if m.role in ("user", "assistant")]
+    turns = [
+        {"role": m.role, "content": _text(m.content)} for m in messages if m.role in ("user", "assistant")
+    ]
     last = max((i for i, t in enumerate(turns) if t["role"] == "user"), default=None)
     if last is None:
         raise ApiError(422, "messages 中没有用户消息（role 为 user）。")
@@ -59,7 +63,9 @@ def references(answer: Answer) -> str:
     lines = []
     for c in answer.to_dict()["citations"]:
         draft = "（征求意见稿）" if "征求意见" in c["status"] else ""
-        lines.append(f"[{c['rank']}] {c['region_name']}《{c['doc_title']}》{draft} {c['section']}（{c['clause_id']}）")
+        lines.append(
+            f"[{c['rank']}] {c['region_name']}《{c['doc_title']}》{draft} {c['section']}（{c['clause_id']}）"
+        )
     return "\n\n参考条款：\n" + "\n".join(lines)
 
 
@@ -76,17 +82,30 @@ def chat_completions(body: ChatRequest, request: Request):
         answer = run(answerer.ask, q, region=region, history=hist)
         data = answer.to_dict()
         message = {"role": "assistant", "content": answer.answer + references(answer)}
-        return _envelope(cid, body.model, created, "chat.completion",
-                         choices=[{"index": 0, "message": message, "finish_reason": "stop"}],
-                         usage={"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-                         citations=data["citations"], refused=data["refused"], region=data["region"])
+        return _envelope(
+            cid,
+            body.model,
+            created,
+            "chat.completion",
+            choices=[{"index": 0, "message": message, "finish_reason": "stop"}],
+            usage={"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            citations=data["citations"],
+            refused=data["refused"],
+            region=data["region"],
+        )
     pieces = answerer.stream(q, region=region, history=hist)
     first = run(next, pieces)  # input errors surface here, before the 200 is sent
 
     def events():
         def chunk(delta: dict, finish=None, **extra) -> str:
-            env = _envelope(cid, body.model, created, "chat.completion.chunk",
-                            choices=[{"index": 0, "delta": delta, "finish_reason": finish}], **extra)
+            env = _envelope(
+                cid,
+                body.model,
+                created,
+                "chat.completion.chunk",
+                choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
+                **extra,
+            )
             return f"data: {json.dumps(env, ensure_ascii=False)}\n\n"
 
         yield chunk({"role": "assistant", "content": ""})
@@ -95,7 +114,9 @@ def chat_completions(body: ChatRequest, request: Request):
                 data = piece.to_dict()
                 if piece.citations:
                     yield chunk({"content": references(piece)})
-                yield chunk({}, "stop", citations=data["citations"], refused=data["refused"], region=data["region"])
+                yield chunk(
+                    {}, "stop", citations=data["citations"], refused=data["refused"], region=data["region"]
+                )
             elif piece:
                 yield chunk({"content": piece})
         yield "data: [DONE]\n\n"

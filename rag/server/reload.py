@@ -56,7 +56,9 @@ def warm_up(answerer) -> None:
     """The first question pays for lazy loading (tokeniser dictionaries, model graph): pay it before serving."""
     try:
         answerer.ask("青岛育儿假有几天？")
-    except Exception as exc:  # a warm-up failure must not hide a working index; it shows on the first real ask
+    except (
+        Exception
+    ) as exc:  # a warm-up failure must not hide a working index; it shows on the first real ask
         log.warning("预热失败：%s", exc)
 
 

@@ -8,7 +8,6 @@ display as the characters typed, and the Chatbot's own sanitiser stays on as a s
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 
@@ -20,8 +19,14 @@ from .security import clean_history, clean_text, client_ip
 
 log = logging.getLogger("rag.server")
 AUTO = "auto"
-EXAMPLES = ["青岛育儿假有几天？", "北京生育津贴怎么领取？", "重庆对三孩家庭有什么住房支持？", "贵州婚假多少天？"]
-_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>$&\"':=]")
+EXAMPLES = [
+    "青岛育儿假有几天？",
+    "北京生育津贴怎么领取？",
+    "重庆对三孩家庭有什么住房支持？",
+    "贵州婚假多少天？",
+]
+# HTML, links/images, emphasis, code, tables, math, and ":" "." "@" so no bare URL/e-mail becomes an autolink
+_SPECIAL = re.compile(r"[\\`*_\[\]()#|~<>$&!:.@]")
 
 
 def escape(text: str) -> str:
@@ -53,7 +58,8 @@ def render_citations(answer: dict) -> str:
             f'<div class="rag-cite"><div class="rag-cite-head"><span class="rag-n">[{int(c["rank"])}]</span> '
             f'<b class="rag-region">{escape(c["region_name"])}</b> 《{escape(c["doc_title"])}》{draft}</div>'
             f'<div class="rag-sec">{escape(c["section"])}</div>'
-            f'<div class="rag-text">{_marked(c["text"], c.get("highlights", []))}</div></div>')
+            f'<div class="rag-text">{_marked(c["text"], c.get("highlights", []))}</div></div>'
+        )
     return f'<div class="rag-cites">{"".join(cards)}</div>' if cards else ""
 
 
@@ -91,7 +97,9 @@ def respond(answerer, message, turns, region=None, max_history: int = 20):
     turns.append(turn)
     yield to_messages(turns), turns
     try:
-        for piece in answerer.stream(q, region=region, history=clean_history(history_of(turns[:-1]), max_history)):
+        for piece in answerer.stream(
+            q, region=region, history=clean_history(history_of(turns[:-1]), max_history)
+        ):
             if isinstance(piece, Answer):
                 turn["a"], turn["answer"] = piece.answer, piece.to_dict()
             else:
@@ -120,7 +128,9 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
         key = client_ip(peer, (getattr(request, "headers", None) or {}).get("x-forwarded-for"), networks)
         wait = limiter.check(key) if limiter else 0
         if wait:
-            turns = list(turns or []) + [{"q": message if isinstance(message, str) else "", "a": limiter.message(wait)}]
+            turns = list(turns or []) + [
+                {"q": message if isinstance(message, str) else "", "a": limiter.message(wait)}
+            ]
             yield to_messages(turns), turns, ""
             return
         for msgs, new_turns in respond(current(), message, turns, region, max_history):
@@ -133,20 +143,52 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
         return gr.update(value=region), gr.update(visible=not embed)
 
     with gr.Blocks(title="生育政策问答", fill_height=True, analytics_enabled=False) as demo:
-        header = gr.Markdown("## 生育政策问答\n根据各地《优化生育政策促进人口长期均衡发展》实施方案作答，每个回答都附有原文出处。",
-                             elem_id="rag-header")
+        header = gr.Markdown(
+            "## 生育政策问答\n根据各地《优化生育政策促进人口长期均衡发展》实施方案作答，每个回答都附有原文出处。",
+            elem_id="rag-header",
+        )
         turns = gr.State([])
-        region = gr.Dropdown(region_choices(current()), value=AUTO, label="地区", elem_id="rag-region",
-                             interactive=True, filterable=False)
-        chatbot = gr.Chatbot(label="对话", elem_id="rag-chat", height="60vh", min_height=260, sanitize_html=True,
-                             render_markdown=True, latex_delimiters=[], feedback_options=None, allow_tags=False,
-                             buttons=["copy"], allow_file_downloads=False,
-                             placeholder="您好！请问您想了解哪个地区的生育支持政策？例如婚假、产假、育儿假、生育补贴、托育服务。")
+        region = gr.Dropdown(
+            region_choices(current()),
+            value=AUTO,
+            label="地区",
+            elem_id="rag-region",
+            interactive=True,
+            filterable=False,
+        )
+        chatbot = gr.Chatbot(
+            label="对话",
+            show_label=False,
+            elem_id="rag-chat",
+            height="60vh",
+            min_height=260,
+            sanitize_html=True,
+            render_markdown=True,
+            latex_delimiters=[],
+            feedback_options=None,
+            allow_tags=False,
+            buttons=["copy"],
+            allow_file_downloads=False,
+            placeholder="您好！请问您想了解哪个地区的生育支持政策？例如婚假、产假、育儿假、生育补贴、托育服务。",
+        )
         with gr.Row(equal_height=True):
-            box = gr.Textbox(placeholder="输入问题，例如：青岛育儿假有几天？", show_label=False, scale=5, max_lines=4,
-                             max_length=500, elem_id="rag-input", submit_btn="发送", autofocus=True)
-        gr.Examples(EXAMPLES, inputs=box, label="示例问题", elem_id="rag-examples")
-        box.submit(chat, [box, turns, region], [chatbot, turns, box], api_visibility="private",
-                   show_progress="minimal")
-        demo.load(on_load, None, [region, header], api_visibility="private", queue=False)
+            box = gr.Textbox(
+                placeholder="输入问题，例如：青岛育儿假有几天？",
+                show_label=False,
+                scale=5,
+                max_lines=4,
+                max_length=500,
+                elem_id="rag-input",
+                submit_btn="发送",
+                autofocus=True,
+            )
+        gr.Examples(EXAMPLES, inputs=box, label="示例问题", elem_id="rag-examples", api_visibility="private")
+        box.submit(
+            chat,
+            [box, turns, region],
+            [chatbot, turns, box],
+            api_visibility="private",
+            show_progress="minimal",
+        )
+        demo.load(on_load, None, [region, header], api_visibility="private")  # queued: /run/ is blocked
     return demo
