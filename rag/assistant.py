@@ -81,6 +81,8 @@ class Assistant:
             slugs = res.match.slugs
             if res.match.uncovered and not slugs:
                 return self._not_covered(question, res.match.uncovered)
+        if res.topic_empty:
+            return self._which_topic(question, slugs)
         query = make_query(res.question, res.topic)
         scored = self.retriever.score_all(query)
         targets = slugs or list(self.docs)
@@ -162,6 +164,12 @@ class Assistant:
         text = (f"目前收录的政策文件中没有{names}的方案，无法回答。已收录的地区：{self._covered()}。"
                 "您可以指明其中一个地区再问。")
         return Answer(question, text, True, None)
+
+    def _which_topic(self, question, slugs) -> Answer:
+        names = "、".join(self.docs[s].region_name for s in slugs) if slugs else "各地"
+        text = (f"请问您想了解{names}生育支持政策的哪一方面？例如：婚假、产假、陪产假、育儿假、生育保险、"
+                "托育服务、住房、教育、个人所得税、就业权益、计划生育家庭扶助。")
+        return Answer(question, text, True, slugs[0] if len(slugs) == 1 else None, regions=list(slugs))
 
     def _off_topic(self, question) -> Answer:
         text = ("抱歉，已收录的生育支持政策文件中没有与这个问题相关的内容。我可以回答"

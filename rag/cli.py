@@ -18,7 +18,13 @@ def _settings(args):
     from .config import load_settings
 
     s = load_settings()
-    return s.with_(embedder=getattr(args, "embedder", None), index_root=Path(args.index_dir) if getattr(args, "index_dir", None) else None)
+    return s.with_(
+        embedder=getattr(args, "embedder", None),
+        index_root=Path(args.index_dir) if getattr(args, "index_dir", None) else None,
+        llm_base_url=getattr(args, "llm_base_url", None),
+        llm_model=getattr(args, "llm_model", None),
+        llm_timeout=getattr(args, "llm_timeout", None),
+    )
 
 
 def _assistant(args):
@@ -131,6 +137,10 @@ def cmd_ask(args) -> int:
 
 def cmd_chat(args) -> int:
     asst = _assistant(args)
+    if args.llm:
+        from .llm import with_llm
+
+        asst = with_llm(asst)
     history: list[dict] = []
     print("生育政策问答（输入问题，回车提问；空行或 Ctrl-D 退出）")
     while True:
@@ -176,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--index-dir", help="index root folder (default: index/)")
         if region:
             sp.add_argument("--region", help="region slug; overrides detection (beijing, chongqing, …)")
+        # The API key stays in RAG_LLM_API_KEY or rag.toml: a key on the command line shows in `ps`.
+        sp.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (RAG_LLM_BASE_URL)")
+        sp.add_argument("--llm-model", help="chat model name (RAG_LLM_MODEL)")
+        sp.add_argument("--llm-timeout", type=float, help="seconds before the extractive answer is used (default 15)")
 
     sp = sub.add_parser("index", help="build the index (only what changed is embedded again)")
     common(sp, region=False)
@@ -202,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("chat", help="interactive Q&A in the terminal")
     common(sp)
+    sp.add_argument("--llm", action="store_true", help="write the answers with the configured chat model")
     sp.set_defaults(func=cmd_chat)
 
     sp = sub.add_parser("serve", help="web chat, HTTP API and embeddable widget")

@@ -22,6 +22,11 @@ class Resolved:
     inherited_region: bool = False
     inherited_topic: bool = False
 
+    @property
+    def topic_empty(self) -> bool:
+        """Nothing but places and filler was asked (那北京呢？ with no earlier topic)."""
+        return not tokenize(FILLER.sub(" ", self.topic))
+
 
 def user_turns(history) -> list[str]:
     """Accepts [{'role','content'}], [(user, assistant)] or [str]; returns the user's questions, oldest first."""
