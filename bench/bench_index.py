@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import re
 import resource
 import shutil
 import subprocess
@@ -35,11 +34,21 @@ def make_corpus(dst: Path, scale: int) -> None:
             slug = d["slug"] if r == 0 else f"{d['slug']}{r}"
             text = (ROOT / "seeds" / d["file"]).read_text(encoding="utf-8")
             # a distinct body per copy, so that the embedding cache cannot short-cut the benchmark
-            (dst / f"{slug}.txt").write_text(text if r == 0 else text.replace("。", f"。（第{r}份）", 1), encoding="utf-8")
+            (dst / f"{slug}.txt").write_text(
+                text if r == 0 else text.replace("。", f"。（第{r}份）", 1), encoding="utf-8"
+            )
             e = dict(d, slug=slug, file=f"{slug}.txt")
             if r:
-                e.update(region_name=f"{d['region_name']}{r}", short_name=f"{d['short_name']}{r}", aliases=[], parents=[])
-            out.append("[[document]]\n" + "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in e.items()))
+                e.update(
+                    region_name=f"{d['region_name']}{r}",
+                    short_name=f"{d['short_name']}{r}",
+                    aliases=[],
+                    parents=[],
+                )
+            out.append(
+                "[[document]]\n"
+                + "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in e.items())
+            )
     (dst / "documents.toml").write_text("\n\n".join(out) + "\n", encoding="utf-8")
 
 
@@ -62,8 +71,13 @@ def scenario(seeds: str, index_root: str, embedder: str, what: str) -> None:
 
 
 def run(seeds: Path, index_root: Path, embedder: str, what: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", str(seeds), str(index_root), embedder, what],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(seeds), str(index_root), embedder, what],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -83,27 +97,43 @@ def main() -> None:
             first = run(seeds, index_root, a.embedder, "build")
             again = run(seeds, index_root, a.embedder, "build")
             load = run(seeds, index_root, a.embedder, "load")
-            rows.append({
-                "corpus": label, "documents": first["documents"], "chunks": first["chunks"],
-                "build_s": round(first["seconds"], 2), "chunks_per_s": round(first["chunks"] / first["seconds"], 1),
-                "build_peak_rss_mb": round(first["peak_rss_mb"]), "rebuild_unchanged_s": round(again["seconds"], 2),
-                "rebuild_embedded": again["embedded"], "load_s": round(load["seconds"], 3),
-                "load_peak_rss_mb": round(load["peak_rss_mb"]),
-            })
+            rows.append(
+                {
+                    "corpus": label,
+                    "documents": first["documents"],
+                    "chunks": first["chunks"],
+                    "build_s": round(first["seconds"], 2),
+                    "chunks_per_s": round(first["chunks"] / first["seconds"], 1),
+                    "build_peak_rss_mb": round(first["peak_rss_mb"]),
+                    "rebuild_unchanged_s": round(again["seconds"], 2),
+                    "rebuild_embedded": again["embedded"],
+                    "load_s": round(load["seconds"], 3),
+                    "load_peak_rss_mb": round(load["peak_rss_mb"]),
+                }
+            )
             shutil.rmtree(index_root, ignore_errors=True)
     head = list(rows[0])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(str(r[h]) for h in head) + " |" for r in rows]
     table = "\n".join(lines)
     print(table)
-    meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "embedder": a.embedder, "machine": platform.machine(),
-            "cpus": __import__("os").cpu_count(), "python": platform.python_version()}
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "embedder": a.embedder,
+        "machine": platform.machine(),
+        "cpus": __import__("os").cpu_count(),
+        "python": platform.python_version(),
+    }
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"index-{a.embedder}.json").write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=2))
+    (out / f"index-{a.embedder}.json").write_text(
+        json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=2)
+    )
     (out / f"index-{a.embedder}.md").write_text(
         f"# Index benchmark ({a.embedder})\n\n`make bench` (= `python bench/bench_index.py`), {meta['date']}, "
-        f"{meta['cpus']} CPUs, Python {meta['python']}.\n\n{table}\n", encoding="utf-8")
+        f"{meta['cpus']} CPUs, Python {meta['python']}.\n\n{table}\n",
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

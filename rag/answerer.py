@@ -51,11 +51,15 @@ def best_span(sentence: str, query: Query, idf: dict[str, float], wants_number: 
     return span.strip().rstrip("，,；;。") + "。"
 
 
-SENTENCE_DENSE_WEIGHT = 0.5  # gold set: the best sentence holds the key fact 84% (keywords only) vs 89% (mixed)
+SENTENCE_DENSE_WEIGHT = (
+    0.5  # gold set: the best sentence holds the key fact 84% (keywords only) vs 89% (mixed)
+)
 CLAUSE_PRIOR = 0.2  # weight of the clause's retrieval score when sentences of the top two clauses compete
 
 
-def extract(hits: list[Hit], query: Query, idf: dict[str, float], sentence_sims=None, max_sentences: int = 2) -> Extract:
+def extract(
+    hits: list[Hit], query: Query, idf: dict[str, float], sentence_sims=None, max_sentences: int = 2
+) -> Extract:
     """Picks the answering sentence among the top clauses (two by default: a near-miss at rank 1 is common).
 
     `sentence_sims[i]`: cosines of the question with each sentence of hits[i] (from the index), when available.
@@ -65,7 +69,15 @@ def extract(hits: list[Hit], query: Query, idf: dict[str, float], sentence_sims=
     for h_i, hit in enumerate(hits):
         sims = sentence_sims[h_i] if sentence_sims is not None else None
         for s_i, sent in enumerate(chunk_sentences(hit.chunk.text)):
-            cands.append((h_i, s_i, sent, sentence_score(sent, query, idf), float(sims[s_i]) if sims is not None else 0.0))
+            cands.append(
+                (
+                    h_i,
+                    s_i,
+                    sent,
+                    sentence_score(sent, query, idf),
+                    float(sims[s_i]) if sims is not None else 0.0,
+                )
+            )
     kw_top = max(c[3] for c in cands) or 1.0
     d_lo, d_hi = min(c[4] for c in cands), max(c[4] for c in cands)
     f_lo, f_hi = min(h.score for h in hits), max(h.score for h in hits)
@@ -89,9 +101,13 @@ def extract(hits: list[Hit], query: Query, idf: dict[str, float], sentence_sims=
     clause_tokens = set(tokenize(hit.chunk.embed_text))
     weights = sum(idf.get(t, 1.0) for t in set(query.core)) or 1.0
     core_hit = sum(idf.get(t, 1.0) for t in set(query.core) if t in clause_tokens)
-    shared = [idf.get(t, 0.0) for t in set(query.core) | set(query.expanded) if len(t) >= 2 and t in clause_tokens]
+    shared = [
+        idf.get(t, 0.0) for t in set(query.core) | set(query.expanded) if len(t) >= 2 and t in clause_tokens
+    ]
     lead = best_span(best[2], query, idf, wants_number)
-    return Extract(hit, chosen, lead, core_hit / weights, max(shared, default=0.0), bool(DIGIT.search("".join(chosen))))
+    return Extract(
+        hit, chosen, lead, core_hit / weights, max(shared, default=0.0), bool(DIGIT.search("".join(chosen)))
+    )
 
 
 def cite_label(chunk: Chunk, n: int) -> str:

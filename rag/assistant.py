@@ -28,14 +28,23 @@ MAX_QUESTION_CHARS = 500
 class Thresholds:
     """Relevance gate, calibrated on eval/gold.jsonl by `rag eval --calibrate` (see eval/README.md)."""
 
-    term_idf: float = 0.3  # the clause must share a question term (or its plan wording) at least this specific
+    term_idf: float = (
+        0.3  # the clause must share a question term (or its plan wording) at least this specific
+    )
     dense: float = 0.85  # cosine of the best clause (dense and hybrid modes)
     overlap: float = 0.0  # optional: share of the question's word weight present in the clause
 
 
 class Assistant:
-    def __init__(self, settings: Settings, index: LoadedIndex, embedder, docs: list[Document], mode: str = "hybrid",
-                 thresholds: Thresholds | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        index: LoadedIndex,
+        embedder,
+        docs: list[Document],
+        mode: str = "hybrid",
+        thresholds: Thresholds | None = None,
+    ):
         self.settings, self.index, self.embedder = settings, index, embedder
         self.docs = {d.slug: d for d in docs if d.slug in set(index.manifest.get("documents", []))}
         self.detector = RegionDetector(list(self.docs.values()))
@@ -45,8 +54,15 @@ class Assistant:
         self._row = {c.id: i for i, c in enumerate(index.chunks)}
 
     @classmethod
-    def load(cls, index_dir: str | Path | None = None, *, embedder: str | None = None, mode: str = "hybrid",
-             settings: Settings | None = None, check_seeds: bool = True) -> Assistant:
+    def load(
+        cls,
+        index_dir: str | Path | None = None,
+        *,
+        embedder: str | None = None,
+        mode: str = "hybrid",
+        settings: Settings | None = None,
+        check_seeds: bool = True,
+    ) -> Assistant:
         from .embedders import get_embedder
 
         settings = settings or load_settings()
@@ -120,7 +136,11 @@ class Assistant:
             lines.append(f"{doc.region_name}{draft}：{self._fact(ex, query)} [{len(cites)}]")
         if not cites:
             return self._off_topic(question)
-        head = "您没有指明地区，以下按已收录的各地方案分别作答：" if len(found) == len(self.docs) else "各地区分别如下："
+        head = (
+            "您没有指明地区，以下按已收录的各地方案分别作答："
+            if len(found) == len(self.docs)
+            else "各地区分别如下："
+        )
         text = head + "\n" + "\n".join(lines)
         if any(self.docs[s].is_draft for s, ex in found if ex):
             text += "\n注意：标注“征求意见稿”的文件内容以正式发布的文件为准。"
@@ -155,25 +175,39 @@ class Assistant:
         return "、".join(d.region_name for d in self.docs.values())
 
     def _no_clause(self, doc: Document) -> str:
-        sections = "；".join(dict.fromkeys(c.section.split(" > ")[0] for c in self.index.chunks if c.slug == doc.slug and c.section != "前言"))
-        return (f"{doc.region_name}的《{doc.title}》中没有找到与这个问题直接相关的规定，无法给出依据。"
-                f"该方案主要包括：{sections}。具体办理事项建议咨询当地12345热线。")
+        sections = "；".join(
+            dict.fromkeys(
+                c.section.split(" > ")[0]
+                for c in self.index.chunks
+                if c.slug == doc.slug and c.section != "前言"
+            )
+        )
+        return (
+            f"{doc.region_name}的《{doc.title}》中没有找到与这个问题直接相关的规定，无法给出依据。"
+            f"该方案主要包括：{sections}。具体办理事项建议咨询当地12345热线。"
+        )
 
     def _not_covered(self, question, places) -> Answer:
         names = "、".join(places)
-        text = (f"目前收录的政策文件中没有{names}的方案，无法回答。已收录的地区：{self._covered()}。"
-                "您可以指明其中一个地区再问。")
+        text = (
+            f"目前收录的政策文件中没有{names}的方案，无法回答。已收录的地区：{self._covered()}。"
+            "您可以指明其中一个地区再问。"
+        )
         return Answer(question, text, True, None)
 
     def _which_topic(self, question, slugs) -> Answer:
         names = "、".join(self.docs[s].region_name for s in slugs) if slugs else "各地"
-        text = (f"请问您想了解{names}生育支持政策的哪一方面？例如：婚假、产假、陪产假、育儿假、生育保险、"
-                "托育服务、住房、教育、个人所得税、就业权益、计划生育家庭扶助。")
+        text = (
+            f"请问您想了解{names}生育支持政策的哪一方面？例如：婚假、产假、陪产假、育儿假、生育保险、"
+            "托育服务、住房、教育、个人所得税、就业权益、计划生育家庭扶助。"
+        )
         return Answer(question, text, True, slugs[0] if len(slugs) == 1 else None, regions=list(slugs))
 
     def _off_topic(self, question) -> Answer:
-        text = ("抱歉，已收录的生育支持政策文件中没有与这个问题相关的内容。我可以回答"
-                f"{self._covered()}关于婚假、产假、育儿假、生育保险、托育、住房、教育、税收、就业权益等方面的政策。")
+        text = (
+            "抱歉，已收录的生育支持政策文件中没有与这个问题相关的内容。我可以回答"
+            f"{self._covered()}关于婚假、产假、育儿假、生育保险、托育、住房、教育、税收、就业权益等方面的政策。"
+        )
         return Answer(question, text, True, None)
 
     # ---- input checks -------------------------------------------------------------------------------

@@ -37,7 +37,11 @@ def split_body(paragraphs: list[str], max_chars: int = MAX_CHARS) -> list[str]:
             parts.append(cur)
     merged: list[str] = []
     for part in parts:
-        if merged and (len(part) < MIN_TAIL or len(merged[-1]) < MIN_TAIL) and len(merged[-1]) + len(part) <= max_chars + MIN_TAIL:
+        if (
+            merged
+            and (len(part) < MIN_TAIL or len(merged[-1]) < MIN_TAIL)
+            and len(merged[-1]) + len(part) <= max_chars + MIN_TAIL
+        ):
             merged[-1] += part
         else:
             merged.append(part)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
-PAGE_NOISE = re.compile(r"^\s*([-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\f)\s*$")
-HEADING = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|[0-9０-９]+[.．、](?!\d))")
+PAGE_NOISE = re.compile(
+    r"^\s*([-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\f)\s*$"
+)
+HEADING = re.compile(
+    r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|[0-9０-９]+[.．、](?!\d))"
+)
 SENTENCE_END = tuple("。；;！!？?：:”」）)")
 
 

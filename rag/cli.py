@@ -61,8 +61,10 @@ def cmd_index(args) -> int:
     if rep.skipped:
         print(f"索引已是最新（{rep.chunks} 条款，{s.index_dir}）。", file=sys.stderr)
     else:
-        print(f"已建立索引：{rep.documents} 份文件，{rep.chunks} 个条款（新嵌入 {rep.embedded}），用时 {rep.seconds:.1f} 秒 → {rep.dir}",
-              file=sys.stderr)
+        print(
+            f"已建立索引：{rep.documents} 份文件，{rep.chunks} 个条款（新嵌入 {rep.embedded}），用时 {rep.seconds:.1f} 秒 → {rep.dir}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -71,7 +73,9 @@ def cmd_chunks(args) -> int:
     from .seeds import load_documents
 
     s = _settings(args)
-    chunks = [c for c in chunk_documents(load_documents(s.seeds_dir)) if not args.region or c.slug == args.region]
+    chunks = [
+        c for c in chunk_documents(load_documents(s.seeds_dir)) if not args.region or c.slug == args.region
+    ]
     if args.region and not chunks:
         raise RagError(f"没有地区 {args.region!r} 的条款。")
     for c in chunks:
@@ -104,7 +108,9 @@ def cmd_search(args) -> int:
         else:
             print(f"地区：{out['region_detected'] or '未指定'}")
             for h in out["hits"]:
-                print(f"{h['rank']:>2}. {h['score']:.4f} [{h['clause_id']}] {h['region_name']} {h['section']}\n    {h['text'][:120]}")
+                print(
+                    f"{h['rank']:>2}. {h['score']:.4f} [{h['clause_id']}] {h['region_name']} {h['section']}\n    {h['text'][:120]}"
+                )
     return 0
 
 
@@ -125,13 +131,22 @@ def cmd_ask(args) -> int:
         except InputError as exc:
             if not args.batch:
                 raise
-            out = {"id": row.get("id"), "answer": str(exc), "refused": True, "region": None, "citations": [], "error": str(exc)}
+            out = {
+                "id": row.get("id"),
+                "answer": str(exc),
+                "refused": True,
+                "region": None,
+                "citations": [],
+                "error": str(exc),
+            }
         if args.json or args.batch:
             _print_json(out)
         else:
             print(out["answer"])
             for c in out["citations"]:
-                print(f"\n[{c['rank']}] {c['region_name']}《{c['doc_title']}》{c['section']}（{c['clause_id']}）\n    {c['text']}")
+                print(
+                    f"\n[{c['rank']}] {c['region_name']}《{c['doc_title']}》{c['section']}（{c['clause_id']}）\n    {c['text']}"
+                )
     return 0
 
 
@@ -178,7 +193,9 @@ def _require_question(q) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="rag", description="生育支持政策问答：检索各地实施方案并给出带出处的回答。")
+    p = argparse.ArgumentParser(
+        prog="rag", description="生育支持政策问答：检索各地实施方案并给出带出处的回答。"
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
 
     def common(sp, region=True):
@@ -189,12 +206,16 @@ def build_parser() -> argparse.ArgumentParser:
         # The API key stays in RAG_LLM_API_KEY or rag.toml: a key on the command line shows in `ps`.
         sp.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (RAG_LLM_BASE_URL)")
         sp.add_argument("--llm-model", help="chat model name (RAG_LLM_MODEL)")
-        sp.add_argument("--llm-timeout", type=float, help="seconds before the extractive answer is used (default 15)")
+        sp.add_argument(
+            "--llm-timeout", type=float, help="seconds before the extractive answer is used (default 15)"
+        )
 
     sp = sub.add_parser("index", help="build the index (only what changed is embedded again)")
     common(sp, region=False)
     sp.add_argument("--if-stale", action="store_true", help="do nothing when the index is current")
-    sp.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    sp.add_argument(
+        "--progress", action="store_true", help="show the progress bar even when not on a terminal"
+    )
     sp.set_defaults(func=cmd_index)
 
     sp = sub.add_parser("chunks", help="list the clause-level chunks")
@@ -202,16 +223,21 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_chunks)
 
-    for name, func, helptext in (("search", cmd_search, "ranked clauses for a question"), ("ask", cmd_ask, "a cited answer")):
+    for name, func, helptext in (
+        ("search", cmd_search, "ranked clauses for a question"),
+        ("ask", cmd_ask, "a cited answer"),
+    ):
         sp = sub.add_parser(name, help=helptext)
         common(sp)
         sp.add_argument("question", nargs="?")
-        sp.add_argument("--batch", help="JSONL file of {\"id\", \"question\"} (- for stdin)")
+        sp.add_argument("--batch", help='JSONL file of {"id", "question"} (- for stdin)')
         sp.add_argument("--json", action="store_true")
         sp.add_argument("-k", type=int, default=10 if name == "search" else 5)
         sp.add_argument("--retriever", choices=("dense", "bm25", "hybrid"), default="hybrid")
         if name == "ask":
-            sp.add_argument("--llm", action="store_true", help="write the answer with the configured chat model")
+            sp.add_argument(
+                "--llm", action="store_true", help="write the answer with the configured chat model"
+            )
         sp.set_defaults(func=func)
 
     sp = sub.add_parser("chat", help="interactive Q&A in the terminal")
@@ -230,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--gold", default=None, help="gold JSONL (default: eval/gold.jsonl)")
     sp.add_argument("--retriever", default="hybrid", help="dense | bm25 | hybrid | all")
     sp.add_argument("--answerer", default="extractive", help="extractive | llm")
-    sp.add_argument("--check", action="store_true", help="exit 1 when a score falls below eval/thresholds.toml")
+    sp.add_argument(
+        "--check", action="store_true", help="exit 1 when a score falls below eval/thresholds.toml"
+    )
     sp.add_argument("--out", default=None, help="report folder (default: eval/)")
     sp.set_defaults(func=cmd_eval)
     return p

@@ -82,7 +82,9 @@ def read_manifest(build: Path) -> dict:
     try:
         return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise IndexProblem(f"索引清单 {build / 'manifest.json'} 缺失或已损坏：请运行 `rag index` 重建索引。") from None
+        raise IndexProblem(
+            f"索引清单 {build / 'manifest.json'} 缺失或已损坏：请运行 `rag index` 重建索引。"
+        ) from None
 
 
 def staleness(settings: Settings) -> str | None:
@@ -150,7 +152,9 @@ def staleness_files(build: Path, manifest: dict) -> str | None:
     return None
 
 
-def build_index(settings: Settings, embedder=None, *, progress: bool = False, if_stale: bool = False) -> BuildReport:
+def build_index(
+    settings: Settings, embedder=None, *, progress: bool = False, if_stale: bool = False
+) -> BuildReport:
     """Chunks the seeds, embeds what the cache lacks, writes a new build and swaps it in atomically."""
     import faiss
 
@@ -159,7 +163,9 @@ def build_index(settings: Settings, embedder=None, *, progress: bool = False, if
     with _lock(index_dir):
         if if_stale and staleness(settings) is None:
             m = read_manifest(current_build(index_dir))
-            return BuildReport(len(m["seeds"]) - 1, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True)
+            return BuildReport(
+                len(m["seeds"]) - 1, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True
+            )
         docs = load_documents(settings.seeds_dir)
         chunks = chunk_documents(docs)
         if embedder is None:
@@ -197,7 +203,8 @@ def build_index(settings: Settings, embedder=None, *, progress: bool = False, if
         faiss.write_index(sflat, str(tmp / "sentences.faiss"))
         tokens = [tokenize(c.embed_text) for c in chunks]
         (tmp / "keyword.json").write_text(
-            json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens}, ensure_ascii=False), encoding="utf-8"
+            json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens}, ensure_ascii=False),
+            encoding="utf-8",
         )
         manifest = {
             "schema_version": SCHEMA_VERSION,
@@ -212,7 +219,9 @@ def build_index(settings: Settings, embedder=None, *, progress: bool = False, if
             "files": {name: _sha256(tmp / name) for name in FILES},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         for p in tmp.iterdir():
             with open(p, "rb") as fh:
                 os.fsync(fh.fileno())
@@ -222,7 +231,9 @@ def build_index(settings: Settings, embedder=None, *, progress: bool = False, if
         pointer.write_text(build_id + "\n", encoding="utf-8")
         os.replace(pointer, index_dir / "CURRENT")
         _prune(builds, keep=build_id)
-    return BuildReport(len(docs), len(chunks), sum(1 for h in todo if h in set(hashes)), time.perf_counter() - t0, final)
+    return BuildReport(
+        len(docs), len(chunks), sum(1 for h in todo if h in set(hashes)), time.perf_counter() - t0, final
+    )
 
 
 def _embed_with_progress(embedder, texts: list[str], progress: bool) -> np.ndarray:
@@ -238,12 +249,16 @@ def _embed_with_progress(embedder, texts: list[str], progress: bool) -> np.ndarr
 
 
 def _prune(builds: Path, keep: str) -> None:
-    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+    done = sorted(
+        (p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name
+    )
     for old in [p for p in done if p.name != keep][: max(0, len(done) - KEEP_BUILDS)]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def load_index(settings: Settings, embedder_id: str | None = None, dim: int | None = None, check_seeds: bool = True) -> LoadedIndex:
+def load_index(
+    settings: Settings, embedder_id: str | None = None, dim: int | None = None, check_seeds: bool = True
+) -> LoadedIndex:
     """Loads the live build after checking it; every problem becomes one sentence saying what to run."""
     import faiss
 
@@ -283,7 +298,11 @@ def load_index(settings: Settings, embedder_id: str | None = None, dim: int | No
     offsets = [0]
     for c in chunks:
         offsets.append(offsets[-1] + len(chunk_sentences(c.text)))
-    if (vectors.ntotal != len(chunks) or len(tokens) != len(chunks) or vectors.d != emb.get("dim")
-            or len(svecs) != offsets[-1]):
+    if (
+        vectors.ntotal != len(chunks)
+        or len(tokens) != len(chunks)
+        or vectors.d != emb.get("dim")
+        or len(svecs) != offsets[-1]
+    ):
         raise IndexProblem(f"索引文件彼此不一致（向量 {vectors.ntotal}，条款 {len(chunks)}）：{hint}")
     return LoadedIndex(build, m, chunks, vectors, BM25(tokens), tokens, svecs, offsets)

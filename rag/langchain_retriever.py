@@ -22,7 +22,9 @@ class PolicyRetriever(BaseRetriever):
 
         return cls(assistant=Assistant.load(index_dir), **kw)
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
         _, hits = self.assistant.search(query, region=self.region, k=self.k)
         docs = []
         for h in hits:

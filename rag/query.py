@@ -30,7 +30,9 @@ def expansions(text: str) -> list[str]:
 class Query:
     text: str  # normalised question, as embedded
     tokens: tuple[str, ...]  # keyword tokens, expansions included
-    core: tuple[str, ...]  # words of the question itself (no expansions, no bigrams): the relevance gate's unit
+    core: tuple[
+        str, ...
+    ]  # words of the question itself (no expansions, no bigrams): the relevance gate's unit
     expanded: tuple[str, ...] = ()  # words of the plan terms implied by everyday words
 
 
@@ -41,5 +43,9 @@ def make_query(question: str, topic_text: str | None = None) -> Query:
     base = tokenize(topic)
     extra = [t for term in expansions(topic) for t in tokenize(term)]
     expanded = tuple(w for term in expansions(topic) for w in words(term))
-    return Query(text=text, tokens=tuple(base + [t for t in extra if t not in base]), core=tuple(words(topic)),
-                 expanded=expanded)
+    return Query(
+        text=text,
+        tokens=tuple(base + [t for t in extra if t not in base]),
+        core=tuple(words(topic)),
+        expanded=expanded,
+    )

@@ -77,7 +77,9 @@ class RegionDetector:
         uncovered = [t for _, _, k, t in found if k == UNCOVERED]
         parents = [t for _, _, k, t in found if k == PARENT]
         out.slugs = list(dict.fromkeys(strong or ([] if uncovered else parents)))
-        out.uncovered = list(dict.fromkeys(uncovered)) if not strong else [u for u in dict.fromkeys(uncovered)]
+        out.uncovered = (
+            list(dict.fromkeys(uncovered)) if not strong else [u for u in dict.fromkeys(uncovered)]
+        )
         return out
 
     def strip(self, question: str, match: RegionMatch) -> str:

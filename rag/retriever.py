@@ -28,8 +28,15 @@ class Scored:
 
 
 class Retriever:
-    def __init__(self, index: LoadedIndex, embedder, mode: str = "hybrid", fusion: str = "weighted",
-                 alpha: float = 0.6, rrf_k: int = 60):
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder,
+        mode: str = "hybrid",
+        fusion: str = "weighted",
+        alpha: float = 0.6,
+        rrf_k: int = 60,
+    ):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.index, self.embedder, self.mode = index, embedder, mode

@@ -56,16 +56,23 @@ def test_adding_a_plan_needs_only_text_and_metadata(seeds_copy):
         encoding="utf-8",
     )
     with open(seeds_copy / "documents.toml", "a", encoding="utf-8") as fh:
-        fh.write('\n[[document]]\nslug = "extra"\nfile = "extra.txt"\nregion_name = "某市"\nshort_name = "某市"\n'
-                 'title = "某市实施方案"\nstatus = "正式文件"\naliases = []\n')
+        fh.write(
+            '\n[[document]]\nslug = "extra"\nfile = "extra.txt"\nregion_name = "某市"\nshort_name = "某市"\n'
+            'title = "某市实施方案"\nstatus = "正式文件"\naliases = []\n'
+        )
     cs = [c for c in chunk_documents(load_documents(seeds_copy)) if c.slug == "extra"]
     assert [c.id for c in cs] == ["extra-0-1", "extra-1.1-1"]
     assert "12天" in cs[1].text
 
 
 def test_rag_chunks_cli_json():
-    out = subprocess.run([sys.executable, "-m", "rag.cli", "chunks", "--region", "qingdao", "--json"],
-                         capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "chunks", "--region", "qingdao", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout
     rows = [json.loads(line) for line in out.splitlines()]
     assert rows and all(r["slug"] == "qingdao" for r in rows)
     assert {"id", "section", "text", "embed_text", "responsibility", "status"} <= set(rows[0])

