@@ -54,3 +54,7 @@ bench-load: setup
 
 soak: setup
 	$(BIN)/python bench/soak.py --minutes 10 --clients 6 --out bench/results/soak.md
+
+# Refresh the screenshots the README shows (docs/*.png) from the real browser test.
+screenshots: setup sysdeps
+	RAG_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py

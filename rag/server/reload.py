@@ -55,10 +55,9 @@ class AnswererHolder:
 def warm_up(answerer) -> None:
     """The first question pays for lazy loading (tokeniser dictionaries, model graph): pay it before serving."""
     try:
-        answerer.ask("青岛育儿假有几天？")
-    except (
-        Exception
-    ) as exc:  # a warm-up failure must not hide a working index; it shows on the first real ask
+        # the extractive core only: warming up must not spend an LLM call (or its time budget)
+        getattr(answerer, "assistant", answerer).ask("青岛育儿假有几天？")
+    except Exception as exc:  # a warm-up failure must not hide a working index; it shows on the first real ask
         log.warning("预热失败：%s", exc)
 
 
