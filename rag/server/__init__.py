@@ -72,5 +72,8 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None) -> int:
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=3,
+        # longer than clients' usual 5 s pool expiry: otherwise a client may reuse a connection the server is
+        # closing at that very moment (seen once in the load benchmark as a ReadError)
+        timeout_keep_alive=30,
     )
     return 0
