@@ -49,7 +49,7 @@ class Assistant:
         self.docs = {d.slug: d for d in docs if d.slug in set(index.manifest.get("documents", []))}
         self.detector = RegionDetector(list(self.docs.values()))
         self.retriever = Retriever(index, embedder, mode=mode)
-        self.thresholds = thresholds or Thresholds()
+        self.thresholds = thresholds or Thresholds.for_embedder(settings.embedder)
         self.idf = index.bm25.idf
         self._row = {c.id: i for i, c in enumerate(index.chunks)}
 

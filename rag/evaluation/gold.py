@@ -44,8 +44,9 @@ class GoldItem:
 
     @property
     def expected_region(self) -> str | None:
-        """Region the assistant should report: the gold region, None for refusals and cross-region questions."""
-        return None if self.expect in ("refuse", "multi") else self.region
+        """Region the assistant should report: the gold region (null for uncovered places and off-topic questions
+        that name no covered region), None for cross-region questions."""
+        return None if self.expect == "multi" else self.region
 
 
 def parse_line(text: str, n: int, path, slugs: set[str] | None = None) -> GoldItem:

@@ -14,7 +14,11 @@ import numpy as np
 from ..normalize import normalize
 
 K = 10
-RANKING = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")
+RANKING = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "coverage@10")
+# Recall@k is top-k retrieval accuracy as in DPR: the share of questions with a relevant clause in the top k
+# (ranx hit_rate@k). A question whose evidence spans several clauses counts as found when one of them is there;
+# BEIR-style recall (the share of all relevant clauses found) is reported as coverage@10.
+RANX_NAME = {"recall@1": "hit_rate@1", "recall@5": "hit_rate@5", "recall@10": "hit_rate@10", "coverage@10": "recall@10"}
 PRIMARY = "recall@1"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 CITE_MARK = re.compile(r"\[\d+\]")
@@ -25,21 +29,28 @@ def ranking_per_question(records: list[dict], metrics=RANKING) -> dict[str, dict
     """{question id: {metric: value}} for questions with relevant ids, computed by ranx."""
     from ranx import Qrels, Run, evaluate
 
-    judged = [r for r in records if r["relevant_ids"]]
-    if not judged:
+    # One ranking query per record, or one per region for cross-region questions (each region is searched on
+    # its own, as the assistant answers them): (query id, record id, relevant ids, ranked hits).
+    queries = [q for r in records for q in r.get("rank_queries") or [(r["id"], r["id"], r["relevant_ids"], r["hits"])]]
+    queries = [q for q in queries if q[2]]
+    if not queries:
         return {}
-    qrels = Qrels({r["id"]: {cid: 1 for cid in r["relevant_ids"]} for r in judged})
+    qrels = Qrels({qid: {cid: 1 for cid in rel} for qid, _, rel, _ in queries})
     # Scores from ranks (not raw scores), so that ties and score scales cannot reorder the assistant's ranking.
-    run = Run(
-        {r["id"]: {cid: float(K + 1 - i) for i, cid in enumerate(r["hits"][:K])} for r in judged if r["hits"]}
-    )
+    run = Run({qid: {cid: float(K + 1 - i) for i, cid in enumerate(hits[:K])} for qid, _, _, hits in queries if hits})
+    names = [RANX_NAME.get(m, m) for m in metrics]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba type-safety chatter
-        values = evaluate(qrels, run, list(metrics), return_mean=False, make_comparable=True)
-    if len(metrics) == 1:
-        values = {metrics[0]: values}
+        values = evaluate(qrels, run, names, return_mean=False, make_comparable=True)
+    if len(names) == 1:
+        values = {names[0]: values}
     ids = list(qrels.keys())  # ranx returns per-query values in the Qrels' (sorted) key order
-    return {qid: {m: float(values[m][i]) for m in metrics} for i, qid in enumerate(ids)}
+    per_query = {qid: {m: float(values[n][i]) for m, n in zip(metrics, names)} for i, qid in enumerate(ids)}
+    owner = {qid: rid for qid, rid, _, _ in queries}
+    out: dict[str, dict[str, float]] = {}
+    for qid, vals in per_query.items():
+        out.setdefault(owner[qid], []).append(vals)
+    return {rid: {m: float(np.mean([v[m] for v in vs])) for m in metrics} for rid, vs in out.items()}
 
 
 def numbers(text: str) -> list[str]:
