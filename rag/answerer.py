@@ -45,7 +45,11 @@ def best_span(sentence: str, query: Query, idf: dict[str, float], wants_number: 
         s = sentence_score(p, query, idf) + ((0.5 if wants_number else 0.1) if DIGIT.search(p) else 0.0)
         scored.append((s, -i, i))
     best = max(scored)[2]
-    span = parts[best]
+    end = best + 1
+    # a conditional or dangling clause (…缴费的，/ …之后，) reads only with what follows it
+    while end < len(parts) and parts[end - 1].rstrip("，, ").endswith(("的", "时", "后", "前", "外")):
+        end += 1
+    span = "".join(parts[best:end])
     if len(normalize(span)) < 14 and best > 0:
         span = parts[best - 1] + span
     return span.strip().rstrip("，,；;。") + "。"

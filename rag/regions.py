@@ -37,6 +37,12 @@ def _places() -> list[list[str]]:
     return [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def _word_spans(text: str) -> set[tuple[int, int]]:
+    from .tokenize import _jieba
+
+    return {(start, end) for _, start, end in _jieba().tokenize(text)}
+
+
 class RegionDetector:
     def __init__(self, docs: list[Document]):
         self.names: dict[str, tuple[str, str]] = {}  # surface -> (kind, slug or place name)
@@ -61,7 +67,14 @@ class RegionDetector:
     def detect(self, question: str) -> RegionMatch:
         """`question` must already be normalised (normalize_query): simplified, lower-case."""
         found: list[tuple[int, int, str, str]] = []
+        words = None
         for m in self._cjk.finditer(question):
+            if m.end() - m.start() == 1:
+                # A one-character abbreviation (京, 渝, 津, 新…) counts only when it stands as a word of its own:
+                # 在京工作 names Beijing, 津贴 and 新生儿 name no place.
+                words = words if words is not None else _word_spans(question)
+                if (m.start(), m.end()) not in words:
+                    continue
             kind, target = self.names[m.group()]
             found.append((m.start(), m.end(), kind, target))
         for m in re.finditer(r"[a-z]+", question):

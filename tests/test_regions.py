@@ -35,6 +35,11 @@ def det():
         ("shanghai yuerjia", [], ["上海市"]),
         ("北京和重庆的托位标准一样吗", ["beijing", "chongqing"], []),
         ("育儿假有几天？", [], []),
+        # one-character abbreviations count only as words of their own
+        ("北京生育津贴怎么领取？", ["beijing"], []),  # 津 of 津贴 is not 天津
+        ("新生儿能上医保吗", [], []),  # 新 of 新生儿 is not 新疆
+        ("来渝打工，孩子能上学吗", ["chongqing"], []),
+        ("沪上育儿假", [], ["上海市"]),
     ],
 )
 def test_detect(det, question, slugs, uncovered):
