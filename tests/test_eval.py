@@ -72,11 +72,23 @@ def test_ranking_metrics_from_known_rankings():
     assert set(per) == {"q1", "q2", "q3", "q4"}
     assert per["q1"]["recall@1"] == 1.0 and per["q1"]["mrr@10"] == 1.0
     assert per["q2"]["recall@1"] == 0.0 and per["q2"]["recall@5"] == 1.0 and per["q2"]["mrr@10"] == 0.5
-    assert per["q3"]["recall@1"] == 0.5 and per["q3"]["recall@5"] == 0.5 and per["q3"]["recall@10"] == 1.0
+    # Recall@k is DPR-style (a relevant clause in the top k); coverage@10 is BEIR recall (share of relevant found)
+    assert per["q3"]["recall@1"] == 1.0 and per["q3"]["recall@5"] == 1.0 and per["q3"]["coverage@10"] == 1.0
+    assert per["q2"]["coverage@10"] == 1.0
     assert per["q4"]["recall@10"] == 0.0 and per["q4"]["mrr@10"] == 0.0 and per["q4"]["ndcg@10"] == 0.0
     overall = score(recs)["overall"]
-    assert overall["n_judged"] == 4 and overall["recall@1"] == pytest.approx((1 + 0 + 0.5 + 0) / 4)
+    assert overall["n_judged"] == 4 and overall["recall@1"] == pytest.approx((1 + 0 + 1 + 0) / 4)
     assert overall["mrr@10"] == pytest.approx((1 + 0.5 + 1 + 0) / 4)
+
+
+def test_cross_region_questions_are_judged_per_region():
+    r = rec("m1", ["qingdao-1-1", "tonghua-1-1"], ["beijing-1-1"], expect="multi")
+    r["rank_queries"] = [
+        ("m1@qingdao", "m1", ["qingdao-1-1"], ["qingdao-1-1", "qingdao-2-1"]),  # found at 1
+        ("m1@tonghua", "m1", ["tonghua-1-1"], ["tonghua-2-1", "tonghua-1-1"]),  # found at 2
+    ]
+    per = ranking_per_question([r])
+    assert per["m1"]["recall@1"] == 0.5 and per["m1"]["recall@5"] == 1.0 and per["m1"]["mrr@10"] == 0.75
 
 
 def test_numbers_are_nfkc_digit_sequences_without_citation_marks():
