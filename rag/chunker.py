@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from .models import Chunk, Document
 from .normalize import normalize
@@ -77,7 +78,7 @@ def chunk_document(doc: Document) -> list[Chunk]:
 
 def chunk_documents(docs: list[Document]) -> list[Chunk]:
     out = [c for d in docs for c in chunk_document(d)]
-    dup = {c.id for c in out if sum(1 for o in out if o.id == c.id) > 1} if len(out) < 5000 else set()
+    dup = [cid for cid, n in Counter(c.id for c in out).items() if n > 1]
     if dup:
         raise ValueError(f"duplicate chunk ids: {sorted(dup)[:5]}")
     return out

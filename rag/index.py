@@ -104,11 +104,8 @@ def staleness(settings: Settings) -> str | None:
         return f"索引由向量模型 {m.get('embedder', {}).get('spec')} 生成，当前配置为 {settings.embedder}"
     if m.get("seeds") != seed_hashes(settings.seeds_dir):
         return "seeds/ 中的政策文本或元数据已变更"
-    for name in FILES:
-        p = build / name
-        if not p.is_file() or _sha256(p) != m.get("files", {}).get(name):
-            return f"索引文件 {name} 缺失或已损坏"
-    return None
+    bad = staleness_files(build, m)
+    return f"索引文件 {bad} 缺失或已损坏" if bad else None
 
 
 @contextmanager

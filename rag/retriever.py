@@ -42,7 +42,6 @@ class Retriever:
         self.index, self.embedder, self.mode = index, embedder, mode
         self.fusion, self.alpha, self.rrf_k = fusion, alpha, rrf_k
         self.slugs = np.array([c.slug for c in index.chunks])
-        self.last: Scored | None = None
 
     def score_all(self, query: Query) -> Scored:
         n = len(self.index.chunks)
@@ -56,7 +55,6 @@ class Retriever:
 
     def search(self, query: Query, regions: list[str] | None = None, k: int = 10) -> list[Hit]:
         scored = self.score_all(query)
-        self.last = scored
         return self.rank(scored, regions, k)
 
     def rank(self, scored: Scored, regions: list[str] | None, k: int) -> list[Hit]:
