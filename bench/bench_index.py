@@ -58,7 +58,9 @@ def scenario(seeds: str, index_root: str, embedder: str, what: str) -> None:
     from rag.index import build_index, load_index
 
     s = load_settings(ROOT).with_(seeds_dir=Path(seeds), index_root=Path(index_root), embedder=embedder)
-    if what == "embed":  # pure embedding throughput on the chunk texts and their sentences (model loaded first)
+    if (
+        what == "embed"
+    ):  # pure embedding throughput on the chunk texts and their sentences (model loaded first)
         from rag.chunker import chunk_documents, chunk_sentences
         from rag.embedders import get_embedder
         from rag.normalize import normalize
@@ -74,7 +76,11 @@ def scenario(seeds: str, index_root: str, embedder: str, what: str) -> None:
         t = time.perf_counter()
         emb.encode_passage(sents)
         t_sents = time.perf_counter() - t
-        print(json.dumps({"chunks": len(chunks), "chunk_s": t_chunks, "sentences": len(sents), "sentence_s": t_sents}))
+        print(
+            json.dumps(
+                {"chunks": len(chunks), "chunk_s": t_chunks, "sentences": len(sents), "sentence_s": t_sents}
+            )
+        )
         return
     t = time.perf_counter()
     if what == "load":

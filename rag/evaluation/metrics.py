@@ -18,7 +18,12 @@ RANKING = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "coverage@1
 # Recall@k is top-k retrieval accuracy as in DPR: the share of questions with a relevant clause in the top k
 # (ranx hit_rate@k). A question whose evidence spans several clauses counts as found when one of them is there;
 # BEIR-style recall (the share of all relevant clauses found) is reported as coverage@10.
-RANX_NAME = {"recall@1": "hit_rate@1", "recall@5": "hit_rate@5", "recall@10": "hit_rate@10", "coverage@10": "recall@10"}
+RANX_NAME = {
+    "recall@1": "hit_rate@1",
+    "recall@5": "hit_rate@5",
+    "recall@10": "hit_rate@10",
+    "coverage@10": "recall@10",
+}
 PRIMARY = "recall@1"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 CITE_MARK = re.compile(r"\[\d+\]")
@@ -31,13 +36,23 @@ def ranking_per_question(records: list[dict], metrics=RANKING) -> dict[str, dict
 
     # One ranking query per record, or one per region for cross-region questions (each region is searched on
     # its own, as the assistant answers them): (query id, record id, relevant ids, ranked hits).
-    queries = [q for r in records for q in r.get("rank_queries") or [(r["id"], r["id"], r["relevant_ids"], r["hits"])]]
+    queries = [
+        q
+        for r in records
+        for q in r.get("rank_queries") or [(r["id"], r["id"], r["relevant_ids"], r["hits"])]
+    ]
     queries = [q for q in queries if q[2]]
     if not queries:
         return {}
     qrels = Qrels({qid: {cid: 1 for cid in rel} for qid, _, rel, _ in queries})
     # Scores from ranks (not raw scores), so that ties and score scales cannot reorder the assistant's ranking.
-    run = Run({qid: {cid: float(K + 1 - i) for i, cid in enumerate(hits[:K])} for qid, _, _, hits in queries if hits})
+    run = Run(
+        {
+            qid: {cid: float(K + 1 - i) for i, cid in enumerate(hits[:K])}
+            for qid, _, _, hits in queries
+            if hits
+        }
+    )
     names = [RANX_NAME.get(m, m) for m in metrics]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba type-safety chatter

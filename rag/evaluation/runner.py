@@ -133,8 +133,12 @@ def run(asst, items: list[GoldItem], answerer=None, desc: str = "eval", progress
             # answered region by region, so retrieval is judged region by region too
             regions = list(dict.fromkeys(cid.split("-")[0] for cid in item.relevant_ids))
             rec["rank_queries"] = [
-                (f"{item.id}@{slug}", item.id, [c for c in item.relevant_ids if c.startswith(slug + "-")],
-                 [h.chunk.id for h in asst.search(item.question, region=slug, k=K)[1]])
+                (
+                    f"{item.id}@{slug}",
+                    item.id,
+                    [c for c in item.relevant_ids if c.startswith(slug + "-")],
+                    [h.chunk.id for h in asst.search(item.question, region=slug, k=K)[1]],
+                )
                 for slug in regions
             ]
         out.append(ask_one(answerer, item, rec))

@@ -57,7 +57,9 @@ def warm_up(answerer) -> None:
     try:
         # the extractive core only: warming up must not spend an LLM call (or its time budget)
         getattr(answerer, "assistant", answerer).ask("青岛育儿假有几天？")
-    except Exception as exc:  # a warm-up failure must not hide a working index; it shows on the first real ask
+    except (
+        Exception
+    ) as exc:  # a warm-up failure must not hide a working index; it shows on the first real ask
         log.warning("预热失败：%s", exc)
 
 
