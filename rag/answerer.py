@@ -49,9 +49,14 @@ def best_span(sentence: str, query: Query, idf: dict[str, float], wants_number: 
     # a conditional or dangling clause (…缴费的，/ …之后，) reads only with what follows it
     while end < len(parts) and parts[end - 1].rstrip("，, ").endswith(("的", "时", "后", "前", "外")):
         end += 1
-    span = "".join(parts[best:end])
-    if len(normalize(span)) < 14 and best > 0:
-        span = parts[best - 1] + span
+    start = best
+    # a bare time or place phrase (到2035年，) is no fact: widen to its neighbours, forwards first
+    while len(normalize("".join(parts[start:end]))) < 14 and (end < len(parts) or start > 0):
+        if end < len(parts):
+            end += 1
+        else:
+            start -= 1
+    span = "".join(parts[start:end])
     return span.strip().rstrip("，,；;。") + "。"
 
 
