@@ -115,9 +115,9 @@ def test_full_page_follow_up_and_screenshot(server, browser):
     page.locator("#rag-chat .bot", has_text="10天").first.wait_for(timeout=T)
     _ask(page, "那北京呢？", 1)
     page.locator("#rag-chat .rag-cite", has_text="北京市").first.wait_for(timeout=T)
-    page.locator("#rag-examples button", has_text="贵州婚假多少天？").first.click()  # examples fill the box
+    page.locator("#rag-examples button", has_text="通化婚假多少天？").first.click()  # examples fill the box
     # (wait_for_function would need eval, which the page's CSP rightly forbids)
-    sync_api.expect(page.locator("#rag-input textarea")).to_have_value("贵州婚假多少天？", timeout=T)
+    sync_api.expect(page.locator("#rag-input textarea")).to_have_value("通化婚假多少天？", timeout=T)
     page.locator("#rag-input textarea").fill("")
     page.screenshot(path=str(DOCS / "chat.png"), full_page=True)
     assert watch.outside() == [] and watch.problems == []

@@ -23,7 +23,7 @@ EXAMPLES = [
     "青岛育儿假有几天？",
     "北京生育津贴怎么领取？",
     "重庆对三孩家庭有什么住房支持？",
-    "贵州婚假多少天？",
+    "通化婚假多少天？",
 ]
 # HTML, links/images, emphasis, code, tables, math, and ":" "." "@" so no bare URL/e-mail becomes an autolink
 _SPECIAL = re.compile(r"[\\`*_\[\]()#|~<>$&!:.@]")
