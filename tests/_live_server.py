@@ -60,3 +60,51 @@ def make_app(config=None, **overrides):
     from rag.server.config import ServerConfig
 
     return create_app(answerer(), config or ServerConfig(**{"rate_limit": 0, **overrides}))
+
+
+def serve_process(port: int, env: dict | None = None):
+    """`rag serve` itself, as a user starts it, in a child process."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "serve", "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@contextmanager
+def rag_serve(env: dict | None = None):
+    """Starts `rag serve` on a free port, waits until /healthz answers, yields its URL, stops it with Ctrl-C."""
+    import signal
+    import subprocess
+
+    port = free_port()
+    proc = serve_process(port, env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"rag serve exited: {proc.stderr.read()}")
+            try:
+                if httpx.get(url + "/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("rag serve did not answer /healthz")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()

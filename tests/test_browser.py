@@ -1,4 +1,4 @@
-"""Real browser (Debian chromium via Playwright) against a real uvicorn server: the widget on the demo host
+"""Real browser (Debian chromium via Playwright) against `rag serve` (a real process): the widget on the demo host
 page answers with citations; the page works under its strict CSP; nothing loads from outside 127.0.0.1;
 hostile input is shown as text and runs nothing."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from _live_server import live_server, make_app
+from _live_server import rag_serve
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
@@ -33,7 +33,8 @@ T = 90_000  # ms; generous for a busy 2-core machine (no timing is asserted)
 
 @pytest.fixture(scope="module")
 def server():
-    with live_server(make_app(allowed_origins=("https://www.example.gov.cn",))) as url:
+    # the real `rag serve` command, configured through the environment as an operator would
+    with rag_serve({"RAG_ALLOWED_ORIGINS": "https://www.example.gov.cn"}) as url:
         yield url
 
 

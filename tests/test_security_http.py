@@ -8,14 +8,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from _live_server import free_port, live_server, make_app
+from _live_server import free_port, live_server, make_app, serve_process
 
 from rag.server import create_app
 from rag.server.config import ServerConfig
@@ -214,15 +213,7 @@ def test_reload_while_serving_answers_every_request(tmp_path):
 
 
 def _serve(index_root: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "RAG_INDEX_DIR": str(index_root), "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return serve_process(port, {"RAG_INDEX_DIR": str(index_root)})
 
 
 @pytest.mark.parametrize("damage", ["truncate", "zero", "random"])
