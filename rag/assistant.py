@@ -19,7 +19,7 @@ from .normalize import strip_invisible
 from .query import make_query
 from .regions import RegionDetector
 from .retriever import Retriever
-from .seeds import load_documents
+from .ingest.seeds import load_documents
 
 MAX_QUESTION_CHARS = 500
 

@@ -69,8 +69,8 @@ def cmd_index(args) -> int:
 
 
 def cmd_chunks(args) -> int:
-    from .chunker import chunk_documents
-    from .seeds import load_documents
+    from .ingest.chunker import chunk_documents
+    from .ingest.seeds import load_documents
 
     s = _settings(args)
     chunks = [

@@ -22,12 +22,12 @@ import numpy as np
 
 from . import __version__
 from .bm25 import BM25
-from .chunker import CHUNKER_VERSION, chunk_documents, chunk_sentences
+from .ingest.chunker import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from .config import Settings
 from .errors import IndexProblem
 from .models import Chunk
 from .normalize import normalize
-from .seeds import load_documents, seed_hashes
+from .ingest.seeds import load_documents, seed_hashes
 from .tokenize import TOKENIZER_VERSION, tokenize
 
 SCHEMA_VERSION = 2

@@ -4,7 +4,7 @@ import pytest
 
 from rag.normalize import normalize_query
 from rag.regions import RegionDetector
-from rag.seeds import load_documents
+from rag.ingest.seeds import load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,7 @@ import re
 
 from ..answerer import DRAFT_NOTE
 from ..assistant import stream_answer
-from ..chunker import split_sentences
+from ..ingest.chunker import split_sentences
 from ..config import Settings
 from ..dialogue import resolve
 from ..guard import REFUSAL, injection

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .models import Chunk, Document
-from .normalize import normalize
-from .structure import Clause, parse
+from ..models import Chunk, Document
+from ..normalize import normalize
+from .layouts import Clause, parse
 
 CHUNKER_VERSION = "1"
 MAX_CHARS = 200  # an item longer than this is split into parts that read on their own

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .config import tomllib
-from .errors import RagError
-from .models import Document
+from ..config import tomllib
+from ..errors import RagError
+from ..models import Document
 
 META_FILE = "documents.toml"
 REQUIRED = ("slug", "file", "region_name", "short_name", "title", "status")
