@@ -113,8 +113,8 @@ def split_title(rest: str) -> tuple[str, str]:
     head, dot, body = rest.partition("。")
     if dot and len(head) <= HEADING_MAX and body:
         return head.strip(), body.strip()
-    if not dot and len(rest) <= HEADING_MAX:
-        return rest.strip(), ""
+    if not dot and len(rest) <= HEADING_MAX and not rest.rstrip().endswith(("；", ";")):
+        return rest.strip(), ""  # a short item ending with ； is content (（1）每年10天；), not a title
     return "", rest.strip()
 
 
