@@ -55,7 +55,6 @@ def _read_batch(path: str) -> list[dict]:
 
 def cmd_index(args) -> int:
     from .index import build_index
-
     from .ingest.preview import format_report_line
 
     s = _settings(args)

@@ -22,12 +22,12 @@ import numpy as np
 
 from . import __version__
 from .bm25 import BM25
-from .ingest.chunker import CHUNKER_VERSION, chunk_sentences, ingest_documents
 from .config import Settings
 from .errors import IndexProblem
+from .ingest.chunker import CHUNKER_VERSION, chunk_sentences, ingest_documents
+from .ingest.seeds import load_documents, seed_hashes
 from .models import Chunk
 from .normalize import normalize
-from .ingest.seeds import load_documents, seed_hashes
 from .tokenize import TOKENIZER_VERSION, tokenize
 
 SCHEMA_VERSION = 2
@@ -167,7 +167,12 @@ def build_index(
         if if_stale and staleness(settings) is None:
             m = read_manifest(current_build(index_dir))
             return BuildReport(
-                len(m.get("documents") or ()) or len(m["seeds"]) - 1, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True
+                len(m.get("documents") or ()) or len(m["seeds"]) - 1,
+                m["chunk_count"],
+                0,
+                time.perf_counter() - t0,
+                index_dir,
+                True,
             )
         docs = load_documents(settings.seeds_dir)
         chunks, doc_reports = ingest_documents(docs, allow_empty=allow_empty)

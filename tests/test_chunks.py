@@ -4,8 +4,8 @@ import sys
 from pathlib import Path
 
 from rag.ingest.chunker import MAX_CHARS, chunk_documents
-from rag.normalize import normalize
 from rag.ingest.seeds import load_documents
+from rag.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 

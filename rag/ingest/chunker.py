@@ -129,7 +129,11 @@ def report_document(doc: Document, parsed: Parsed, chunks: list[Chunk]) -> DocRe
         rep.problem = messages.NO_CLAUSE.format(name=name, slug=doc.slug, path=doc.path)
     elif coverage < MIN_COVERAGE or len(parsed.clauses) < parsed.chars // CHARS_PER_CLAUSE:
         rep.problem = messages.TOO_FEW.format(
-            name=name, slug=doc.slug, clauses=len(parsed.clauses), chars=parsed.chars, kept=parsed.kept_chars,
+            name=name,
+            slug=doc.slug,
+            clauses=len(parsed.clauses),
+            chars=parsed.chars,
+            kept=parsed.kept_chars,
             path=doc.path,
         )
     elif coverage < 0.8:
@@ -137,7 +141,9 @@ def report_document(doc: Document, parsed: Parsed, chunks: list[Chunk]) -> DocRe
     return rep
 
 
-def ingest_documents(docs: list[Document], *, allow_empty: bool = False) -> tuple[list[Chunk], list[DocReport]]:
+def ingest_documents(
+    docs: list[Document], *, allow_empty: bool = False
+) -> tuple[list[Chunk], list[DocReport]]:
     """Chunks of every plan plus a report per plan. Stops (RagError naming the plan) when one yields no clause or
     implausibly few, unless allow_empty: then the problem stays in that plan's report as a warning."""
     chunks: list[Chunk] = []

@@ -40,7 +40,9 @@ MARKERS: tuple[Marker, ...] = (
     Marker("一、", 3, re.compile(rf"^([{CN_NUM}]+)、\s*(.*)$"), "{num}、{title}", body_fallback=True),
     Marker("（一）", 4, re.compile(rf"^[（(]([{CN_NUM}]+)[）)]\s*(.*)$"), "（{num}）{title}"),
     Marker("1.", 5, re.compile(r"^([0-9０-９]{1,2})[.．、](?!\d)\s*(.*)$"), "{n}.{title}"),
-    Marker("（1）", 6, re.compile(r"^[（(]([0-9０-９]{1,2})[）)]\s*(.*)$"), "（{n}）{title}", body_fallback=True),
+    Marker(
+        "（1）", 6, re.compile(r"^[（(]([0-9０-９]{1,2})[）)]\s*(.*)$"), "（{n}）{title}", body_fallback=True
+    ),
     Marker("①", 7, re.compile(rf"^([{CIRCLED}])\s*(.*)$"), "{num}{title}", body_fallback=True),
 )
 # Items written inside one paragraph: 一是……；二是……。 Each becomes a clause part that reads on its own.

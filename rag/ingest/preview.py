@@ -14,7 +14,9 @@ def preview_file(path: Path, slug: str | None = None, first: int = 5) -> tuple[D
     """Reads and parses any plan file as `rag index` would (without documents.toml): its report and first chunks."""
     path = Path(path)
     got = read_file(path)
-    slug = slug or "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in path.stem).strip("-") or "plan"
+    slug = (
+        slug or "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in path.stem).strip("-") or "plan"
+    )
     doc = Document(
         slug=slug,
         region_name="（预览）",
@@ -66,6 +68,8 @@ def format_chains(docs: list[Document], chains: list[list[str]]) -> list[str]:
     by_slug = {d.slug: d for d in docs}
     out = []
     for chain in chains:
-        parts = [f"{s}（{by_slug[s].status}{'，当前版本' if s == chain[-1] else '，已被取代'}）" for s in chain]
+        parts = [
+            f"{s}（{by_slug[s].status}{'，当前版本' if s == chain[-1] else '，已被取代'}）" for s in chain
+        ]
         out.append("版本：" + " → ".join(parts))
     return out

@@ -97,14 +97,18 @@ def _link(docs: list[Document], meta_path: Path) -> list[Document]:
         if d.supersedes:
             old = d.supersedes if d.supersedes in by_slug else by_file.get(d.supersedes)
             if old is None or old == d.slug:
-                raise RagError(messages.SUPERSEDES_UNKNOWN.format(meta=meta_path, slug=d.slug, target=d.supersedes))
+                raise RagError(
+                    messages.SUPERSEDES_UNKNOWN.format(meta=meta_path, slug=d.slug, target=d.supersedes)
+                )
             newer[old] = d.slug
     for d in docs:  # a chain must end: a → b → a is an error
         chain, cur = [d.slug], d.slug
         while cur in newer:
             cur = newer[cur]
             if cur in chain:
-                raise RagError(messages.SUPERSEDES_CYCLE.format(meta=meta_path, chain=" → ".join([*chain, cur])))
+                raise RagError(
+                    messages.SUPERSEDES_CYCLE.format(meta=meta_path, chain=" → ".join([*chain, cur]))
+                )
             chain.append(cur)
     names = {}
     for d in docs:

@@ -58,7 +58,9 @@ def read_file(path: Path) -> Extracted:
         out = read(path)
     except ReadError:
         raise
-    except Exception as exc:  # a damaged or mislabelled file: the library's own error means nothing to an operator
+    except (
+        Exception
+    ) as exc:  # a damaged or mislabelled file: the library's own error means nothing to an operator
         raise ReadError(messages.UNREADABLE.format(name=path.name, why=type(exc).__name__)) from None
     if not out.text.strip():
         raise ReadError(messages.NO_TEXT.format(name=path.name))

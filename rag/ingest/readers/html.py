@@ -14,7 +14,18 @@ from pathlib import Path
 from . import Extracted
 from .tables import table_lines
 
-FURNITURE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button")
+FURNITURE_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "button",
+)
 FURNITURE_ATTR = re.compile(
     r"nav|menu|bread|crumb|footer|foot|header|head-|sidebar|side-|share|copyright|position|location|toolbar|"
     r"search|login|banner|related|relevant|print",
@@ -24,7 +35,23 @@ SITE_LINE = re.compile(
     r"网站标识码|ICP备|ICP证|公网安备|版权所有|主办单位|承办单位|技术支持|联系我们|网站地图|扫一扫|分享到|"
     r"当前位置|您现在的位置|【打印】|【关闭】|字号|浏览次数|阅读次数"
 )
-BLOCK = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "div", "section", "article", "blockquote", "pre", "dd", "dt"}
+BLOCK = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "div",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+}
 CONTAINERS = ("article", "main", "section", "div", "td")
 
 
@@ -58,7 +85,9 @@ def _article(root):
     """The container whose own paragraphs hold the most text (the article, not the page)."""
     best, best_len = root.find("body") if root.find("body") is not None else root, 0
     for el in root.iter(*CONTAINERS):
-        n = sum(len(p.text_content()) for p in el if isinstance(p.tag, str) and p.tag in ("p", "h2", "h3", "h4"))
+        n = sum(
+            len(p.text_content()) for p in el if isinstance(p.tag, str) and p.tag in ("p", "h2", "h3", "h4")
+        )
         if n > best_len:
             best, best_len = el, n
     return best
