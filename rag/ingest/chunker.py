@@ -136,7 +136,7 @@ def report_document(doc: Document, parsed: Parsed, chunks: list[Chunk]) -> DocRe
             kept=parsed.kept_chars,
             path=doc.path,
         )
-    elif coverage < 0.8:
+    elif coverage < 0.7:
         rep.warnings.append(messages.LOW_COVERAGE.format(pct=round(coverage * 100)))
     return rep
 

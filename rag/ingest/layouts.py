@@ -76,7 +76,7 @@ class Parsed:
 def cn_to_int(s: str) -> int:
     """一..九百九十九, ①..⑳ or digits -> int."""
     s = s.translate(FULL_DIGITS)
-    if s.isdigit():
+    if s.isascii() and s.isdigit():
         return int(s)
     if len(s) == 1 and s in CIRCLED:
         return CIRCLED.index(s) + 1
@@ -262,8 +262,8 @@ def _split_inline(clauses: list[Clause]) -> list[Clause]:
             continue
         if lead:
             out.append(Clause((*clause.key, 0), list(clause.headings), lead, list(clause.duties)))
-        else:
-            parts[0].duties[:0] = clause.duties
+        for part in parts:  # a note after the last item names who does all of them
+            part.duties[:0] = [d for d in clause.duties if d not in part.duties]
         out.extend(parts)
     return out
 
