@@ -8,8 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from _render import to_docx, to_html, to_pdf
+
 from rag.ingest.chunker import chunk_document
 from rag.ingest.readers import ReadError, read_file
 from rag.ingest.seeds import load_documents
@@ -45,7 +45,16 @@ def test_seed_round_trip(slug, fmt, tmp_path):
     got = _same_clauses(doc, path)
     assert got.format == fmt
     # page furniture and site chrome never reach the text
-    for junk in ("某市人民政府办公室", "- 2 -", "网站标识码", "ICP备", "当前位置", "首页", "相关文件", "分享到"):
+    for junk in (
+        "某市人民政府办公室",
+        "- 2 -",
+        "网站标识码",
+        "ICP备",
+        "当前位置",
+        "首页",
+        "相关文件",
+        "分享到",
+    ):
         assert junk not in got.text, (fmt, junk)
 
 
@@ -76,7 +85,13 @@ def test_image_only_pdf_empty_file_and_unknown_format_each_give_one_sentence(tmp
     broken.write_bytes(b"%PDF-1.4 garbage that is no pdf")
     broken_docx = tmp_path / "损坏.docx"
     broken_docx.write_bytes(b"PK\x03\x04 not really a zip")
-    expect = {scanned: "扫描版", empty: "空文件", odd: "不受支持", broken: "无法读取", broken_docx: "无法读取"}
+    expect = {
+        scanned: "扫描版",
+        empty: "空文件",
+        odd: "不受支持",
+        broken: "无法读取",
+        broken_docx: "无法读取",
+    }
     for path, words in expect.items():
         with pytest.raises(ReadError) as err:
             read_file(path)

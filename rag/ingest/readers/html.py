@@ -58,8 +58,7 @@ CONTAINERS = ("article", "main", "section", "div", "td")
 def read(path: Path) -> Extracted:
     import lxml.html
 
-    raw = path.read_bytes()
-    root = lxml.html.document_fromstring(raw)
+    root = lxml.html.document_fromstring(_decode(path.read_bytes()))
     for el in list(root.iter(*FURNITURE_TAGS)):
         _drop(el)
     for el in list(root.iter()):
@@ -74,6 +73,24 @@ def read(path: Path) -> Extracted:
     tables = len(article.findall(".//table"))
     lines = [ln for ln in (re.sub(r"\s+", " ", x).strip() for x in lines) if ln and not SITE_LINE.search(ln)]
     return Extracted("\n".join(lines), "html", tables=tables)
+
+
+CHARSET = re.compile(r"""charset\s*=\s*["']?([\w-]+)""", re.I)
+XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
+
+
+def _decode(raw: bytes) -> str:
+    """The page's declared charset (GB2312/GBK read as their superset GB18030), else UTF-8, else GB18030."""
+    m = CHARSET.search(raw[:4096].decode("ascii", "ignore"))
+    declared = m.group(1).lower() if m else ""
+    if declared in ("gb2312", "gbk", "gb18030", "x-gbk"):
+        declared = "gb18030"
+    for enc in dict.fromkeys(e for e in (declared, "utf-8-sig", "gb18030") if e):
+        try:
+            return XML_DECL.sub("", raw.decode(enc))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return XML_DECL.sub("", raw.decode("utf-8", errors="replace"))
 
 
 def _drop(el) -> None:
