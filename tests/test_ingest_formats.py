@@ -15,7 +15,12 @@ from rag.ingest.readers import ReadError, read_file
 from rag.ingest.seeds import load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
+PLANS = Path(__file__).parent / "fixtures" / "plans"
 DOCS = {d.slug: d for d in load_documents(ROOT / "seeds")}
+SYNTHETIC = {
+    slug: replace(DOCS["qingdao"], slug=slug, text=(PLANS / f"{slug}.txt").read_text(encoding="utf-8"))
+    for slug in ("linhai", "jinxi")
+}
 RENDER = {"pdf": to_pdf, "docx": to_docx, "html": to_html}
 
 
@@ -56,6 +61,29 @@ def test_seed_round_trip(slug, fmt, tmp_path):
         "分享到",
     ):
         assert junk not in got.text, (fmt, junk)
+
+
+@pytest.mark.parametrize("fmt", sorted(RENDER))
+@pytest.mark.parametrize("slug", sorted(SYNTHETIC))
+def test_synthetic_plans_round_trip_including_a_table(slug, fmt, tmp_path):
+    """linhai (第X条, with a subsidy table) and jinxi (一是/二是) read back identically from every format."""
+    doc = SYNTHETIC[slug]
+    path = tmp_path / f"{slug}.{fmt}"
+    RENDER[fmt](doc.text, path)
+    got = _same_clauses(doc, path)
+    if slug == "linhai" and fmt != "pdf":
+        assert got.tables == 1 and "三孩：每月1000元。" in got.text.splitlines()
+    assert len(chunk_document(doc)) == {"linhai": 15, "jinxi": 13}[slug]
+
+
+def test_gbk_encoded_text_and_page_are_read(tmp_path):
+    text = (PLANS / "jinxi.txt").read_text(encoding="utf-8")
+    (tmp_path / "gbk.txt").write_bytes(text.encode("gbk"))
+    assert read_file(tmp_path / "gbk.txt").text.strip() == text.strip()
+    to_html(text, tmp_path / "utf8.html")
+    page = (tmp_path / "utf8.html").read_text(encoding="utf-8").replace('charset="utf-8"', 'charset="gb2312"')
+    (tmp_path / "gbk.html").write_bytes(page.encode("gbk"))
+    assert "一是延长产假" in read_file(tmp_path / "gbk.html").text
 
 
 def test_pdf_running_header_and_page_numbers_dropped(tmp_path):

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import messages
-from ..clean import PAGE_NOISE
+from ..clean import PAGE_NOISE, SENTENCE_END
+from ..layouts import match_marker
 from . import Extracted, ReadError
 
 BAND = 0.09  # top and bottom share of the page where running headers and footers live
@@ -82,14 +83,17 @@ def _paragraphs(body: list[Line]) -> list[str]:
     """Re-joins lines into paragraphs using the body's left and right margins."""
     if not body:
         return []
-    left = Counter(round(ln.x0) for ln in body).most_common(1)[0][0]
+    xs = Counter(round(ln.x0) for ln in body)
+    left = min((x for x, n in xs.items() if n >= 2), default=min(xs))  # the body's margin, not its indent
     right = max(ln.x1 for ln in body)
     paras: list[str] = []
     prev: Line | None = None
     for ln in body:
         indented = ln.x0 > left + ln.size * 0.8
         prev_full = prev is not None and prev.x1 >= right - prev.size * 1.5
-        if paras and prev_full and not indented:
+        # A numbered line after a finished sentence starts a new part even when nothing is indented.
+        numbered = prev is not None and prev.text.endswith(SENTENCE_END) and match_marker(ln.text) is not None
+        if paras and prev_full and not indented and not numbered:
             paras[-1] += ln.text
         else:
             paras.append(ln.text)
