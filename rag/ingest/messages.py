@@ -3,6 +3,7 @@
 Kept here until the project's rag/messages.py exists on this branch; each is a format template.
 """
 
+NOT_FOUND = "找不到文件 {name}（{path}）。"
 EMPTY_FILE = "文件 {name} 是空文件，没有可读取的内容。"
 UNREADABLE = "无法读取文件 {name}（{why}），请确认文件完整且格式与扩展名一致。"
 UNKNOWN_FORMAT = "文件 {name} 的格式 {suffix} 不受支持：请提供 .txt、.md、.pdf、.docx、.html 或 .htm 文件。"

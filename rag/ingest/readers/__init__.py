@@ -40,6 +40,8 @@ def read_file(path: Path) -> Extracted:
         raise ReadError(messages.UNKNOWN_FORMAT.format(name=path.name, suffix=path.suffix or "（无扩展名）"))
     try:
         size = path.stat().st_size
+    except FileNotFoundError:
+        raise ReadError(messages.NOT_FOUND.format(name=path.name, path=path)) from None
     except OSError as exc:
         raise ReadError(messages.UNREADABLE.format(name=path.name, why=exc.strerror or "无法访问")) from None
     if size == 0:
