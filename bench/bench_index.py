@@ -61,10 +61,10 @@ def scenario(seeds: str, index_root: str, embedder: str, what: str) -> None:
     if (
         what == "embed"
     ):  # pure embedding throughput on the chunk texts and their sentences (model loaded first)
-        from rag.chunker import chunk_documents, chunk_sentences
         from rag.embedders import get_embedder
+        from rag.ingest.chunker import chunk_documents, chunk_sentences
+        from rag.ingest.seeds import load_documents
         from rag.normalize import normalize
-        from rag.seeds import load_documents
 
         chunks = chunk_documents(load_documents(s.seeds_dir))
         emb = get_embedder(embedder)

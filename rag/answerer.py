@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .chunker import chunk_sentences
+from .ingest.chunker import chunk_sentences
 from .models import Chunk, Hit
 from .normalize import normalize
 from .query import Query

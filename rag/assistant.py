@@ -14,12 +14,12 @@ from .errors import InputError, RagError
 from .guard import REFUSAL as INJECTION_REFUSAL
 from .guard import injection
 from .index import LoadedIndex, load_index
+from .ingest.seeds import load_documents
 from .models import Answer, Document, Hit
 from .normalize import strip_invisible
 from .query import make_query
 from .regions import RegionDetector
 from .retriever import Retriever
-from .seeds import load_documents
 
 MAX_QUESTION_CHARS = 500
 

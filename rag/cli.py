@@ -55,9 +55,14 @@ def _read_batch(path: str) -> list[dict]:
 
 def cmd_index(args) -> int:
     from .index import build_index
+    from .ingest.preview import format_report_line
 
     s = _settings(args)
-    rep = build_index(s, progress=sys.stderr.isatty() or args.progress, if_stale=args.if_stale)
+    rep = build_index(
+        s, progress=sys.stderr.isatty() or args.progress, if_stale=args.if_stale, allow_empty=args.allow_empty
+    )
+    for doc_rep in rep.reports:
+        print(format_report_line(doc_rep), file=sys.stderr)
     if rep.skipped:
         print(f"索引已是最新（{rep.chunks} 条款，{s.index_dir}）。", file=sys.stderr)
     else:
@@ -69,13 +74,16 @@ def cmd_index(args) -> int:
 
 
 def cmd_chunks(args) -> int:
-    from .chunker import chunk_documents
-    from .seeds import load_documents
+    from .ingest.chunker import chunk_documents
+    from .ingest.preview import format_chains
+    from .ingest.seeds import load_documents, version_chains
 
     s = _settings(args)
-    chunks = [
-        c for c in chunk_documents(load_documents(s.seeds_dir)) if not args.region or c.slug == args.region
-    ]
+    every = load_documents(s.seeds_dir, include_superseded=True)
+    for line in format_chains(every, version_chains(every)):  # superseded versions are not indexed
+        print(line, file=sys.stderr if args.json else sys.stdout)
+    current = [d for d in every if not d.superseded_by]
+    chunks = [c for c in chunk_documents(current) if not args.region or c.slug == args.region]
     if args.region and not chunks:
         raise RagError(f"没有地区 {args.region!r} 的条款。")
     for c in chunks:
@@ -83,6 +91,17 @@ def cmd_chunks(args) -> int:
             _print_json(c.to_dict())
         else:
             print(f"[{c.id}] {c.section}\n  {c.text}\n")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from .ingest.preview import format_preview, preview_file
+
+    rep, first = preview_file(Path(args.file), first=args.first)
+    if args.json:
+        _print_json({**rep.to_dict(), "first": [c.to_dict() for c in first]})
+    else:
+        print(format_preview(rep, first))
     return 0
 
 
@@ -216,7 +235,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--progress", action="store_true", help="show the progress bar even when not on a terminal"
     )
+    sp.add_argument(
+        "--allow-empty", action="store_true", help="index even when a plan yields no clause (or too few)"
+    )
     sp.set_defaults(func=cmd_index)
+
+    sp = sub.add_parser("ingest", help="preview how a plan file is read and split (nothing is indexed)")
+    sp.add_argument("file", help="a plan file: .txt .md .pdf .docx .html .htm")
+    sp.add_argument("--first", type=int, default=5, help="how many clauses to show (default 5)")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_ingest)
 
     sp = sub.add_parser("chunks", help="list the clause-level chunks")
     common(sp)

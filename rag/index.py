@@ -15,19 +15,19 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import __version__
 from .bm25 import BM25
-from .chunker import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from .config import Settings
 from .errors import IndexProblem
+from .ingest.chunker import CHUNKER_VERSION, chunk_sentences, ingest_documents
+from .ingest.seeds import load_documents, seed_hashes
 from .models import Chunk
 from .normalize import normalize
-from .seeds import load_documents, seed_hashes
 from .tokenize import TOKENIZER_VERSION, tokenize
 
 SCHEMA_VERSION = 2
@@ -55,6 +55,7 @@ class BuildReport:
     seconds: float
     dir: Path
     skipped: bool = False
+    reports: list = field(default_factory=list)  # one ingest.chunker.DocReport per plan (empty when skipped)
 
 
 def _sha256(path: Path) -> str:
@@ -150,7 +151,12 @@ def staleness_files(build: Path, manifest: dict) -> str | None:
 
 
 def build_index(
-    settings: Settings, embedder=None, *, progress: bool = False, if_stale: bool = False
+    settings: Settings,
+    embedder=None,
+    *,
+    progress: bool = False,
+    if_stale: bool = False,
+    allow_empty: bool = False,
 ) -> BuildReport:
     """Chunks the seeds, embeds what the cache lacks, writes a new build and swaps it in atomically."""
     import faiss
@@ -161,10 +167,15 @@ def build_index(
         if if_stale and staleness(settings) is None:
             m = read_manifest(current_build(index_dir))
             return BuildReport(
-                len(m["seeds"]) - 1, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True
+                len(m.get("documents") or ()) or len(m["seeds"]) - 1,
+                m["chunk_count"],
+                0,
+                time.perf_counter() - t0,
+                index_dir,
+                True,
             )
         docs = load_documents(settings.seeds_dir)
-        chunks = chunk_documents(docs)
+        chunks, doc_reports = ingest_documents(docs, allow_empty=allow_empty)
         if embedder is None:
             from .embedders import get_embedder
 
@@ -229,7 +240,12 @@ def build_index(
         os.replace(pointer, index_dir / "CURRENT")
         _prune(builds, keep=build_id)
     return BuildReport(
-        len(docs), len(chunks), sum(1 for h in todo if h in set(hashes)), time.perf_counter() - t0, final
+        len(docs),
+        len(chunks),
+        sum(1 for h in todo if h in set(hashes)),
+        time.perf_counter() - t0,
+        final,
+        reports=doc_reports,
     )
 
 

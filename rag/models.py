@@ -19,6 +19,12 @@ class Document:
     parents: tuple[str, ...]
     path: str
     text: str
+    level: str = ""  # province / city / district … (documents.toml `level`)
+    parent: str = ""  # slug of the plan of the enclosing region, if indexed
+    supersedes: str = ""  # slug of the older version this plan replaces
+    superseded_by: str = ""  # slug of the newer version (then this plan is not answered from)
+    format: str = "txt"  # reader used: txt, md, pdf, docx, html
+    warnings: tuple[str, ...] = ()  # notes from the reader for the operator
 
     @property
     def is_draft(self) -> bool:

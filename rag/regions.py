@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
+from .ingest.seeds import LEVELS
 from .models import Document
 
 STRONG, PARENT, UNCOVERED = "strong", "parent", "uncovered"
@@ -24,6 +25,11 @@ class RegionMatch:
     @property
     def slug(self) -> str | None:
         return self.slugs[0] if len(self.slugs) == 1 else None
+
+
+def _level_rank(level: str) -> int:
+    """Larger areas first; a plan with no level counts as a city (most plans are)."""
+    return LEVELS.index(level) if level in LEVELS else LEVELS.index("city")
 
 
 def _pinyin(name: str) -> str:
@@ -49,9 +55,18 @@ class RegionDetector:
         for d in docs:
             for n in d.parents:
                 self.names.setdefault(n, (PARENT, d.slug))
-        for d in docs:  # strong names override a parent or uncovered reading of the same string
-            for n in (d.region_name, d.short_name, *d.aliases):
+        # Strong names override a parent or uncovered reading of the same string. When two plans claim one name
+        # (a city plan listing its districts, and a district's own plan), the plan's own name beats an alias and
+        # the more precise level beats the larger one: 东昌区 goes to the district plan, 通化 to the city plan.
+        ordered = sorted(docs, key=lambda d: _level_rank(d.level))
+        for d in ordered:
+            for n in d.aliases:
                 self.names[n] = (STRONG, d.slug)
+        for d in ordered:
+            for n in (d.region_name, d.short_name):
+                self.names[n] = (STRONG, d.slug)
+        slugs = {d.slug for d in docs}
+        self.parent = {d.slug: d.parent for d in docs if d.parent in slugs and d.parent != d.slug}
         for group in _places():
             for n in group:
                 self.names.setdefault(n, (UNCOVERED, group[0]))
@@ -89,10 +104,31 @@ class RegionDetector:
         strong = [t for _, _, k, t in found if k == STRONG]
         uncovered = [t for _, _, k, t in found if k == UNCOVERED]
         parents = [t for _, _, k, t in found if k == PARENT]
-        out.slugs = list(dict.fromkeys(strong or ([] if uncovered else parents)))
+        if strong:
+            out.slugs = self._with_parents(list(dict.fromkeys(strong)))
+        elif not uncovered:  # a province named: its largest covered plans, not each district below them too
+            found_parents = list(dict.fromkeys(parents))
+            out.slugs = [s for s in found_parents if not set(self.ancestors(s)) & set(found_parents)]
         out.uncovered = (
             list(dict.fromkeys(uncovered)) if not strong else [u for u in dict.fromkeys(uncovered)]
         )
+        return out
+
+    def ancestors(self, slug: str) -> list[str]:
+        """Plans of the enclosing regions, nearest first (district -> city -> province)."""
+        out: list[str] = []
+        while slug in self.parent and self.parent[slug] not in out:
+            slug = self.parent[slug]
+            out.append(slug)
+        return out
+
+    def _with_parents(self, slugs: list[str]) -> list[str]:
+        """A district named: its own plan first, then its city's (and province's) plan, each answered apart."""
+        out: list[str] = []
+        for s in slugs:
+            for x in (s, *self.ancestors(s)):
+                if x not in out:
+                    out.append(x)
         return out
 
     def strip(self, question: str, match: RegionMatch) -> str:

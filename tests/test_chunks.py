@@ -3,9 +3,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rag.chunker import MAX_CHARS, chunk_documents
+from rag.ingest.chunker import MAX_CHARS, chunk_documents
+from rag.ingest.seeds import load_documents
 from rag.normalize import normalize
-from rag.seeds import load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from rag.clean import clean_lines, strip_artefacts
+from rag.ingest.clean import clean_lines, strip_artefacts
 from rag.normalize import normalize, normalize_query
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

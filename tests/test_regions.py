@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from rag.ingest.seeds import load_documents
 from rag.normalize import normalize_query
 from rag.regions import RegionDetector
-from rag.seeds import load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 

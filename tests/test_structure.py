@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.structure import cn_to_int, parse, split_duty
+from rag.ingest.layouts import cn_to_int, parse, split_duty
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

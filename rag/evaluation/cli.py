@@ -70,7 +70,7 @@ def write_outputs(out_dir: Path, results: dict, records: dict, meta: dict) -> No
 
 
 def run_eval(args, settings) -> int:
-    from ..seeds import load_documents
+    from ..ingest.seeds import load_documents
     from .metrics import score
     from .runner import configs, llm_answerer, load_assistant, resolve_relevant, run
 

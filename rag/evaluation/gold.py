@@ -141,8 +141,8 @@ def resolve_ids(item: GoldItem, chunks, docs) -> tuple[list[str], list[str]]:
 
 def corpus(settings):
     """(chunks, documents) straight from seeds/ with the chunker: the same ids as the index, no model needed."""
-    from ..chunker import chunk_documents
-    from ..seeds import load_documents
+    from ..ingest.chunker import chunk_documents
+    from ..ingest.seeds import load_documents
 
     docs = load_documents(settings.seeds_dir)
     return chunk_documents(docs), docs

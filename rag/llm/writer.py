@@ -15,10 +15,10 @@ import re
 
 from ..answerer import DRAFT_NOTE
 from ..assistant import stream_answer
-from ..chunker import split_sentences
 from ..config import Settings
 from ..dialogue import resolve
 from ..guard import REFUSAL, injection
+from ..ingest.chunker import split_sentences
 from ..models import Answer, Hit
 from ..normalize import normalize_query
 from ..query import make_query

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
+from .layouts import is_heading_line, match_marker
+
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 PAGE_NOISE = re.compile(
     r"^\s*([-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\f)\s*$"
-)
-HEADING = re.compile(
-    r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|[0-9０-９]+[.．、](?!\d))"
 )
 SENTENCE_END = tuple("。；;！!？?：:”」）)")
 
@@ -17,11 +16,6 @@ SENTENCE_END = tuple("。；;！!？?：:”」）)")
 def strip_artefacts(line: str) -> str:
     line = BOOKMARK.sub("", line).replace("\f", "")
     return "" if PAGE_NOISE.match(line) else line.strip().strip("\u3000").strip()
-
-
-def is_heading_line(line: str) -> bool:
-    """A numbered line without a full stop (一、总体要求 / （一）稳妥实施…): a heading, never a broken sentence."""
-    return bool(HEADING.match(line)) and "。" not in line and len(line) <= 40
 
 
 def clean_lines(text: str) -> list[str]:
@@ -44,7 +38,7 @@ TITLE_END = ("方案", "措施", "通知", "意见", "办法", "规定", "征求
 
 def _continues(prev: str, line: str) -> bool:
     """True when `line` is the rest of `prev`, cut by extraction (prev ends mid-sentence, line starts no item)."""
-    if prev.endswith(SENTENCE_END) or is_heading_line(prev) or HEADING.match(line):
+    if prev.endswith(SENTENCE_END) or is_heading_line(prev) or match_marker(line):
         return False
     # Front-matter lines (dates, a finished title, signatures) stand alone; anything else unfinished continues.
     return not (DATE_LINE.match(prev) or DATE_LINE.match(line) or prev.endswith(TITLE_END))

@@ -1,0 +1,1 @@
+"""Seeds -> clauses, one way: documents.toml + files -> Document (readers/) -> clean -> layouts -> chunker."""

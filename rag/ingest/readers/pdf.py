@@ -1,0 +1,101 @@
+"""PDF through pdfplumber (chosen over pypdf by bench/bench_readers.py: it gives each line's position, which is
+what tells a running header from the body and a paragraph's last line from a line that merely reached the margin).
+
+Page furniture goes: lines in the top/bottom band of the page that repeat on most pages (running header/footer,
+with their page numbers), and page-number lines. Lines are re-joined into paragraphs across line and page breaks:
+a paragraph starts on an indented line and ends on a line that stops short of the right margin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import messages
+from ..clean import PAGE_NOISE, SENTENCE_END
+from ..layouts import match_marker
+from . import Extracted, ReadError
+
+BAND = 0.09  # top and bottom share of the page where running headers and footers live
+DIGITS = re.compile(r"[0-9０-９]+")
+
+
+@dataclass
+class Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    page: int
+    height: float  # page height
+    size: float  # character width, about the font size
+
+
+def _lines(pdf) -> list[Line]:
+    out = []
+    for n, page in enumerate(pdf.pages):
+        for ln in page.extract_text_lines(layout=False, strip=True, return_chars=True):
+            text = ln["text"].strip()
+            if not text:
+                continue
+            chars = ln.get("chars") or []
+            size = max((c["x1"] - c["x0"]) for c in chars) if chars else 10.0
+            out.append(Line(text, ln["x0"], ln["x1"], ln["top"], n, float(page.height), size))
+    return out
+
+
+def _furniture(lines: list[Line], pages: int) -> set[int]:
+    """Indexes of running headers/footers: band lines whose text (numbers ignored) recurs on most pages."""
+    band = [i for i, ln in enumerate(lines) if ln.top < ln.height * BAND or ln.top > ln.height * (1 - BAND)]
+    counts = Counter(DIGITS.sub("#", lines[i].text) for i in band)
+    need = max(2, pages // 2) if pages > 1 else 2
+    drop = {i for i in band if counts[DIGITS.sub("#", lines[i].text)] >= need}
+    drop |= {i for i in band if PAGE_NOISE.match(lines[i].text)}
+    return drop
+
+
+def read(path: Path) -> Extracted:
+    import pdfplumber
+
+    try:
+        pdf = pdfplumber.open(path)
+    except Exception as exc:
+        name = type(exc).__name__
+        if "Password" in name or "Encrypt" in name:
+            raise ReadError(messages.ENCRYPTED_PDF.format(name=path.name)) from None
+        raise
+    with pdf:
+        pages = len(pdf.pages)
+        lines = _lines(pdf)
+        images = sum(len(p.images) for p in pdf.pages)
+    if not lines:
+        if images:
+            raise ReadError(messages.IMAGE_PDF.format(name=path.name))
+        raise ReadError(messages.NO_TEXT.format(name=path.name))
+    drop = _furniture(lines, pages)
+    body = [ln for i, ln in enumerate(lines) if i not in drop and not PAGE_NOISE.match(ln.text)]
+    return Extracted("\n".join(_paragraphs(body)), "pdf")
+
+
+def _paragraphs(body: list[Line]) -> list[str]:
+    """Re-joins lines into paragraphs using the body's left and right margins."""
+    if not body:
+        return []
+    xs = Counter(round(ln.x0) for ln in body)
+    left = min((x for x, n in xs.items() if n >= 2), default=min(xs))  # the body's margin, not its indent
+    right = max(ln.x1 for ln in body)
+    paras: list[str] = []
+    prev: Line | None = None
+    for ln in body:
+        indented = ln.x0 > left + ln.size * 0.8
+        prev_full = prev is not None and prev.x1 >= right - prev.size * 1.5
+        # A numbered line after a finished sentence starts a new part even when nothing is indented.
+        numbered = prev is not None and prev.text.endswith(SENTENCE_END) and match_marker(ln.text) is not None
+        if paras and prev_full and not indented and not numbered:
+            paras[-1] += ln.text
+        else:
+            paras.append(ln.text)
+        prev = ln
+    return paras

@@ -1,0 +1,136 @@
+"""Renders a plan's text to PDF, DOCX and HTML as publishers do, so that the readers can be tested on files made in
+the test run (no binary fixtures). PDF: reportlab with its built-in CJK font (STSong-Light, no font file needed),
+running header and footer, page numbers, first-line indents, paragraphs flowing across page breaks. DOCX:
+python-docx with heading styles, a running header, tables. HTML: a government-site page with navigation,
+breadcrumb, sidebar and footer (网站标识码, ICP) around the article."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from rag.ingest.clean import clean_lines
+from rag.ingest.layouts import is_heading_line, match_marker
+
+ROW = re.compile(r"^([^，。：；]{1,10})：([^：]{1,40}?)。$")  # "二孩：每月300元。": a table row in the text
+
+
+def blocks(text: str) -> list[tuple[str, object]]:
+    """('heading', (level, text)) / ('para', text) / ('table', rows) in reading order."""
+    paras = clean_lines(text)
+    out: list[tuple[str, object]] = []
+    for p in paras:
+        m = ROW.match(p)
+        if m:
+            if out and out[-1][0] == "table":
+                out[-1][1].append([m.group(1), m.group(2)])
+            else:
+                out.append(("table", [["项目", "标准"], [m.group(1), m.group(2)]]))
+            continue
+        if is_heading_line(p):
+            out.append(("heading", (min(match_marker(p)[0].rank, 5) + 1, p)))
+        else:
+            out.append(("para", p))
+    return out
+
+
+def to_pdf(text: str, path: Path, header: str = "某市人民政府办公室文件", pages_min: int = 1) -> dict:
+    """Returns facts about the rendering (pages, paragraphs that were split across a page break)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    font = "STSong-Light"
+    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    size, lead = 12, 18
+    w, h = A4
+    left, right, top, bottom = 72, w - 72, h - 90, 80
+    c = canvas.Canvas(str(path), pagesize=A4)
+    page, y, split = 1, top, 0
+
+    def furniture():
+        c.setFont(font, 9)
+        c.drawCentredString(w / 2, h - 50, header)
+        c.drawCentredString(w / 2, 40, f"- {page} -")
+        c.setFont(font, size)
+
+    furniture()
+    paras = []
+    for kind, val in blocks(text):
+        if kind == "table":
+            paras += [f"{a}：{b}。" for a, b in val[1:]]
+        else:
+            paras.append(val[1] if kind == "heading" else val)
+    for para in paras:
+        lines, cur, indent = [], "", 2 * size
+        for ch in para:
+            width = right - left - (indent if not lines else 0)
+            if pdfmetrics.stringWidth(cur + ch, font, size) > width:
+                lines.append(cur)
+                cur = ""
+            cur += ch
+        lines.append(cur)
+        for i, line in enumerate(lines):
+            if y < bottom:
+                c.showPage()
+                page += 1
+                y = top
+                furniture()
+                if i > 0:
+                    split += 1
+            c.drawString(left + (indent if i == 0 else 0), y, line)
+            y -= lead
+    c.showPage()
+    c.save()
+    return {"pages": page, "split_paragraphs": split}
+
+
+def to_docx(text: str, path: Path, header: str = "某市人民政府办公室") -> dict:
+    import docx
+
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = header  # running header: not body text
+    tables = 0
+    for kind, val in blocks(text):
+        if kind == "heading":
+            d.add_heading(val[1], level=min(val[0], 9))
+        elif kind == "table":
+            t = d.add_table(rows=0, cols=2)
+            for a, b in val:
+                cells = t.add_row().cells
+                cells[0].text, cells[1].text = a, b
+            tables += 1
+        else:
+            d.add_paragraph(val)
+    d.save(str(path))
+    return {"tables": tables}
+
+
+def to_html(text: str, path: Path, site: str = "某市卫生健康委员会") -> dict:
+    body = []
+    for kind, val in blocks(text):
+        if kind == "heading":
+            body.append(f"<h{min(val[0] + 1, 6)}>{html.escape(val[1])}</h{min(val[0] + 1, 6)}>")
+        elif kind == "table":
+            rows = "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td></tr>" for a, b in val)
+            body.append(f"<table>{rows}</table>")
+        else:
+            body.append(f'<p style="text-indent:2em">{html.escape(val)}</p>')
+    page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>政策文件 - {site}</title>
+<script>var _hmt = [];</script></head><body>
+<div class="top-header"><div class="logo">{site}</div>
+<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk">政务公开</a></li>
+<li><a href="/zcwj">政策文件</a></li><li><a href="/hdjl">互动交流</a></li></ul></div></div>
+<div class="breadcrumb">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk">政务公开</a> &gt; 政策文件</div>
+<div class="main"><div class="sidebar"><h3>相关文件</h3><ul><li><a href="/a">关于做好托育服务工作的通知</a></li>
+<li><a href="/b">2023年卫生健康工作要点</a></li></ul></div>
+<div class="article"><h1>政策文件</h1><div class="info">发布时间：2024-03-01 来源：{site} 浏览次数：1024</div>
+<div class="TRS_Editor">
+{chr(10).join(body)}
+</div><div class="share">分享到：微信 微博</div></div></div>
+<div class="footer"><p>主办单位：{site} 版权所有</p><p>网站标识码：1234567890 备案号：某ICP备12345678号-1</p>
+<p>公网安备 12345678901234号</p></div></body></html>"""
+    Path(path).write_text(page, encoding="utf-8")
+    return {}
