@@ -59,8 +59,15 @@ class LexiconError(ValueError):
 
 
 class Lexicon:
-    def __init__(self, benefits: list[Benefit] | tuple[Benefit, ...], places: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        benefits: list[Benefit] | tuple[Benefit, ...],
+        places: tuple[str, ...] = (),
+        expansions: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    ):
         self.benefits: tuple[Benefit, ...] = tuple(benefits)
+        # query expansion: (plan term, everyday variants); a variant in a question adds the plan term to the query
+        self.expansions = tuple((t, tuple(v)) for t, v in expansions)
         self._by_key = {b.key: b for b in self.benefits}
         if len(self._by_key) != len(self.benefits):
             raise LexiconError("benefits.toml: duplicate benefit key")
@@ -280,6 +287,12 @@ def _place_names() -> list[str]:
     return names + list(derive_stems(names))
 
 
+def parse_expansions(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The [expansions] table: plan term -> everyday variants, in file order."""
+    table = tomllib.loads(text).get("expansions", {})
+    return tuple((term, tuple(variants)) for term, variants in table.items())
+
+
 def parse_benefits(text: str) -> list[Benefit]:
     data = tomllib.loads(text)
     out = []
@@ -305,6 +318,7 @@ def parse_benefits(text: str) -> list[Benefit]:
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    """The project's lexicon (cached): benefits.toml plus the place names of seeds/ and places.txt."""
+    """The project's lexicon (cached): benefits.toml (benefits, query expansions) plus the place names of seeds/
+    and places.txt."""
     text = (resources.files("rag.data") / "benefits.toml").read_text(encoding="utf-8")
-    return Lexicon(parse_benefits(text), tuple(_place_names()))
+    return Lexicon(parse_benefits(text), tuple(_place_names()), parse_expansions(text))

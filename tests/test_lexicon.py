@@ -174,3 +174,17 @@ def test_plan_sentences_are_never_repaired(lex, settings):
     assert len(sample) > 100
     wrong = [(s, lex.correct(normalize_query(s)).fixes) for s in sample]
     assert [w for w in wrong if w[1]] == []
+
+
+def test_query_expansions_come_from_the_lexicon(lex, settings):
+    """One vocabulary: query expansion reads the lexicon's [expansions] (formerly synonyms.txt)."""
+    from rag.query import expansions, synonyms
+    from rag.seeds import load_documents
+
+    assert synonyms() == list(lex.expansions) and len(lex.expansions) >= 40
+    assert "生育" in expansions("生娃有什么补贴") and "个人所得税" in expansions("个税能抵多少")
+    assert expansions("今天天气") == []
+    corpus = normalize_query("".join(d.text for d in load_documents(settings.seeds_dir)))
+    for term, variants in lex.expansions:
+        assert term in corpus, term  # every expansion is a plan term: it must help keyword matching
+        assert variants, term
