@@ -160,9 +160,13 @@ def _rules() -> _Rules:
     )
 
 
+@lru_cache(maxsize=1)
 def rules_version() -> str:
-    """Changes whenever the lexicon data or the extraction rules change: the stored table is then rebuilt."""
-    return RULES_VERSION + ":" + hashlib.sha256(_data_text().encode("utf-8")).hexdigest()[:16]
+    """Changes whenever the benefits, the table rules or the extraction code change (not the query expansions,
+    which the table does not read): the stored table is then rebuilt."""
+    data = tomllib.loads(_data_text())
+    used = json.dumps([data.get("benefit"), data.get("table_rules")], ensure_ascii=False, sort_keys=True)
+    return RULES_VERSION + ":" + hashlib.sha256(used.encode("utf-8")).hexdigest()[:16]
 
 
 def _number(text: str) -> float:

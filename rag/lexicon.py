@@ -202,14 +202,18 @@ class _HomophoneIndex:
         """The surface `text[start:end]` was meant to be, or None. The changed character must not belong to a
         known term or place (陪产家 may become 陪产假, but the 产 of 产假 is never rewritten)."""
         window = text[start:end]
-        if window in self.known or not all(_is_cjk(c) for c in window) or _is_word(window):
-            return None
-        if _cuts_word(text, start, end):
+        if window in self.known:
             return None
         for i, ch in enumerate(window):
-            if taken[start + i] or (len(window) <= 3 and _in_inner_word(window, i)):
+            cands = self.by_gap.get((i, window[:i] + "\0" + window[i + 1 :]))
+            if not cands or taken[start + i] or not _is_cjk(ch):
+                continue
+            # the cheap lookup found a candidate: now the word checks, in rising cost
+            if _is_word(window) or _cuts_word(text, start, end):
+                return None
+            if len(window) <= 3 and _in_inner_word(window, i):
                 continue  # 缴 of 保缴费 makes 缴费: a short window is not read as 保教费
-            for surface, reading in self.by_gap.get((i, window[:i] + "\0" + window[i + 1 :]), ()):
+            for surface, reading in cands:
                 # a two-character surface is repaired only from the typed character's usual reading (的税 is
                 # not 抵税 although 的 can be read di), longer ones from any reading of it
                 readings = {_reading(ch)} if len(surface) == 2 else _readings(ch)
