@@ -46,7 +46,7 @@ def resolve(table: BenefitsTable, name: str | None, lexicon: Lexicon | None = No
 def compare_dict(table: BenefitsTable, name: str | None = None, lexicon: Lexicon | None = None) -> dict:
     """The JSON of `rag compare --json` and GET /api/compare:
     {"query": name|null, "benefits": [{"benefit", "unit", "rows": [{"region", "region_name", "benefit", "status",
-    "values": [{"text", "number", "unit", "qualifier", "condition"}], "clause_id", "sentence"}]}]}"""
+    "values": [{"text", "number", "unit", "qualifier", "condition", "bound"}], "clause_id", "sentence"}]}]}"""
     keys = resolve(table, name, lexicon)
     return {"query": name, "benefits": [table.row_dict(k) for k in keys]}
 
