@@ -35,8 +35,8 @@ REGION_LOCKED = "这里只解答{locked}的政策；{asked}的问题请到通用
 DRAFT_NOTE = "（注意：该文件为征求意见稿，内容以正式发布的文件为准。）"
 DRAFT_TAG = "（征求意见稿）"
 DRAFT_MANY = "注意：标注“征求意见稿”的文件内容以正式发布的文件为准。"
-SCOPE_PARENT = "说明：已收录的{asked}方面的文件只有{plan}的方案，以下是{plan}的规定，{asked}其他地方可能不同。"
-SCOPE_NEARBY = "说明：已收录的是{scope}的方案，{asked}可能执行自己的规定，以下仅供参考。"
+SCOPE_PARENT = "说明：以上是{plan}的方案，可能不适用于{asked}的其他地方。"
+SCOPE_NEARBY = "说明：以上是{scope}的方案，可能不适用于{asked}，请以当地规定为准。"
 
 # ---- fact answers ---------------------------------------------------------------------------------------
 BASIS = "依据：《{title}》{section} [{n}]"

@@ -18,7 +18,7 @@ from . import fact, refuse
 from .common import Context, cite, finish_answer
 from .extract import finish
 
-NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(天|日|周|个月|月|元|万元|%|个百分点|岁|周岁)")
+NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(周岁|岁|个月|万元|个百分点|天|日|周|月|元|%)")
 PART = re.compile(r"[^，,；;。]+")
 UNIT_KIND = {"天": "天数", "日": "天数", "周": "天数", "个月": "天数", "月": "天数", "元": "金额", "万元": "金额"}
 UNIT_KIND.update({"%": "比例", "个百分点": "比例"})
@@ -60,16 +60,17 @@ class Value:
 
 def value_in(sentence: str, terms: tuple[str, ...], what: str) -> tuple[str, float | None, str]:
     """(verbatim part, number, unit) of the value the sentence gives for the benefit named by `terms`: the number
-    in the comma part naming the benefit, else the only number of the wanted kind in the sentence."""
+    in the comma part naming the benefit, else in the parts that follow it (设立父母育儿假，…每年各享受10天假期)."""
     parts = [p.strip() for p in PART.findall(sentence) if p.strip()]
-    named = [p for p in parts if any(t in p for t in terms)] if terms else []
-    for p in named + ([] if named else parts):
+    first = next((i for i, p in enumerate(parts) if any(t in p for t in terms)), None)
+    if first is None:
+        return "", None, ""
+    named = [p for p in parts if any(t in p for t in terms)]
+    for p in named + parts[first + 1 :]:
         for m in NUMBER.finditer(p):
             if not what or UNIT_KIND.get(m.group(2)) == what:
                 return p, float(m.group(1)), m.group(2)
-        if named:
-            break
-    return (named[0] if named else ""), None, ""
+    return parts[first], None, ""
 
 
 def values(ctx: Context, slugs: list[str]) -> list[Value]:

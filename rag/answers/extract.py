@@ -19,7 +19,8 @@ CLAUSE_SPLIT = re.compile(r"(?<=[，,])")
 # a comma-separated part ending so reads only with what follows it (…缴费的，/ …之后，/ …的前提下，)
 DANGLING = ("的", "时", "后", "前", "外", "下", "中", "内", "间", "及", "和", "或", "并", "且", "对", "在")
 LONG_SENTENCE = 90  # a sentence up to this long is quoted whole; a longer one is cut to the span of the fact
-TIER_PREFIX = 4  # adjacent sentences opening with the same characters are tiers of one rule (…的部分，…；…的部分，…)
+TIER_PREFIX = 4  # tiers of one rule open with the same characters (对年应纳税所得额…的部分，…；对年应纳税所得额…)
+TIER_SIMILARITY = 0.6  # … and share this share of their wording once numbers are removed
 
 
 @dataclass
@@ -72,16 +73,28 @@ def best_span(sentence: str, query: Query, idf: dict[str, float], wants_number: 
     return finish("".join(parts[start:end]))
 
 
+def _shape(sentence: str) -> set[str]:
+    """Character bigrams of a sentence with its numbers removed: two tiers of one rule share nearly all."""
+    flat = re.sub(r"[\d.%]+", "", sentence)
+    return {flat[i : i + 2] for i in range(len(flat) - 1)}
+
+
+def same_rule(a: str, b: str) -> bool:
+    """Tiers of one rule: same opening words, each with a number, and the same wording apart from the numbers
+    (对…不超过100万元的部分，减按12.5%…；对…超过100万元但不超过300万元的部分，减按50%…)."""
+    if a[:TIER_PREFIX] != b[:TIER_PREFIX] or not (DIGIT.search(a) and DIGIT.search(b)):
+        return False
+    x, y = _shape(a), _shape(b)
+    return 2 * len(x & y) / max(len(x) + len(y), 1) >= TIER_SIMILARITY
+
+
 def tiers(sentences: list[str], i: int) -> list[int]:
-    """Indexes of the adjacent sentences that are tiers of the same rule as sentence i (same opening words and
-    each carrying a number): a tax rule with two brackets keeps both."""
-    head = sentences[i][:TIER_PREFIX]
-    if len(head) < TIER_PREFIX or not DIGIT.search(sentences[i]):
-        return [i]
+    """Indexes of the adjacent sentences that are tiers of the same rule as sentence i: a tax rule with two
+    brackets keeps both."""
     lo = hi = i
-    while lo > 0 and sentences[lo - 1].startswith(head) and DIGIT.search(sentences[lo - 1]):
+    while lo > 0 and same_rule(sentences[lo - 1], sentences[i]):
         lo -= 1
-    while hi + 1 < len(sentences) and sentences[hi + 1].startswith(head) and DIGIT.search(sentences[hi + 1]):
+    while hi + 1 < len(sentences) and same_rule(sentences[hi + 1], sentences[i]):
         hi += 1
     return list(range(lo, hi + 1))
 
