@@ -169,7 +169,7 @@ def _person_only(topic: str) -> str | None:
     """'女方' when the topic is nothing but a person word (女方呢 / 那妈妈呢)."""
     bare = _bare(topic).replace(" ", "")
     for person, words in dialogue_data().persons.items():
-        if bare in words:
+        if bare and any(bare == _bare(w) for w in words):
             return person
     return None
 
@@ -179,7 +179,7 @@ def _switch_person(prev_topic: str, person: str) -> str:
     data = dialogue_data()
     out = prev_topic
     for term, other in sorted(data.counterparts.get(person, {}).items(), key=lambda kv: -len(kv[0])):
-        if term in out and other not in out:
+        if term in out:
             out = out.replace(term, other)
             break
     for who, words in data.persons.items():
@@ -257,7 +257,7 @@ class QuestionBuilder:
                     for p in reversed(prev):
                         asked = _quantity_words(p)
                         if asked:
-                            topic = f"{topic} {' '.join(dict.fromkeys(asked))}"
+                            topic = f"{topic} {asked[0]}"
                             break
                 standalone = topic
         wants, asks_quantity = _wants(topic)

@@ -9,59 +9,79 @@ from __future__ import annotations
 
 from .. import messages as M
 from ..models import Answer
+from ..chunker import chunk_sentences
 from . import fact, refuse
 from .common import Context, cite, finish_answer
+from .extract import DIGIT, Extract, finish, sentence_score
 
-CANDIDATES = 12  # clauses of the region considered
-MAX_LINES = 6  # lines shown; the rest are counted
-BAR = 0.6  # a clause is listed when its fused score is at least this share of the best one's
-
-
-def _parent(section: str) -> str:
-    return section.rsplit(" > ", 1)[0] if " > " in section else ""
+CANDIDATES = 16  # clauses of the region considered
+MAX_LINES = 8  # lines shown; the rest are counted
+BAR = 0.5  # a clause is listed when its fused score is at least this share of the best one's
+FEW = 2  # with this few clauses, each answering sentence of them becomes a line of its own
 
 
-def gather(ctx: Context, slug: str):
-    """[(extract, hit)] of the relevant clauses of one region, best first."""
-    hits = ctx.ranked(slug, CANDIDATES)
-    if not hits:
-        return []
+def heading_of(ctx: Context, section: str) -> str:
+    """The deepest heading above the clause that names a word of the question (托育 in 四、发展普惠托育服务体系)."""
+    parts = section.split(" > ")[:-1]
+    words = [w for w in ctx.q.words if len(w) >= 2]
+    for depth in range(len(parts), 0, -1):
+        if any(w in parts[depth - 1] for w in words):
+            return " > ".join(parts[:depth])
+    return ""
+
+
+def gather(ctx: Context, slug: str) -> list[Extract]:
+    """The relevant clauses of one region, best first: every clause under the matched heading, else every clause
+    above the relevance bar."""
     top = ctx.evidence(slug).ex
     if top is None:
         return []
-    heading = _parent(top.hit.chunk.section)
-    under = bool(heading) and any(w in heading for w in ctx.q.words if len(w) >= 2)
-    out, seen = [], set()
-    for h in hits:
-        if h.chunk.id in seen:
-            continue
-        same_heading = under and _parent(h.chunk.section) == heading
-        if not same_heading and h.score < BAR * hits[0].score:
-            continue
-        ex = ctx.extract_from([h], max_sentences=1)
-        if not same_heading and not ctx.relevant(ex):
-            continue
-        seen.add(h.chunk.id)
-        out.append(ex)
-    if top.hit.chunk.id not in seen:
-        out.insert(0, top)
-    return out
+    heading = heading_of(ctx, top.hit.chunk.section)
+    if heading:
+        hits = [h for h in ctx.ranked(slug, len(ctx.index.chunks)) if h.chunk.section.startswith(heading + " > ")]
+        found = [ctx.extract_from([h]) for h in hits]
+    else:
+        hits = ctx.ranked(slug, CANDIDATES)
+        found = []
+        for h in hits:
+            if h.score < BAR * hits[0].score:
+                break
+            ex = ctx.extract_from([h])
+            if ctx.relevant(ex):
+                found.append(ex)
+    rest = [ex for ex in found if ex.hit.chunk.id != top.hit.chunk.id]
+    return [top, *rest]
+
+
+def lines_of(ctx: Context, found: list[Extract]) -> list[tuple[str, Extract]]:
+    """(line, extract) pairs: one per clause, or one per answering sentence when the clauses are few."""
+    if len(found) > FEW:
+        return [(ctx.fact(ex), ex) for ex in found]
+    out = []
+    for ex in found:
+        for sent in chunk_sentences(ex.hit.chunk.text):
+            if DIGIT.search(sent) or sentence_score(sent, ctx.q.query, ctx.idf) > 0:
+                out.append((finish(sent), ex))
+    return out or [(ctx.fact(ex), ex) for ex in found]
 
 
 def compose(ctx: Context, slug: str) -> Answer:
     doc = ctx.docs[slug]
-    found = gather(ctx, slug)
-    if len(found) <= 1:
+    items = lines_of(ctx, gather(ctx, slug))
+    if len(items) <= 1:
         return fact.single(ctx, slug)
-    shown = found[:MAX_LINES]
-    cites, lines, highlights = [], [M.LIST_HEAD.format(region=doc.name)], {}
-    for ex in shown:
-        hit = cite(ex, len(cites) + 1)
-        cites.append(hit)
-        highlights[hit.chunk.id] = ex.sentences
-        lines.append(f"{len(cites)}. {ctx.fact(ex)} [{hit.rank}]")
-    if len(found) > len(shown):
-        lines.append(M.LIST_MORE.format(n=len(found) - len(shown), title=doc.title))
+    shown = items[:MAX_LINES]
+    cites, lines, highlights, numbers = [], [M.LIST_HEAD.format(region=doc.name)], {}, {}
+    for i, (line, ex) in enumerate(shown, 1):
+        cid = ex.hit.chunk.id
+        if cid not in numbers:
+            cites.append(cite(ex, len(cites) + 1))
+            numbers[cid] = len(cites)
+            highlights[cid] = []
+        highlights[cid].append(line)
+        lines.append(f"{i}. {line} [{numbers[cid]}]")
+    if len(items) > len(shown):
+        lines.append(M.LIST_MORE.format(n=len(items) - len(shown), title=doc.title))
     return finish_answer(ctx, "\n".join(lines), cites, [slug], highlights, ctx.q.kind)
 
 

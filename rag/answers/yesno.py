@@ -7,26 +7,37 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import messages as M
+from ..question import _toml
 from ..models import Answer
 from . import fact
 from .common import Context, basis, cite, finish_answer
 
-FORBIDS = re.compile(r"不得|禁止|严禁|不能|不允许|防止")
+@lru_cache(maxsize=1)
+def _negations() -> tuple[re.Pattern, re.Pattern]:
+    rule = next(r for r in _toml("kinds.toml")["kind"] if r["name"] == "yesno")
+    return re.compile(rule["forbids"]), re.compile(rule["abolishes"])
 
 
-def opening(ctx: Context, sentences: list[str]) -> str:
-    if ctx.q.can and FORBIDS.search("".join(sentences)):
-        return "不可以。"
-    return M.CAN if ctx.q.can else M.YES
+def opening(ctx: Context, ex) -> str:
+    """The verdict word: 没有 when the plan names the thing but no number was asked for and none is given,
+    不可以 / 没有 when the clause forbids / abolishes it, else 可以 / 有."""
+    text = "".join(ex.sentences)
+    forbids, abolishes = _negations()
+    if ctx.q.asks_quantity and not ex.has_number:
+        return M.NO
+    if ctx.q.can:
+        return M.CANNOT if forbids.search(text) else M.CAN
+    return M.NO if abolishes.search(text) else M.YES
 
 
 def compose(ctx: Context, slug: str) -> Answer:
     ev, doc = ctx.evidence(slug), ctx.docs[slug]
     if ev.ex is not None:
         hit = cite(ev.ex, 1)
-        text = f"{opening(ctx, ev.ex.sentences)}{doc.name}：{ctx.fact(ev.ex)}\n{basis(doc, hit)}"
+        text = f"{opening(ctx, ev.ex)}{doc.name}：{ctx.fact(ev.ex)}\n{basis(doc, hit)}"
         return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: ev.ex.sentences}, ctx.q.kind)
     lead = M.NOT_MENTIONED.format(thing=ctx.thing())
     near = ev.near
@@ -45,7 +56,9 @@ def compose_many(ctx: Context, slugs: list[str]) -> Answer:
         return compose(ctx, slugs[0]) if len(slugs) == 1 else _none(ctx, slugs)
     ans = fact.multi(ctx, slugs)
     if all(ex is not None for ex in found.values()):
-        ans.answer = opening(ctx, [s for ex in found.values() for s in ex.sentences]) + ans.answer
+        verdicts = {opening(ctx, ex) for ex in found.values()}
+        if len(verdicts) == 1:
+            ans.answer = verdicts.pop() + ans.answer
     return ans
 
 
