@@ -23,6 +23,7 @@ PART = re.compile(r"[^，,；;。]+")
 UNIT_KIND = {"天": "天数", "日": "天数", "周": "天数", "个月": "天数", "月": "天数", "元": "金额", "万元": "金额"}
 UNIT_KIND.update({"%": "比例", "个百分点": "比例"})
 DAYS = {"天": 1, "日": 1, "周": 7, "个月": 30, "月": 30}
+AGES = ("周岁", "岁")
 PERIODS = ("每年", "每月", "一次性", "每人每年")
 CAP, FLOOR = ("最高", "最多", "不超过", "以内"), ("不少于", "不低于", "至少", "以上")
 
@@ -68,6 +69,8 @@ def value_in(sentence: str, terms: tuple[str, ...], what: str) -> tuple[str, flo
     named = [p for p in parts if any(t in p for t in terms)]
     for p in named + parts[first + 1 :]:
         for m in NUMBER.finditer(p):
+            if m.group(2) in AGES:
+                continue  # 3周岁以下 says who qualifies, it is not the benefit's value
             if not what or UNIT_KIND.get(m.group(2)) == what:
                 return p, float(m.group(1)), m.group(2)
     return parts[first], None, ""

@@ -54,14 +54,16 @@ def gather(ctx: Context, slug: str) -> list[Extract]:
 
 
 def lines_of(ctx: Context, found: list[Extract]) -> list[tuple[str, Extract]]:
-    """(line, extract) pairs: one per clause, or one per answering sentence when the clauses are few."""
-    if len(found) > FEW:
-        return [(ctx.fact(ex), ex) for ex in found]
+    """(line, extract) pairs: each answering sentence of the best clause (it usually holds the core of the list),
+    of every clause when they are few, then one line per further clause."""
     out = []
-    for ex in found:
-        for sent in chunk_sentences(ex.hit.chunk.text):
-            if DIGIT.search(sent) or sentence_score(sent, ctx.q.query, ctx.idf) > 0:
-                out.append((finish(sent), ex))
+    for i, ex in enumerate(found):
+        if i == 0 or len(found) <= FEW:
+            for sent in chunk_sentences(ex.hit.chunk.text):
+                if DIGIT.search(sent) or sentence_score(sent, ctx.q.query, ctx.idf) > 0:
+                    out.append((finish(sent), ex))
+        else:
+            out.append((ctx.fact(ex), ex))
     return out or [(ctx.fact(ex), ex) for ex in found]
 
 
