@@ -51,7 +51,7 @@ REGION_NOT_FOUND = "{region}：方案中未找到相关规定。"
 
 # ---- lists ----------------------------------------------------------------------------------------------
 LIST_HEAD = "{region}的方案中与此相关的规定有："
-LIST_MORE = "另有{n}条相关条款未列出，可查看《{title}》全文。"
+LIST_MORE = "另有其他相关条款未列出，可查看《{title}》全文。"  # no count: every digit of an answer comes from a clause
 
 # ---- comparisons ----------------------------------------------------------------------------------------
 COMPARE_VERDICT_MORE = "{winner}的{benefit}{adj}：{values}。"
