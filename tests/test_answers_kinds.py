@@ -11,11 +11,11 @@ NUM = re.compile(r"\d+(?:\.\d+)?")
 
 
 def grounded(ans) -> bool:
-    """Every number of the answer text (citation marks and the basis line aside) is in a cited clause."""
+    """Every number of the answer text (citation marks, list numbering and the basis line aside) is in a cited
+    clause."""
     cited = normalize(" ".join(h.chunk.text for h in ans.citations))
-    body = re.sub(r"\[\d+\]", "", normalize(ans.answer))
-    lines = (re.sub(r"^\d+\. ", "", line) for line in body.splitlines())  # list item numbers are no facts
-    body = "\n".join(line for line in lines if not line.startswith("依据"))
+    lines = (re.sub(r"^\d+\. ", "", line) for line in ans.answer.splitlines() if not line.startswith("依据"))
+    body = re.sub(r"\[\d+\]", "", normalize(" ".join(lines)))
     return all(n in cited for n in NUM.findall(body))
 
 
