@@ -76,11 +76,8 @@ def dialogue_data() -> DialogueData:
 
 
 def _lexicon():
-    """The benefits lexicon (rag.lexicon), or None while it is not part of this build."""
-    try:
-        from .lexicon import load_lexicon
-    except ImportError:  # pragma: no cover - the lexicon module ships with the package once merged
-        return None
+    from .lexicon import load_lexicon
+
     return load_lexicon()
 
 

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from .. import messages as M
 from ..models import Answer, Hit
 from . import fact, refuse
-from .common import Context, cite, finish_answer
+from .common import Context, finish_answer
 from .extract import finish
 
 NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(周岁|岁|个月|万元|个百分点|天|日|周|月|元|%)")
 PART = re.compile(r"[^，,；;。]+")
 UNIT_KIND = {"天": "天数", "日": "天数", "周": "天数", "个月": "天数", "月": "天数", "元": "金额", "万元": "金额"}
-UNIT_KIND.update({"%": "比例", "个百分点": "比例"})
+UNIT_KIND.update({"%": "比例", "个百分点": "比例", "百分点": "比例", "tiers": "tiers"})
 DAYS = {"天": 1, "日": 1, "周": 7, "个月": 30, "月": 30}
 AGES = ("周岁", "岁")
-PERIODS = ("每年", "每月", "一次性", "每人每年")
+PERIODS = ("每年", "每月", "一次性")
 CAP, FLOOR = ("最高", "最多", "不超过", "以内"), ("不少于", "不低于", "至少", "以上")
 
 
@@ -36,18 +36,19 @@ class Value:
     unit: str
     hit: Hit | None
     sentence: str
+    qualifier: str = ""  # the table's qualifier words (每年、累计、不少于), when the value comes from the table
 
     @property
     def period(self) -> str:
-        return next((p for p in PERIODS if p in self.text), "")
+        return next((p for p in PERIODS if p in self.text + self.qualifier), "")
 
     @property
     def cap(self) -> bool:
-        return any(c in self.text for c in CAP)
+        return any(c in self.text + self.qualifier for c in CAP)
 
     @property
     def floor(self) -> bool:
-        return any(f in self.text for f in FLOOR)
+        return any(f in self.text + self.qualifier for f in FLOOR)
 
     @property
     def size(self) -> float | None:
@@ -76,20 +77,45 @@ def value_in(sentence: str, terms: tuple[str, ...], what: str) -> tuple[str, flo
     return parts[first], None, ""
 
 
+def from_table(ctx: Context, slug: str, terms: tuple[str, ...]) -> Value | None:
+    """The region's value from the benefits table (built at index time), None when the table has no row for
+    the benefit asked. Several values (tiers by child order) are shown but not ordered."""
+    table = ctx.table
+    key = ctx.q.benefits[0] if ctx.q.benefits else None
+    if table is None or key not in getattr(table, "benefit_keys", ()):
+        return None
+    cell = table.get(slug, key)
+    if cell.status not in ("value", "no_number") or cell.clause_id not in ctx.row:
+        return Value(slug, "", None, "", None, "")
+    chunk = ctx.index.chunks[ctx.row[cell.clause_id]]
+    hit = Hit(chunk, 0.0)
+    part = value_in(cell.sentence, terms, "")[0] or cell.sentence
+    if cell.status != "value" or not cell.values:
+        return Value(slug, part, None, "", hit, cell.sentence)
+    if len(cell.values) > 1:
+        return Value(slug, part, 0.0, "tiers", hit, cell.sentence)
+    v = cell.values[0]
+    return Value(slug, part, v.number, v.unit, hit, cell.sentence, v.qualifier)
+
+
 def values(ctx: Context, slugs: list[str]) -> list[Value]:
     terms = ctx.focus_terms() or tuple(w for w in ctx.q.words if len(w) >= 2)
     out = []
     for slug in slugs:
+        tabled = from_table(ctx, slug, terms)
+        if tabled is not None:
+            out.append(tabled)
+            continue
         ev = ctx.evidence(slug)
         if ev.ex is None:
             out.append(Value(slug, "", None, "", None, ""))
             continue
         text, number, unit = "", None, ""
         sentence = ""
-        for s in ev.ex.sentences:
-            text, number, unit = value_in(s, terms, ctx.what())
+        for sent in ev.ex.sentences:
+            text, number, unit = value_in(sent, terms, ctx.what())
             if number is not None:
-                sentence = s
+                sentence = sent
                 break
         if number is None:
             sentence = ev.ex.sentences[0]
@@ -116,7 +142,7 @@ def verdict(ctx: Context, vals: list[Value]) -> str:
         return M.COMPARE_NO_VERDICT.format(reason=reason)
     shown = "，".join(M.COMPARE_VALUE.format(region=ctx.name(v.region), value=v.text) for v in have)
     kinds = {UNIT_KIND.get(v.unit) for v in have}
-    if len(kinds) > 1 or len({v.period for v in have}) > 1:
+    if len(kinds) > 1 or "tiers" in kinds or len({v.period for v in have}) > 1:
         return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_UNITS.format(values=shown))
     ordered = sorted(have, key=lambda v: -v.size)
     top, second = ordered[0], ordered[1]
@@ -125,7 +151,14 @@ def verdict(ctx: Context, vals: list[Value]) -> str:
             return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_QUALIFIER.format(values=shown))
         regions = "、".join(ctx.name(v.region) for v in have)
         return M.COMPARE_VERDICT_SAME.format(regions=regions, benefit=benefit, values=shown)
-    if top.size == second.size or top.cap or any(v.floor for v in ordered[1:]):
+    if top.cap:
+        reason = M.COMPARE_REASON_CAP.format(region=ctx.name(top.region), value=top.text, values=shown)
+        return M.COMPARE_NO_VERDICT.format(reason=reason)
+    floor = next((v for v in ordered[1:] if v.floor), None)
+    if floor is not None:
+        reason = M.COMPARE_REASON_FLOOR.format(region=ctx.name(floor.region), value=floor.text, values=shown)
+        return M.COMPARE_NO_VERDICT.format(reason=reason)
+    if top.size == second.size:
         return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_QUALIFIER.format(values=shown))
     adj = M.ADJ_MORE[UNIT_KIND.get(top.unit, "")]
     head = M.MOST_HEAD if ctx.q.superlative else ""
@@ -145,15 +178,18 @@ def compose(ctx: Context, slugs: list[str]) -> Answer:
         if v.hit is None:
             lines.append(M.REGION_NOT_FOUND.format(region=doc.name))
             continue
-        ex = ctx.evidence(v.region).ex
-        hit = cite(ex, len(cites) + 1)
+        hit = Hit(v.hit.chunk, v.hit.score, rank=len(cites) + 1)
         cites.append(hit)
         answered.append(v.region)
-        highlights[hit.chunk.id] = [v.sentence] if v.sentence else ex.sentences
+        highlights[hit.chunk.id] = [v.sentence]
         if v.number is None:
             line = M.COMPARE_UNSPECIFIED.format(
-                region=doc.name, draft=draft, benefit=ctx.thing(), what=what,
-                sentence=finish(v.sentence).rstrip("。"), n=hit.rank,
+                region=doc.name,
+                draft=draft,
+                benefit=ctx.thing(),
+                what=what,
+                sentence=finish(v.sentence).rstrip("。"),
+                n=hit.rank,
             )
         else:
             line = M.COMPARE_LINE.format(region=doc.name, draft=draft, fact=finish(v.sentence), n=hit.rank)
