@@ -194,10 +194,14 @@ class QuestionBuilder:
         self.lexicon = lexicon if lexicon is not None else _lexicon()
 
     def _repair(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """Homophone repair (lexicon), refused when it would lose a covered place the text already names
+        (和北京 must not become 河北京)."""
         if self.lexicon is None:
             return text, ()
         corr = self.lexicon.correct(text)
-        return corr.text, tuple(corr.fixes)
+        if not corr.fixes or not set(self.detector.detect(text).slugs) - set(self.detector.detect(corr.text).slugs):
+            return corr.text, tuple(corr.fixes)
+        return text, ()
 
     def _benefits(self, topic: str) -> tuple[str, ...]:
         if self.lexicon is None:

@@ -4,12 +4,24 @@ helpers that turn evidence into citizen-facing lines. Built once per question by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import messages as M
 from ..models import Answer, Document, Hit
+from ..normalize import normalize_query
 from ..question import Question
 from .extract import Extract, extract, finish
-from .gate import Thresholds, names_benefit, passes
+from .gate import Thresholds, passes
+
+
+@lru_cache(maxsize=4096)
+def _sentence_benefits(lexicon, sentence: str) -> frozenset[str]:
+    return frozenset(b.key for b in lexicon.find(normalize_query(sentence)))
+
+
+def sentence_benefits(lexicon, sentence: str) -> frozenset[str]:
+    """Lexicon keys a clause sentence names (clause texts are fixed: each is read once per process)."""
+    return _sentence_benefits(lexicon, sentence)
 
 
 @dataclass
@@ -70,6 +82,13 @@ class Context:
 
         return tuple(t for b in self.benefits() for t in benefit_terms(b))
 
+    def names_asked(self, sentence: str) -> bool:
+        """The sentence speaks of a benefit the question names, as the lexicon reads it in context (the 护理假
+        of a clause on parents in hospital is 独生子女护理假, not the spouse's leave)."""
+        if self.lexicon is None or not self.q.benefits:
+            return False
+        return bool(set(self.q.benefits) & sentence_benefits(self.lexicon, sentence))
+
     def extract_from(self, hits: list[Hit], max_sentences: int = 2) -> Extract:
         sims = [self.sims(h) for h in hits] if self.scored.query_vector is not None else None
         return extract(
@@ -80,15 +99,16 @@ class Context:
             max_sentences,
             wants_number=self.q.asks_quantity,
             clause_tokens=self.clause_tokens,
-            focus=self.focus_terms(),
+            focus=self.names_asked if self.q.benefits and self.lexicon is not None else None,
         )
 
     def relevant(self, ex: Extract) -> bool:
         if not passes(ex, self.thresholds, self.dense(ex.hit)):
             return False
-        benefits = self.benefits()
         # sense rule: when the question names a benefit, the answering sentences must name it (not a look-alike)
-        return not benefits or any(names_benefit("".join(ex.sentences), b) for b in benefits)
+        if not self.q.benefits or self.lexicon is None:
+            return True
+        return any(self.names_asked(s) for s in ex.sentences)
 
     def evidence(self, slug: str) -> Evidence:
         if slug not in self._evidence:
@@ -113,7 +133,7 @@ class Context:
     def fact(self, ex: Extract) -> str:
         """The answering fact: a complete lead, then any other chosen sentence; never the lead twice."""
         if self.q.asks_quantity and not ex.has_number:
-            return M.NO_NUMBER.format(sentence=finish(ex.sentences[0]).rstrip("。"), what=M.NO_NUMBER_WHAT[self.what()])
+            return M.NO_NUMBER.format(sentence=finish(ex.sentences[0]).rstrip("。"), what=M.NO_NUMBER_WHAT.get(self.what(), "标准"))
         core = ex.lead.rstrip("。")
         rest = [finish(s) for s in ex.sentences if core not in s and s.rstrip("。；;") not in ex.lead]
         return ex.lead + "".join(rest)

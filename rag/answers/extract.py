@@ -115,13 +115,14 @@ def extract(
     *,
     wants_number: bool = False,
     clause_tokens=None,
-    focus: tuple[str, ...] = (),
+    focus=None,
 ) -> Extract:
     """Picks the answering sentence among the top clauses (two by default: a near-miss at rank 1 is common).
 
     `sentence_sims[i]`: cosines of the question with each sentence of hits[i] (from the index), when available.
     `clause_tokens(chunk)`: the clause's keyword tokens as the index holds them (tokenised here otherwise).
-    `focus`: surfaces of the benefit asked (lexicon); a sentence naming it is preferred over one that does not.
+    `focus(sentence) -> bool`: the sentence names the benefit asked (lexicon); it is preferred over one that
+    does not (a look-alike sharing its words).
     """
     cands = []  # (hit index, sentence index, sentence, keyword score, dense sim)
     for h_i, hit in enumerate(hits):
@@ -145,7 +146,7 @@ def extract(
         fn = (hits[c[0]].score - f_lo) / (f_hi - f_lo) if f_hi > f_lo else 0.0
         w = SENTENCE_DENSE_WEIGHT if sentence_sims is not None else 0.0
         bonus = 0.15 if wants_number and DIGIT.search(c[2]) else 0.0
-        if focus and any(t in c[2] for t in focus):
+        if focus is not None and focus(c[2]):
             bonus += FOCUS_BONUS
         return w * dn + (1 - w) * c[3] / kw_top + CLAUSE_PRIOR * fn + bonus
 
