@@ -160,6 +160,8 @@ def extract(
     for c in ranked[1:]:
         if len(chosen) >= max_sentences:
             break
+        if focus is not None and not focus(c[2]):
+            continue  # a second sentence must be about the benefit asked too
         if c[0] == best[0] and c[2] not in chosen and score(c) >= 0.6 * score(best) and c[3] > 0:
             chosen.append(c[2])
     clause_tokens = set(clause_tokens(hit.chunk) if clause_tokens else tokenize(hit.chunk.embed_text))
