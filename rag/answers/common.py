@@ -28,7 +28,9 @@ def clause_benefits(lexicon, text: str) -> dict[str, frozenset[str]]:
     return out
 
 
-SENSE_DEPTH = 6  # clauses of a region searched for the benefit itself when the best ones speak of a look-alike
+SENSE_DEPTH = (
+    6  # clauses of a region searched for the benefit itself when the best ones speak of a look-alike
+)
 
 
 @dataclass
@@ -161,7 +163,9 @@ class Context:
     def fact(self, ex: Extract) -> str:
         """The answering fact: a complete lead, then any other chosen sentence; never the lead twice."""
         if self.q.asks_quantity and not ex.has_number:
-            return M.NO_NUMBER.format(sentence=finish(ex.sentences[0]).rstrip("。"), what=M.NO_NUMBER_WHAT.get(self.what(), "标准"))
+            return M.NO_NUMBER.format(
+                sentence=finish(ex.sentences[0]).rstrip("。"), what=M.NO_NUMBER_WHAT.get(self.what(), "标准")
+            )
         core = ex.lead.rstrip("。")
         rest = [finish(s) for s in ex.sentences if core not in s and s.rstrip("。；;") not in ex.lead]
         return ex.lead + "".join(rest)
@@ -193,7 +197,9 @@ def basis(doc: Document, hit: Hit) -> str:
     return M.BASIS.format(title=doc.title, section=hit.chunk.section, n=hit.rank)
 
 
-def finish_answer(ctx: Context, text: str, cites: list[Hit], regions: list[str], highlights, kind: str) -> Answer:
+def finish_answer(
+    ctx: Context, text: str, cites: list[Hit], regions: list[str], highlights, kind: str
+) -> Answer:
     """Adds scope and draft notes once, in the same order everywhere."""
     lines = [text, *ctx.scope_lines(regions)]
     drafts = [s for s in regions if ctx.docs[s].is_draft]

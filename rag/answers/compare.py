@@ -20,7 +20,15 @@ from .extract import finish
 
 NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(周岁|岁|个月|万元|个百分点|天|日|周|月|元|%|个|万个|人|‰)")
 PART = re.compile(r"[^，,；;。]+")
-UNIT_KIND = {"天": "天数", "日": "天数", "周": "天数", "个月": "天数", "月": "天数", "元": "金额", "万元": "金额"}
+UNIT_KIND = {
+    "天": "天数",
+    "日": "天数",
+    "周": "天数",
+    "个月": "天数",
+    "月": "天数",
+    "元": "金额",
+    "万元": "金额",
+}
 UNIT_KIND.update({"%": "比例", "个百分点": "比例", "百分点": "比例", "tiers": "tiers"})
 UNIT_KIND.update({"个": "数量", "万个": "数量", "人": "数量", "‰": "比例"})
 DAYS = {"天": 1, "日": 1, "周": 7, "个月": 30, "月": 30}
@@ -37,7 +45,9 @@ class Value:
     unit: str
     hit: Hit | None
     sentence: str
-    qualifier: str = ""  # the table's qualifier words (每年、累计、不少于), when the value comes from the table
+    qualifier: str = (
+        ""  # the table's qualifier words (每年、累计、不少于), when the value comes from the table
+    )
 
     @property
     def period(self) -> str:
@@ -69,7 +79,7 @@ def value_in(sentence: str, terms: tuple[str, ...], what: str) -> tuple[str, flo
     if first is None:
         return "", None, ""
     named = [p for p in parts if any(t in p for t in terms)]
-    for wanted in ((what, "") if what else ("",)):
+    for wanted in (what, "") if what else ("",):
         for p in named + parts[first + 1 :]:
             for m in NUMBER.finditer(p):
                 if m.group(2) in AGES:

@@ -19,7 +19,9 @@ CLAUSE_SPLIT = re.compile(r"(?<=[，,])")
 # a comma-separated part ending so reads only with what follows it (…缴费的，/ …之后，/ …的前提下，)
 DANGLING = ("的", "时", "后", "前", "外", "下", "中", "内", "间", "及", "和", "或", "并", "且", "对", "在")
 LONG_SENTENCE = 90  # a sentence up to this long is quoted whole; a longer one is cut to the span of the fact
-TIER_PREFIX = 4  # tiers of one rule open with the same characters (对年应纳税所得额…的部分，…；对年应纳税所得额…)
+TIER_PREFIX = (
+    4  # tiers of one rule open with the same characters (对年应纳税所得额…的部分，…；对年应纳税所得额…)
+)
 TIER_SIMILARITY = 0.6  # … and share this share of their wording once numbers are removed
 
 
