@@ -27,7 +27,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .chunker import chunk_sentences
+from .ingest.chunker import chunk_sentences
 from .config import tomllib
 from .lexicon import Benefit, Lexicon, load_lexicon
 from .normalize import normalize_query

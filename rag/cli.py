@@ -156,6 +156,8 @@ def cmd_ask(args) -> int:
                 "refused": True,
                 "region": None,
                 "citations": [],
+                "kind": "refuse",
+                "notice": "",
                 "error": str(exc),
             }
         if args.json or args.batch:
@@ -223,8 +225,9 @@ def cmd_compare(args) -> int:
 
 
 def _require_question(q) -> None:
-    if q is None or not q.strip():
-        raise InputError("问题不能为空，请输入您想了解的政策问题。")
+    from .validate import check_question
+
+    check_question(q)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -313,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--out", default=None, help="report folder (default: eval/)")
     sp.add_argument("--thresholds", default=None, help="expectations file (default: eval/thresholds.toml)")
+    sp.add_argument(
+        "--citizen", default=None, help="citizen-style set (default: eval/citizen.jsonl; 'none' to skip)"
+    )
     sp.add_argument(
         "--calibrate", action="store_true", help="sweep the relevance thresholds and recommend a pair"
     )

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from rag.benefits import FILE, NO_NUMBER, NOT_COVERED, VALUE, BenefitsTable, build_table, rules_version
-from rag.chunker import chunk_documents
+from rag.ingest.chunker import chunk_documents
 from rag.lexicon import load_lexicon
-from rag.seeds import load_documents
+from rag.ingest.seeds import load_documents
 
 
 @pytest.fixture(scope="module")

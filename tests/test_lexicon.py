@@ -37,7 +37,7 @@ def test_data_is_complete(lex):
 
 def test_wordings_come_from_the_plans(lex, settings):
     """Every plan wording of a main benefit occurs in at least one plan (the lexicon is written from them)."""
-    from rag.seeds import load_documents
+    from rag.ingest.seeds import load_documents
 
     corpus = normalize_query("".join(d.text for d in load_documents(settings.seeds_dir)))
     for b in lex.benefits:
@@ -169,8 +169,8 @@ def test_load_is_cached(lex):
 
 def test_plan_sentences_are_never_repaired(lex, settings):
     """The plans are written correctly: not one of their sentences may be "corrected" (sampled for speed)."""
-    from rag.chunker import chunk_documents, chunk_sentences
-    from rag.seeds import load_documents
+    from rag.ingest.chunker import chunk_documents, chunk_sentences
+    from rag.ingest.seeds import load_documents
 
     sentences = [
         s for c in chunk_documents(load_documents(settings.seeds_dir)) for s in chunk_sentences(c.text)
@@ -184,7 +184,7 @@ def test_plan_sentences_are_never_repaired(lex, settings):
 def test_query_expansions_come_from_the_lexicon(lex, settings):
     """One vocabulary: query expansion reads the lexicon's [expansions] (formerly synonyms.txt)."""
     from rag.query import expansions, synonyms
-    from rag.seeds import load_documents
+    from rag.ingest.seeds import load_documents
 
     assert synonyms() == list(lex.expansions) and len(lex.expansions) >= 40
     assert "生育" in expansions("生娃有什么补贴") and "个人所得税" in expansions("个税能抵多少")

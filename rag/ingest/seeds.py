@@ -80,6 +80,9 @@ def load_documents(seeds_dir: Path, *, include_superseded: bool = False) -> list
                 supersedes=str(entry.get("supersedes", "")),
                 format=got.format,
                 warnings=tuple(got.warnings),
+                display_name=entry.get("display_name", ""),
+                scope=entry.get("scope", ""),
+                nearby=tuple(entry.get("nearby", ())),
             )
         )
     if not docs:
