@@ -149,7 +149,9 @@ def _build_index(settings, embedder, progress, if_stale, device, lock_timeout) -
     index_dir = settings.index_dir
     if if_stale and staleness(settings) is None:  # a current index needs no lock and no write (read-only ok)
         m = read_manifest(current_build(index_dir))
-        return BuildReport(len(m["seeds"]) - 1, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True)
+        return BuildReport(
+            len(m["seeds"]) - 1, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True
+        )
     with build_lock(index_dir, lock_timeout):
         if if_stale and staleness(settings) is None:
             m = read_manifest(current_build(index_dir))
@@ -170,7 +172,9 @@ def _build_index(settings, embedder, progress, if_stale, device, lock_timeout) -
         todo = dict(sorted({h: c.embed_text for h, c in zip(hashes, chunks) if h not in cache}.items()))
         todo.update({h: x for h, x in zip(shashes, sentences) if h not in cache})
         if todo:
-            fresh = _embed_with_progress(embedder, todo, progress, Checkpoint(index_dir, embedder.id, embedder.dim))
+            fresh = _embed_with_progress(
+                embedder, todo, progress, Checkpoint(index_dir, embedder.id, embedder.dim)
+            )
             cache.update(zip(todo, fresh))
         empty = np.zeros((0, embedder.dim), np.float32)
         vectors = np.vstack([cache[h] for h in hashes]).astype(np.float32) if chunks else empty
@@ -235,10 +239,14 @@ def _build_index(settings, embedder, progress, if_stale, device, lock_timeout) -
 
 
 # the progress bar an operator watches during a long build: done/total, elapsed, ETA and rate
-PROGRESS_FORMAT = "嵌入 {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [已用 {elapsed}，预计剩余 {remaining}，{rate_fmt}]"
+PROGRESS_FORMAT = (
+    "嵌入 {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [已用 {elapsed}，预计剩余 {remaining}，{rate_fmt}]"
+)
 
 
-def _embed_with_progress(embedder, todo: dict[str, str], progress: bool, checkpoint: Checkpoint) -> np.ndarray:
+def _embed_with_progress(
+    embedder, todo: dict[str, str], progress: bool, checkpoint: Checkpoint
+) -> np.ndarray:
     """Embeds todo's texts batch by batch; each batch goes to the checkpoint (flushed every few seconds),
     and what is pending is flushed when the build fails, so the next run embeds only the rest."""
     from tqdm import tqdm

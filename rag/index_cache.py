@@ -53,7 +53,9 @@ def load_cache(index_dir: Path, embedder_id: str, dim: int) -> CacheLoad:
     live = current_build(index_dir)
     builds = [live] if live else []
     try:
-        older = sorted((p for p in (index_dir / "builds").iterdir() if not p.name.startswith(".")), reverse=True)
+        older = sorted(
+            (p for p in (index_dir / "builds").iterdir() if not p.name.startswith(".")), reverse=True
+        )
     except OSError:
         older = []
     builds += [p for p in older if p != live and p.is_dir()]
@@ -81,7 +83,9 @@ def _from_build(build: Path, embedder_id: str, dim: int) -> tuple[dict[str, np.n
         m = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}, [f"{build.name}/manifest.json"]
-    if manifest_problem(m, SCHEMA_VERSION) or m.get("schema_version") != SCHEMA_VERSION:
+    if manifest_problem(m, SCHEMA_VERSION):
+        return {}, [f"{build.name}/manifest.json"]
+    if m["schema_version"] != SCHEMA_VERSION:
         return {}, []  # an older format: its vectors may be fine, but its layout is not ours to guess
     if m["embedder"]["id"] != embedder_id or m["embedder"]["dim"] != dim:
         return {}, []
@@ -128,7 +132,9 @@ def _read_vectors(path: Path, dim: int) -> np.ndarray | None:
 
 
 # ---- checkpoints ------------------------------------------------------------------------------------------
-def read_checkpoints(index_dir: Path, embedder_id: str, dim: int, dropped: list[str]) -> dict[str, np.ndarray]:
+def read_checkpoints(
+    index_dir: Path, embedder_id: str, dim: int, dropped: list[str]
+) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     folder = index_dir / CHECKPOINT_DIR
     try:

@@ -31,9 +31,7 @@ DISK_FULL = (
 )
 WRITE_FAILED = "建立索引时读写失败（{reason}）：未完成的构建已删除，请检查磁盘后重新运行 `rag index`。"
 LOCK_WAIT = "另一个建立索引的进程{who}正在使用 {dir}，等待它结束……"
-LOCK_TIMEOUT = (
-    "等待 {seconds:.0f} 秒后，另一个建立索引的进程{who}仍在使用 {dir}：请稍后再试，或用 --lock-timeout 延长等待。"
-)
+LOCK_TIMEOUT = "等待 {seconds:.0f} 秒后，另一个建立索引的进程{who}仍在使用 {dir}：请稍后再试，或用 --lock-timeout 延长等待。"
 LOCK_WHO = "（PID {pid}，{started} 开始）"
 
 NO_SPACE = (errno.ENOSPC, errno.EDQUOT)

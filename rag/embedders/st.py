@@ -58,7 +58,9 @@ class SentenceTransformerEmbedder(Embedder):
             ) from None
         self.device = resolve_device(device)
         if self.device == "cuda":
-            self.batch_size = 128  # a GPU is starved by small batches; memory is not the limit for small models
+            self.batch_size = (
+                128  # a GPU is starved by small batches; memory is not the limit for small models
+            )
         self._model = SentenceTransformer(str(model_dir), device=self.device, local_files_only=True)
         self.name = name or model_dir.name
         get_dim = (
