@@ -268,3 +268,25 @@ def test_lock_timeout_zero_does_not_wait(hash_settings):
         build_index(hash_settings, lock_timeout=0)
     assert time.monotonic() - t0 < 0.5
     t.join()
+
+
+# ---- /healthz tells when the seeds no longer match the served index ----------------------------------------
+def test_healthz_reports_seeds_that_no_longer_match_the_served_index(hash_settings):
+    from fastapi.testclient import TestClient
+
+    from rag.assistant import Assistant
+    from rag.server import create_app
+
+    build_index(hash_settings)
+    app = create_app(Assistant.load(settings=hash_settings), settings=hash_settings)
+    with TestClient(app) as client:
+        d = client.get("/healthz").json()
+        assert d["status"] == "ok" and d["seeds_match"] is True
+        with open(hash_settings.seeds_dir / "qingdao.txt", "a", encoding="utf-8") as fh:
+            fh.write("\n（六）新增条款。父母每年各享受育儿假30天。\n")
+        d = client.get("/healthz").json()
+        assert d["status"] == "stale" and d["seeds_match"] is False and d["index_loaded"]
+        build_index(hash_settings)
+        app.state.holder.reload()
+        d = client.get("/healthz").json()
+        assert d["status"] == "ok" and d["seeds_match"] is True
