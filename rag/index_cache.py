@@ -45,8 +45,9 @@ class CacheLoad:
         return "".join(parts)
 
 
-def load_cache(index_dir: Path, embedder_id: str, dim: int) -> CacheLoad:
-    """Every reusable vector for `embedder_id`: live build first, older kept builds, then checkpoints."""
+def load_cache(index_dir: Path, embedder_id: str, dim: int, dtype: str = "float32") -> CacheLoad:
+    """Every reusable vector for `embedder_id`: live build first, older kept builds, then checkpoints.
+    A float32 build does not reuse float16-stored vectors (their precision is lost); the reverse is fine."""
     from .index import current_build
 
     out = CacheLoad()
@@ -60,7 +61,7 @@ def load_cache(index_dir: Path, embedder_id: str, dim: int) -> CacheLoad:
         older = []
     builds += [p for p in older if p != live and p.is_dir()]
     for i, build in enumerate(builds):
-        got, dropped = _from_build(build, embedder_id, dim)
+        got, dropped = _from_build(build, embedder_id, dim, dtype)
         for h, v in got.items():
             out.vectors.setdefault(h, v)
         if i == 0:  # damage to older builds is not news: only the live build's is reported
@@ -72,7 +73,9 @@ def load_cache(index_dir: Path, embedder_id: str, dim: int) -> CacheLoad:
     return out
 
 
-def _from_build(build: Path, embedder_id: str, dim: int) -> tuple[dict[str, np.ndarray], list[str]]:
+def _from_build(
+    build: Path, embedder_id: str, dim: int, dtype: str
+) -> tuple[dict[str, np.ndarray], list[str]]:
     """Vectors of one finished build, file by file: a file whose checksum fails contributes nothing."""
     from .chunker import chunk_sentences
     from .index import SCHEMA_VERSION, _sha256, _text_hash
@@ -88,6 +91,8 @@ def _from_build(build: Path, embedder_id: str, dim: int) -> tuple[dict[str, np.n
     if m["schema_version"] != SCHEMA_VERSION:
         return {}, []  # an older format: its vectors may be fine, but its layout is not ours to guess
     if m["embedder"]["id"] != embedder_id or m["embedder"]["dim"] != dim:
+        return {}, []
+    if dtype == "float32" and m.get("vector_dtype") == "float16":
         return {}, []
 
     def intact(name: str) -> bool:

@@ -78,6 +78,8 @@ def manifest_problem(obj: object, schema_version: int) -> str | None:
             return f"字段 {key} 的取值不是字符串"
     if not all(isinstance(d, str) for d in obj["documents"]):
         return "字段 documents 的取值不是字符串"
+    if obj.get("vector_dtype", "float32") not in ("float32", "float16"):  # optional: older builds lack it
+        return "字段 vector_dtype 不是 float32 或 float16"
     return None
 
 
