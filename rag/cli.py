@@ -63,6 +63,7 @@ def cmd_index(args) -> int:
         if_stale=args.if_stale,
         device=args.device,
         lock_timeout=args.lock_timeout,
+        vector_dtype=args.vectors,
     )
     if rep.note:
         print(rep.note, file=sys.stderr)
@@ -234,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         help="seconds to wait for another build of the same index (default: wait until it ends; 0: never)",
+    )
+    sp.add_argument(
+        "--vectors",
+        choices=("float32", "float16"),
+        help="how vectors are stored (default float32, or RAG_VECTOR_DTYPE / [index] vector_dtype)",
     )
     sp.set_defaults(func=cmd_index)
 
