@@ -111,7 +111,8 @@ def fault_sentence(exc: BaseException, index_dir: Path) -> str:
         code = errno.ENOSPC if "No space left" in reason else None
     if code in NO_SPACE:
         return DISK_FULL.format(dir=index_dir)
-    if code in NOT_WRITABLE:
+    inside = not getattr(exc, "filename", None) or str(exc.filename).startswith(str(index_dir))  # type: ignore[union-attr]
+    if code in NOT_WRITABLE and inside:  # a seed file we may not read is not a read-only index folder
         return READ_ONLY.format(dir=index_dir, reason=reason)
     return WRITE_FAILED.format(reason=reason)
 

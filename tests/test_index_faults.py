@@ -290,3 +290,19 @@ def test_healthz_reports_seeds_that_no_longer_match_the_served_index(hash_settin
         app.state.holder.reload()
         d = client.get("/healthz").json()
         assert d["status"] == "ok" and d["seeds_match"] is True
+
+
+def test_unreadable_seed_file_is_not_called_a_read_only_index(hash_settings, monkeypatch, capsys):
+    from pathlib import Path
+
+    real = Path.read_bytes
+
+    def denied(self):
+        if self.name == "qingdao.txt":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    code, err = rag_cli(hash_settings, monkeypatch, capsys, "index")
+    line = one_sentence(err)
+    assert code == 2 and "qingdao.txt" in line and "不可写" not in line
