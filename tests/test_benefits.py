@@ -8,8 +8,8 @@ import pytest
 
 from rag.benefits import FILE, NO_NUMBER, NOT_COVERED, VALUE, BenefitsTable, build_table, rules_version
 from rag.ingest.chunker import chunk_documents
-from rag.lexicon import load_lexicon
 from rag.ingest.seeds import load_documents
+from rag.lexicon import load_lexicon
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from rag.benefits import build_table
-from rag.ingest.chunker import chunk_documents
 from rag.compare import MAX_NAME, compare_dict, format_rows, resolve
 from rag.errors import InputError
+from rag.ingest.chunker import chunk_documents
 from rag.ingest.seeds import load_documents
 
 

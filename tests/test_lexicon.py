@@ -183,8 +183,8 @@ def test_plan_sentences_are_never_repaired(lex, settings):
 
 def test_query_expansions_come_from_the_lexicon(lex, settings):
     """One vocabulary: query expansion reads the lexicon's [expansions] (formerly synonyms.txt)."""
-    from rag.query import expansions, synonyms
     from rag.ingest.seeds import load_documents
+    from rag.query import expansions, synonyms
 
     assert synonyms() == list(lex.expansions) and len(lex.expansions) >= 40
     assert "生育" in expansions("生娃有什么补贴") and "个人所得税" in expansions("个税能抵多少")

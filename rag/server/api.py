@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, RagError
-from .reload import index_info
+from .reload import index_info, served_seeds_match
 from .security import clean_history, clean_text, client_ip
 
 log = logging.getLogger("rag.server")
@@ -124,8 +124,10 @@ def compare(request: Request, benefit: str | None = None) -> dict:
 @router.get("/healthz", tags=["运维"], summary="服务与索引状态")
 def healthz(request: Request) -> dict:
     holder = request.app.state.holder
+    fresh = served_seeds_match(holder)  # False: seeds/ changed since the served index was built
     return {
-        "status": "ok",
+        "status": "stale" if fresh is False else "ok",
+        "seeds_match": fresh,
         **index_info(holder.current),
         "reloads": holder.reloads,
         "last_reload_error": holder.last_error,

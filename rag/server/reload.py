@@ -77,3 +77,13 @@ def index_info(answerer) -> dict:
         "built_at": manifest.get("built_at"),
         "answerer": type(answerer).__name__,
     }
+
+
+def served_seeds_match(holder) -> bool | None:
+    """Whether the seeds on disk still match the index being served (None when that cannot be told)."""
+    from ..index_freshness import seeds_match
+
+    inner = getattr(holder.current, "assistant", holder.current)
+    manifest = getattr(getattr(inner, "index", None), "manifest", None)
+    settings = getattr(inner, "settings", None) or holder.settings
+    return seeds_match(manifest, getattr(settings, "seeds_dir", None))

@@ -1,0 +1,93 @@
+"""Reading and writing the FAISS vector files of a build: the storage type and the sharing rule live here.
+
+Vectors are stored as float32 (IndexFlatIP) or float16 (IndexScalarQuantizer QT_fp16, half the bytes; the
+choice was measured on the gold set, see bench/results/vectors.md). Files are opened memory-mapped
+(IO_FLAG_MMAP_IFC), so N worker processes serving the same build share one copy of the vectors in the page
+cache instead of each holding its own; the sentence vectors are a zero-copy numpy view of that mapping.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+DTYPES = ("float32", "float16")
+DEFAULT_DTYPE = "float32"
+BAD_DTYPE = "未知的向量存储类型 {dtype!r}：可选 float32 或 float16。"
+
+
+def new_index(dim: int, dtype: str):
+    """An empty inner-product index storing vectors as `dtype`."""
+    import faiss
+
+    if dtype == "float16":
+        return faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+    if dtype == "float32":
+        return faiss.IndexFlatIP(dim)
+    raise ValueError(BAD_DTYPE.format(dtype=dtype))
+
+
+def write(path: Path, vectors: np.ndarray, dim: int, dtype: str) -> None:
+    import faiss
+
+    index = new_index(dim, dtype)
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(index, str(path))
+
+
+def read(path: Path, mmap: bool = True):
+    """The FAISS index at `path`, memory-mapped (shared between processes) unless mmap is False."""
+    import faiss
+
+    return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC) if mmap else faiss.read_index(str(path))
+
+
+class _Mapping:
+    """Exposes FAISS-owned memory to numpy and keeps the FAISS index alive for as long as any array uses it.
+
+    numpy collapses chains of ndarray views to the first non-array base, so the owner must be that base: an
+    object with __array_interface__, not an ndarray subclass (whose link numpy would skip)."""
+
+    def __init__(self, address: int, shape: tuple[int, int], dtype: np.dtype, owner: object) -> None:
+        self.__array_interface__ = {
+            "data": (address, True),  # read-only
+            "shape": shape,
+            "typestr": dtype.str,
+            "version": 3,
+        }
+        self.owner = owner
+
+
+def as_array(index, dtype: str) -> np.ndarray:
+    """The stored vectors of a flat index as a read-only (ntotal, d) array of `dtype`, without copying them."""
+    import faiss
+
+    n, d, kind = index.ntotal, index.d, np.dtype(dtype)
+    if n == 0:
+        return np.zeros((0, d), dtype=kind)
+    codes = index.codes
+    if codes.size() != n * d * kind.itemsize:
+        raise ValueError(f"{codes.size()} bytes of codes for {n}×{d} {dtype}")
+    address = faiss.rev_swig_ptr(codes.data(), codes.size()).ctypes.data
+    return np.asarray(_Mapping(address, (n, d), kind, index))
+
+
+def read_all(path: Path) -> np.ndarray:
+    """Every vector of a FAISS file as a float32 array (rows in insertion order), a private copy."""
+    index = read(path, mmap=False)
+    return np.asarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32)
+
+
+def configured_dtype(settings, override: str | None = None) -> str:
+    """--vectors, else RAG_VECTOR_DTYPE, else [index] vector_dtype in rag.toml, else float32."""
+    import os
+
+    from .errors import RagError
+
+    extra = getattr(settings, "extra", {}) or {}
+    section = extra.get("index", {}) if isinstance(extra.get("index", {}), dict) else {}
+    dtype = override or os.environ.get("RAG_VECTOR_DTYPE") or section.get("vector_dtype") or DEFAULT_DTYPE
+    if dtype not in DTYPES:
+        raise RagError(BAD_DTYPE.format(dtype=dtype))
+    return dtype
