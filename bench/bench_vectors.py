@@ -59,7 +59,7 @@ def search_records(asst, items) -> list[dict]:
 
 def quality(tmp: Path) -> list[dict]:
     import numpy as np
-    from rag.seeds import load_documents
+    from rag.ingest.seeds import load_documents
 
     from rag.assistant import Assistant
     from rag.config import load_settings
