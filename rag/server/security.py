@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import threading
-import time
 
 from ..assistant import MAX_QUESTION_CHARS
 from ..errors import InputError
+from ..normalize import strip_invisible
+from ..shared_state import RATE_LIMITED, RateLimiter  # noqa: F401  (re-exported: older imports)
 
-# Invisible characters that can smuggle instructions or break matching: zero-width, bidi controls,
-# BOM, Unicode tag characters (U+E0000–E007F). Removed, not rejected: pasted text often carries them.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
+# Invisible characters (zero-width, bidi controls, BOM, tag characters, variation selectors, Hangul fillers…)
+# are removed by rag.normalize.strip_invisible, not rejected: pasted text often carries them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-RATE_LIMITED = "请求过于频繁：每个地址每分钟最多提问 {limit} 次，请 {wait} 秒后再试。"
 
 
 def clean_text(text, *, field: str = "问题", limit: int = MAX_QUESTION_CHARS) -> str:
@@ -28,7 +25,7 @@ def clean_text(text, *, field: str = "问题", limit: int = MAX_QUESTION_CHARS) 
         raise InputError(f"{field}包含无法识别的字符（不成对的 Unicode 代理项），请重新输入。")
     if len(text) > 4 * limit:  # don't spend time cleaning a huge paste
         raise InputError(f"{field}太长（{len(text)} 字），请精简到 {limit} 字以内。")
-    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    text = _CONTROL.sub("", strip_invisible(text))
     if not text.strip():
         raise InputError(f"{field}不能为空，请输入您想了解的政策问题。")
     if len(text) > limit:
@@ -70,37 +67,3 @@ def _in(addr: str, networks: tuple) -> bool:
     except ValueError:
         return False
     return any(ip in n for n in networks)
-
-
-class RateLimiter:
-    """Token bucket per client: `limit` questions a minute, bursts up to `limit`. O(1) memory per client."""
-
-    def __init__(self, limit: int, per: float = 60.0, max_clients: int = 100_000):
-        self.limit, self.per, self.max_clients = limit, per, max_clients
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, key: str) -> float:
-        """0 when allowed (and counted), else the seconds to wait."""
-        if self.limit <= 0:
-            return 0.0
-        now, rate = time.monotonic(), self.limit / self.per
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.limit), now))
-            tokens = min(float(self.limit), tokens + (now - last) * rate)
-            if tokens < 1.0:
-                self._buckets[key] = (tokens, now)
-                return (1.0 - tokens) / rate
-            self._buckets[key] = (tokens - 1.0, now)
-            if len(self._buckets) > self.max_clients:
-                self._prune(now, rate)
-        return 0.0
-
-    def message(self, wait: float) -> str:
-        return RATE_LIMITED.format(limit=self.limit, wait=max(1, int(wait + 0.999)))
-
-    def _prune(self, now: float, rate: float) -> None:
-        """Drops clients whose bucket has refilled: forgetting them changes nothing."""
-        full = [k for k, (t, last) in self._buckets.items() if t + (now - last) * rate >= self.limit]
-        for k in full:
-            del self._buckets[k]
