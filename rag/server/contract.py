@@ -39,6 +39,12 @@ SENTENCES = {
     503: "服务繁忙，请稍后再试。",
     504: "服务响应超时，请稍后再试。",
 }
+# English details of the libraries below us that deserve their own sentence rather than the status's.
+KNOWN = {
+    "Disallowed CORS origin": "该网站未获准跨域调用本接口。",
+    "Queue is full": "当前排队提问的人数已满，请稍后再试。",
+    "Session hash not found.": "无效的调用。",
+}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _MAX_ERROR_BODY = 64 * 1024  # error bodies are short; anything longer is replaced without being kept
 
@@ -47,6 +53,10 @@ def sentence(status: int, detail=None) -> str:
     """`detail` when it already is a Chinese sentence, else the sentence for the status."""
     if isinstance(detail, str) and _CJK.search(detail):
         return detail
+    if isinstance(detail, str):
+        known = next((v for k, v in KNOWN.items() if detail.startswith(k)), None)
+        if known:
+            return known
     return SENTENCES.get(status) or SENTENCES[500 if status >= 500 else 400]
 
 
@@ -87,7 +97,7 @@ def _detail_of(body: bytes):
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
+        return body[:200].decode("utf-8", "replace").strip() or None  # a plain-text error
     if isinstance(data, dict):
         if isinstance(data.get("error"), dict):
             return data["error"].get("message")
