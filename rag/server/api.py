@@ -173,7 +173,7 @@ def healthz(request: Request) -> dict:
     status_code=202,
     response_model=schemas.ReloadResponse,
     responses={200: {"model": schemas.ReloadResponse, "description": "wait=1：已重新加载"}}
-    | schemas.errors(403, 404, 429, 500),
+    | schemas.errors(403, 404, 422, 429, 500),
 )
 def admin_reload(
     request: Request,

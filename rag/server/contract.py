@@ -69,9 +69,16 @@ def openai_type(status: int) -> str:
     }.get(status, "server_error" if status >= 500 else "invalid_request_error")
 
 
+def is_openai(path: str) -> bool:
+    """/v1, and OpenAI endpoint names under any prefix (a client whose base URL is mistyped still reads the
+    error as one of its own)."""
+    p = path.rstrip("/")
+    return p == "/v1" or path.startswith("/v1/") or p.endswith(("/chat/completions", "/completions", "/embeddings"))
+
+
 def error_body(path: str, status: int, message: str) -> dict:
-    """The JSON body for an error on `path` (OpenAI clients under /v1 expect their own shape)."""
-    if path == "/v1" or path.startswith("/v1/"):
+    """The JSON body for an error on `path` (OpenAI clients expect their own shape)."""
+    if is_openai(path):
         return {"error": {"message": message, "type": openai_type(status), "code": status}}
     return {"detail": message}
 
@@ -87,7 +94,7 @@ def _conforms(path: str, body: bytes) -> bool:
         return False
     if not isinstance(data, dict):
         return False
-    if path == "/v1" or path.startswith("/v1/"):
+    if is_openai(path):
         err = data.get("error")
         return isinstance(err, dict) and bool(_CJK.search(str(err.get("message", ""))))
     return isinstance(data.get("detail"), str) and bool(_CJK.search(data["detail"]))

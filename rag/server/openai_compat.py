@@ -185,7 +185,7 @@ def _envelope(cid: str, model: str, created: int, kind: str, **extra) -> dict:
     description="stream=true 时以 text/event-stream 逐段返回 chat.completion.chunk。"
     "usage 的计数方法：每段连续的 ASCII 字母数字算 1 个 token，其余每个非空白字符（每个汉字、标点）算 1 个。",
     response_model=schemas.ChatCompletion,
-    responses=schemas.errors(400, 404, 405, 413, 422, 429, openai=True),
+    responses=schemas.errors(400, 413, 422, 429, openai=True),
 )
 def chat_completions(body: ChatRequest, request: Request):
     refuse_unsupported(body)
