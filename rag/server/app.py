@@ -23,6 +23,7 @@ from .contract import ErrorContractMiddleware  # noqa: E402
 from .headers import SecurityMiddleware  # noqa: E402
 from .limits import RequestGuard  # noqa: E402
 from .reload import AnswererHolder  # noqa: E402
+from .sessions import SessionJanitor  # noqa: E402
 from .ui import build_app  # noqa: E402
 
 STATIC = Path(__file__).parent / "static"
@@ -86,6 +87,7 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None) -
     demo.queue(default_concurrency_limit=config.concurrency, max_size=config.queue_size, api_open=False)
     demo.state_session_capacity = config.max_sessions  # read when mounted: bounds the sessions kept in memory
     app.state.blocks = demo  # RequestGuard checks queue joins against its functions and queue
+    app.state.janitor = SessionJanitor(demo, idle=config.session_idle)
     gr.mount_gradio_app(
         app,
         demo,

@@ -27,7 +27,8 @@ class ServerConfig:
     body_timeout: int = 30  # seconds a client may take to send a request body
     keep_alive: int = 30  # seconds an idle keep-alive connection stays open
     max_connections_per_ip: int = 50  # open connections per client address (trusted proxies exempt); 0 = off
-    max_sessions: int = 1000  # chat sessions whose state is kept in memory (the oldest are dropped)
+    max_sessions: int = 500  # chat sessions whose state is kept in memory (the oldest are dropped)
+    session_idle: int = 1200  # seconds a chat session's state is kept after its last question
     networks: tuple = field(default=(), compare=False, repr=False)
 
     def __post_init__(self):
@@ -90,7 +91,8 @@ def load_server_config(settings=None, **overrides) -> ServerConfig:
         max_connections_per_ip=_int(
             "max_connections_per_ip", env("RAG_MAX_CONNECTIONS_PER_IP", sec.get("max_connections_per_ip")), 50
         ),
-        max_sessions=_int("max_sessions", env("RAG_MAX_SESSIONS", sec.get("max_sessions")), 1000, 1),
+        max_sessions=_int("max_sessions", env("RAG_MAX_SESSIONS", sec.get("max_sessions")), 500, 1),
+        session_idle=_int("session_idle", env("RAG_SESSION_IDLE", sec.get("session_idle")), 1200, 60),
     )
     return ServerConfig(
         **{**{k: getattr(cfg, k) for k in cfg.__dataclass_fields__ if k != "networks"}, **overrides}

@@ -61,10 +61,17 @@ class RequestGuard:
             if allowed:
                 raise Reject(405, "不支持该请求方法。", [(b"allow", ", ".join(allowed).encode())])
             body = await self._read_body(scope, receive, headers)
+            janitor = getattr(self.state, "janitor", None)  # sessions.SessionJanitor
             if method == "POST" and path.rstrip("/") == QUEUE_JOIN:
-                self._check_queue_join(scope, body, headers)
+                if janitor is not None:
+                    await janitor.sweep()
+                session = self._check_queue_join(scope, body, headers)
+                if janitor is not None:
+                    janitor.joined(session)
             elif path.rstrip("/") == QUEUE_DATA:
-                self._check_queue_data(scope)
+                session = self._check_queue_data(scope)
+                if janitor is not None:
+                    janitor.streamed(session)
         except Reject as r:
             return await _reply(send, path, r.status, r.message, r.headers)
         if body is None:
@@ -111,7 +118,7 @@ class RequestGuard:
             if not message.get("more_body"):
                 return b"".join(chunks)
 
-    def _check_queue_data(self, scope) -> None:
+    def _check_queue_data(self, scope) -> str:
         """The event stream of a session that has no event would fail inside Gradio's stream (a traceback)."""
         from urllib.parse import parse_qs
 
@@ -122,8 +129,9 @@ class RequestGuard:
         if not session or (pending is not None and session not in pending):
             log_client_error("queue-data", "无效的 Gradio 事件流请求：%s", scope.get("path", ""))
             raise Reject(404, "没有正在进行的提问。")
+        return session
 
-    def _check_queue_join(self, scope, body: bytes | None, headers) -> None:
+    def _check_queue_join(self, scope, body: bytes | None, headers) -> str:
         """A chat event starts work: counted per address, and refused unless it is a well-formed known call."""
         try:
             data = json.loads(body or b"")
@@ -156,6 +164,7 @@ class RequestGuard:
         queue = getattr(blocks, "_queue", None)
         if queue is not None and queue.max_size is not None and _queued(queue) >= queue.max_size:
             raise Reject(429, QUEUE_FULL.format(wait=5), [(b"retry-after", b"5")])
+        return session
 
 
 def _queued(queue) -> int:
