@@ -105,7 +105,9 @@ async def chunked_over_cap(url: str, path: str, total: int = 2 * 1024 * 1024) ->
             sent += len(chunk)
             try:
                 line = await asyncio.wait_for(reader.readline(), timeout=0.001)
-                return "413" if line.startswith(b"HTTP/1.1 413") else line[:12].decode(errors="replace")
+                return (
+                    "chunked-413" if line.startswith(b"HTTP/1.1 413") else line[:12].decode(errors="replace")
+                )
             except asyncio.TimeoutError:
                 continue
         line = await asyncio.wait_for(reader.readline(), timeout=30)
@@ -113,7 +115,7 @@ async def chunked_over_cap(url: str, path: str, total: int = 2 * 1024 * 1024) ->
             "413" if line.startswith(b"HTTP/1.1 413") else f"read-whole:{line[:12].decode(errors='replace')}"
         )
     except (ConnectionResetError, BrokenPipeError):
-        return "413" if sent < total else "reset-after-whole-body"
+        return "chunked-413" if sent < total else "reset-after-whole-body"
     finally:
         writer.close()
 
@@ -257,7 +259,7 @@ def _count(stats: dict, code) -> None:
     stats["codes"][code] = stats["codes"].get(code, 0) + 1
     if isinstance(code, int) and code >= 500:
         stats["5xx"] += 1
-    elif isinstance(code, str) and code != "413":
+    elif isinstance(code, str) and code != "chunked-413":
         stats["unexpected"] += 1
 
 
