@@ -112,7 +112,7 @@ async def chunked_over_cap(url: str, path: str, total: int = 2 * 1024 * 1024) ->
                 continue
         line = await asyncio.wait_for(reader.readline(), timeout=30)
         return (
-            "413" if line.startswith(b"HTTP/1.1 413") else f"read-whole:{line[:12].decode(errors='replace')}"
+            f"read-whole:{line[:12].decode(errors='replace')}"  # the server took the whole body: unexpected
         )
     except (ConnectionResetError, BrokenPipeError):
         return "chunked-413" if sent < total else "reset-after-whole-body"
