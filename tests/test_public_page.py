@@ -274,3 +274,22 @@ def test_invisible_characters_are_stripped(served, ch):
         assert r.status_code == 422 and "不能为空" in r.json()["detail"]
         r = c.post(url + "/api/search", json={"question": f"青{ch}岛育儿假{ch}有几天？", "k": 1})
         assert r.status_code == 200 and r.json()["region_detected"] == "qingdao"
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [[b"GARBAGE\r\n\r\n"], [b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000, b"\r\n\r\n"]],
+    ids=["malformed", "oversized-head"],
+)
+def test_unparseable_requests_get_the_json_contract(served, parts):
+    url, _, _ = served
+    with socket.create_connection(_host_port(url), timeout=10) as s:
+        for part in parts:  # an unfinished 40 KB head is over the 16 KB bound while it waits for its end
+            try:
+                s.sendall(part)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            time.sleep(0.3)
+        data = _read_response(s)
+    assert data.startswith(b"HTTP/1.1 400"), data[:100]
+    assert "请求格式错误" in json.loads(data.partition(b"\r\n\r\n")[2])["detail"]

@@ -170,3 +170,35 @@ def test_resolve_region_names_short_names_and_pinyin(settings):
     assert resolve_region(docs, "重慶") == "chongqing" and resolve_region(docs, "Beijing") == "beijing"
     assert resolve_region(docs, "mars") is None and resolve_region(docs, "") is None
     assert json.dumps(resolve_region(docs, "通化")) == '"tonghua"'
+
+
+def test_session_janitor_drops_unread_results_and_idle_sessions():
+    import asyncio
+    import datetime
+    import threading
+
+    from rag.server.sessions import SessionJanitor
+
+    class Queue:
+        def __init__(self):
+            self.pending_messages_per_session = {"unread": ["answer"], "read": []}
+            self.cleaned = []
+
+        async def clean_events(self, session_hash=None):
+            self.cleaned.append(session_hash)
+
+    now = datetime.datetime.now()
+    holder = SimpleNamespace(
+        lock=threading.Lock(),
+        session_data={"unread": 1, "read": 2, "idle": 3},
+        time_last_used={"unread": now, "read": now, "idle": now - datetime.timedelta(hours=1)},
+    )
+    blocks = SimpleNamespace(_queue=Queue(), state_holder=holder)
+    janitor = SessionJanitor(blocks, grace=0.0, idle=600, interval=0.0)
+    janitor.joined("unread")
+    janitor.joined("read")
+    janitor.streamed("read")
+    asyncio.run(janitor.sweep())
+    assert blocks._queue.cleaned == ["unread"]
+    assert set(blocks._queue.pending_messages_per_session) == {"read"}
+    assert set(holder.session_data) == {"read"}  # the unread one and the idle one are gone

@@ -62,7 +62,8 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None) -> int:
         file=sys.stderr,
         flush=True,
     )
-    from .transport import uvicorn_options
+    from .transport import quiet_repeats, uvicorn_options
 
+    quiet_repeats()
     uvicorn.run(app, host=host, port=port, log_level="warning", **uvicorn_options(config))
     return 0

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import threading
 
+import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .config import ServerConfig
 
 TOO_MANY_CONNECTIONS = "来自您地址的连接过多，请稍后再试。"
+MALFORMED = "请求格式错误：无法解析的 HTTP 请求，或请求头过大。"
 
 
 def guarded_protocol(config: ServerConfig) -> type[H11Protocol]:
@@ -78,6 +81,22 @@ def guarded_protocol(config: ServerConfig) -> type[H11Protocol]:
             elif between and self._head_timer is None:  # the next head has started: it must finish in time
                 self._arm_head_timer()
 
+        def send_400_response(self, msg: str) -> None:
+            """uvicorn's own 400 (a malformed request line or an oversized head) in the one error contract."""
+            payload = json.dumps({"detail": MALFORMED}, ensure_ascii=False).encode()
+            headers = [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ]
+            try:
+                for event in (h11.Response(status_code=400, headers=headers), h11.Data(data=payload)):
+                    self.transport.write(self.conn.send(event))
+                self.transport.write(self.conn.send(h11.EndOfMessage()))
+            except h11.LocalProtocolError:  # a response had already started: just hang up
+                pass
+            self.transport.close()
+
         def _arm_head_timer(self) -> None:
             self._disarm_head_timer()
             if header_timeout:
@@ -103,6 +122,25 @@ def _trusted(peer: str, networks) -> bool:
     except ValueError:
         return False
     return any(ip in n for n in networks)
+
+
+class RepeatFilter(logging.Filter):
+    """Lets each distinct uvicorn message through at most once a minute (a client sending garbage in a loop
+    cannot flood the log); the count of muted repeats is appended to the next one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from .contract import LOGS
+
+        ok, muted = LOGS.allow("uvicorn:" + str(record.msg)[:100])
+        if ok and muted:
+            record.msg = f"{record.msg}（此前 {muted} 条相同记录已省略）"
+        return ok
+
+
+def quiet_repeats() -> None:
+    log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, RepeatFilter) for f in log.filters):
+        log.addFilter(RepeatFilter())
 
 
 def uvicorn_options(config: ServerConfig) -> dict:
