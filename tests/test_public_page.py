@@ -164,6 +164,8 @@ def test_gradio_internals_answer_4xx_without_tracebacks(served):
             c.post(join_url, json={"data": "x", "fn_index": fn, "session_hash": "abc"}),
             c.post(join_url, json={"data": [], "fn_index": "1", "session_hash": "abc"}),
             c.post(join_url, json={"data": [], "fn_index": fn, "session_hash": "a" * 500}),
+            c.post(join_url, json={"data": [], "fn_index": fn, "session_hash": "abc"}),
+            c.post(join_url, json={"data": [Q] * 10, "fn_index": fn, "session_hash": "abc"}),
             c.post(join_url, json=[]),
             c.post(join_url, content=b"\xff\xfe", headers={"content-type": "application/json"}),
             c.post(join_url, content=b"[" * 20000, headers={"content-type": "application/json"}),
@@ -192,6 +194,33 @@ def test_gradio_internals_answer_4xx_without_tracebacks(served):
     time.sleep(0.5)
     text = log.read_text(encoding="utf-8")
     assert "Traceback" not in text and "Exception in ASGI" not in text, text[-3000:]
+
+
+def test_crafted_chat_inputs_get_chinese_replies_without_tracebacks(served):
+    url, _, log = served
+    with client(8) as c:
+        fn = chat_fn(url, c)
+        for data, words in (
+            ([Q, None, "mars<b>"], "10天"),  # an unknown region reads as automatic detection
+            ([None, None, "auto"], "必须是文字"),
+            ([" ", None, "auto"], "不能为空"),
+        ):
+            session = secrets.token_hex(8)
+            r = c.post(
+                url + "/gradio_api/queue/join",
+                json={"data": data, "fn_index": fn, "session_hash": session, "event_data": None},
+            )
+            assert r.status_code == 200
+            with c.stream("GET", url + "/gradio_api/queue/data", params={"session_hash": session}) as s:
+                done = next(
+                    json.loads(line[5:])
+                    for line in s.iter_lines()
+                    if line.startswith("data:") and '"process_completed"' in line
+                )
+            text = json.dumps(done["output"], ensure_ascii=False)
+            assert done["success"] and words in text and "mars" not in text, text[:300]
+    time.sleep(0.5)
+    assert "Traceback" not in log.read_text(encoding="utf-8")
 
 
 def test_wrong_admin_tokens_are_throttled(served):

@@ -145,6 +145,7 @@ class RequestGuard:
             or not isinstance(data.get("data"), list)
             or type(data.get("fn_index")) is not int
             or data["fn_index"] not in known
+            or len(data["data"]) != len(getattr(blocks.fns[data["fn_index"]], "inputs", data["data"]))
             or not isinstance(session, str)
             or not 0 < len(session) <= 64
             or not isinstance(data.get("event_data"), dict | type(None))
