@@ -193,9 +193,9 @@ def test_reload_while_serving_answers_every_request(tmp_path):
             t.start()
         build_index(settings)  # a new build made live while requests run
         assert (
-            httpx.post(url + "/admin/reload?wait=1", headers={"Authorization": "Bearer t"}, timeout=300).json()[
-                "status"
-            ]
+            httpx.post(
+                url + "/admin/reload?wait=1", headers={"Authorization": "Bearer t"}, timeout=300
+            ).json()["status"]
             == "reloaded"
         )
         (settings.index_dir / "CURRENT").write_text(

@@ -73,7 +73,11 @@ def is_openai(path: str) -> bool:
     """/v1, and OpenAI endpoint names under any prefix (a client whose base URL is mistyped still reads the
     error as one of its own)."""
     p = path.rstrip("/")
-    return p == "/v1" or path.startswith("/v1/") or p.endswith(("/chat/completions", "/completions", "/embeddings"))
+    return (
+        p == "/v1"
+        or path.startswith("/v1/")
+        or p.endswith(("/chat/completions", "/completions", "/embeddings"))
+    )
 
 
 def error_body(path: str, status: int, message: str) -> dict:
