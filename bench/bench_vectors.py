@@ -59,7 +59,6 @@ def search_records(asst, items) -> list[dict]:
 
 def quality(tmp: Path) -> list[dict]:
     import numpy as np
-    from rag.ingest.seeds import load_documents
 
     from rag.assistant import Assistant
     from rag.config import load_settings
@@ -67,6 +66,7 @@ def quality(tmp: Path) -> list[dict]:
     from rag.evaluation.metrics import ranking_per_question
     from rag.evaluation.runner import resolve_relevant
     from rag.index import build_index, staleness
+    from rag.ingest.seeds import load_documents
 
     base = load_settings(ROOT)
     build_index(base, if_stale=True)  # the project's float32 index (built by `make setup`)

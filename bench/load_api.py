@@ -43,20 +43,26 @@ def free_port() -> int:
 
 
 def start_server(env_extra: dict) -> tuple[subprocess.Popen, str]:
+    """`rag serve` from this source tree (the interpreter running the benchmark, PYTHONPATH = the tree), its
+    log in a file (proc.log_path) so a chatty server never blocks on a full pipe."""
+    import tempfile
+
     port = free_port()
-    env = {**os.environ, **env_extra}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **env_extra}
+    log = tempfile.NamedTemporaryFile("w+b", prefix="rag-serve-", suffix=".log", delete=False)
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/rag"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "rag.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
+    proc.log_path = log.name
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"rag serve exited: {proc.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"rag serve exited: {Path(log.name).read_text(errors='replace')[-2000:]}")
         try:
             if httpx.get(url + "/healthz", timeout=5).status_code == 200:
                 return proc, url

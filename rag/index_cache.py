@@ -77,9 +77,9 @@ def _from_build(
     build: Path, embedder_id: str, dim: int, dtype: str
 ) -> tuple[dict[str, np.ndarray], list[str]]:
     """Vectors of one finished build, file by file: a file whose checksum fails contributes nothing."""
-    from .ingest.chunker import chunk_sentences
     from .index import SCHEMA_VERSION, _sha256, _text_hash
     from .index_faults import manifest_problem
+    from .ingest.chunker import chunk_sentences
     from .normalize import normalize
 
     try:

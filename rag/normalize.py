@@ -11,8 +11,19 @@ _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}\d%％。，、；：）（])\s+(?=[{_C
 _WS = re.compile(r"\s+")
 
 
+# Invisible characters outside category Cf: variation selectors (U+FE00–FE0F, U+E0100–E01EF), the combining
+# grapheme joiner, Hangul fillers (U+115F, U+1160, U+3164, U+FFA0), the Mongolian vowel separator and the soft
+# hyphen (Cf in recent Unicode, listed so older tables agree). They display as nothing yet make a question
+# look non-empty or split a word.
+_INVISIBLE_EXTRA = re.compile(
+    "[\ufe00-\ufe0f\U000e0100-\U000e01ef\u034f\u115f\u1160\u3164\uffa0\u180e\u00ad]"
+)
+
+
 def strip_invisible(text: str) -> str:
-    """Drop format characters (Unicode Cf: zero-width, BOM, bidi, tag characters) and lone surrogates."""
+    """Drop format characters (Unicode Cf: zero-width, BOM, bidi, tag characters), the invisible characters
+    listed in _INVISIBLE_EXTRA, private-use characters and lone surrogates."""
+    text = _INVISIBLE_EXTRA.sub("", text)
     return "".join(
         ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cs", "Co") and ch not in "\x00"
     )

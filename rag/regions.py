@@ -194,3 +194,21 @@ class RegionDetector:
         for s, e in sorted(match.spans, reverse=True):
             question = question[:s] + " " + question[e:]
         return question
+
+
+def resolve_region(docs: dict[str, Document], value: str) -> str | None:
+    """The slug a caller means by `value`: the slug itself, the region name (青岛市), the short name (青岛), an
+    alias, or their pinyin (qingdao, Qingdao, qing dao); case, spaces and traditional characters do not matter.
+    None when no covered region has that name."""
+    from .normalize import normalize_query
+
+    key = normalize_query(value or "").replace(" ", "").replace("-", "")
+    if not key:
+        return None
+    for slug, d in docs.items():
+        names = {slug, d.region_name, d.short_name, *d.aliases}
+        if key in {normalize_query(n).replace(" ", "") for n in names}:
+            return slug
+        if key.isascii() and key in {_pinyin(n) for n in (d.region_name, d.short_name) if n}:
+            return slug
+    return None

@@ -11,10 +11,10 @@ import re
 
 from . import messages as M
 from .errors import InputError
+from .normalize import strip_invisible
 
 MAX_QUESTION_CHARS = 500
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -27,7 +27,7 @@ def check_question(text, *, field: str = "问题", limit: int = MAX_QUESTION_CHA
         raise InputError(M.TOO_LONG.format(field=field, n=len(text), limit=limit))
     if _SURROGATE.search(text):  # lone surrogates from JSON "\ud800": not text, and unencodable
         raise InputError(M.UNREADABLE.format(field=field))
-    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    text = _CONTROL.sub("", strip_invisible(text))
     if not text.strip():
         raise InputError(M.EMPTY.format(field=field))
     if len(text) > limit:

@@ -62,8 +62,8 @@ def make_app(config=None, **overrides):
     return create_app(answerer(), config or ServerConfig(**{"rate_limit": 0, **overrides}))
 
 
-def serve_process(port: int, env: dict | None = None):
-    """`rag serve` itself, as a user starts it, in a child process."""
+def serve_process(port: int, env: dict | None = None, stderr=None):
+    """`rag serve` itself, as a user starts it, in a child process (stderr: a pipe, or a file to read later)."""
     import os
     import subprocess
     import sys
@@ -73,26 +73,27 @@ def serve_process(port: int, env: dict | None = None):
         [sys.executable, "-m", "rag.cli", "serve", "--port", str(port)],
         cwd=Path(__file__).resolve().parents[1],
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE if stderr is None else subprocess.DEVNULL,
+        stderr=subprocess.PIPE if stderr is None else stderr,
         text=True,
     )
 
 
 @contextmanager
-def rag_serve(env: dict | None = None):
-    """Starts `rag serve` on a free port, waits until /healthz answers, yields its URL, stops it with Ctrl-C."""
+def rag_serve_process(env: dict | None = None, stderr=None):
+    """Starts `rag serve` on a free port, waits until /healthz answers, yields (URL, process), stops it with
+    Ctrl-C."""
     import signal
     import subprocess
 
     port = free_port()
-    proc = serve_process(port, env)
+    proc = serve_process(port, env, stderr)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     try:
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"rag serve exited: {proc.stderr.read()}")
+                raise RuntimeError(f"rag serve exited: {proc.stderr.read() if proc.stderr else ''}")
             try:
                 if httpx.get(url + "/healthz", timeout=5).status_code == 200:
                     break
@@ -101,10 +102,17 @@ def rag_serve(env: dict | None = None):
             if time.monotonic() > deadline:
                 raise RuntimeError("rag serve did not answer /healthz")
             time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
         proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextmanager
+def rag_serve(env: dict | None = None):
+    """Starts `rag serve` on a free port, waits until /healthz answers, yields its URL, stops it with Ctrl-C."""
+    with rag_serve_process(env) as (url, _):
+        yield url

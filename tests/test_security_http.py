@@ -193,15 +193,15 @@ def test_reload_while_serving_answers_every_request(tmp_path):
             t.start()
         build_index(settings)  # a new build made live while requests run
         assert (
-            httpx.post(url + "/admin/reload?wait=1", headers={"X-Admin-Token": "t"}, timeout=300).json()[
-                "status"
-            ]
+            httpx.post(
+                url + "/admin/reload?wait=1", headers={"Authorization": "Bearer t"}, timeout=300
+            ).json()["status"]
             == "reloaded"
         )
         (settings.index_dir / "CURRENT").write_text(
             "missing-build\n"
         )  # a broken index: the old one keeps serving
-        r = httpx.post(url + "/admin/reload?wait=1", headers={"X-Admin-Token": "t"}, timeout=300)
+        r = httpx.post(url + "/admin/reload?wait=1", headers={"Authorization": "Bearer t"}, timeout=300)
         assert r.status_code == 500 and r.json()["status"] == "failed" and r.json()["error"]
         time.sleep(0.5)
         stop.set()

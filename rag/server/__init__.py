@@ -62,18 +62,8 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None) -> int:
         file=sys.stderr,
         flush=True,
     )
-    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; trusted
-    # proxies are decided by [server] trusted_proxies instead (see SECURITY.md).
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        proxy_headers=False,
-        server_header=False,
-        timeout_graceful_shutdown=3,
-        # longer than clients' usual 5 s pool expiry: otherwise a client may reuse a connection the server is
-        # closing at that very moment (seen once in the load benchmark as a ReadError)
-        timeout_keep_alive=30,
-    )
+    from .transport import quiet_repeats, uvicorn_options
+
+    quiet_repeats()
+    uvicorn.run(app, host=host, port=port, log_level="warning", **uvicorn_options(config))
     return 0

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, RagError
+from ..regions import resolve_region
+from ..shared_state import seconds
+from . import schemas
+from .contract import error_body, log_client_error, sentence
 from .reload import index_info, served_seeds_match
 from .security import clean_history, clean_text, client_ip
 
@@ -27,9 +31,23 @@ class ApiError(Exception):
         self.status, self.message, self.headers = status, message, headers or {}
 
 
+MAX_HISTORY_MESSAGES = 50  # messages a request may carry (only the newest max_history are used)
+MAX_HISTORY_CHARS = 20_000  # their total length
+HISTORY_TOO_LONG = f"对话历史过长（合计不超过 {MAX_HISTORY_CHARS} 字），请删去较早的消息。"
+
+
+CallerId = Annotated[StrictStr, Field(max_length=200)] | StrictInt | None
+
+
 class Message(BaseModel):
     role: Literal["user", "assistant", "system"]
     content: StrictStr
+
+
+def check_history_size(history: list) -> list:
+    if sum(len(getattr(m, "content", "") or "") for m in history) > MAX_HISTORY_CHARS:
+        raise ValueError("history_too_long")
+    return history
 
 
 class AskRequest(BaseModel):
@@ -38,15 +56,24 @@ class AskRequest(BaseModel):
     region: StrictStr | None = Field(
         None, description="地区代码（beijing、qingdao…）；不填则自动识别", examples=[None]
     )
-    history: list[Message] = Field(default_factory=list, max_length=200, description="之前的对话，按时间顺序")
-    id: StrictStr | StrictInt | None = Field(None, description="调用方自定义的编号，原样返回")
+    history: list[Message] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY_MESSAGES,
+        description=f"之前的对话，按时间顺序（至多 {MAX_HISTORY_MESSAGES} 条、合计 {MAX_HISTORY_CHARS} 字）",
+    )
+    id: CallerId = Field(None, description="调用方自定义的编号，原样返回")
+
+    _history_size = field_validator("history")(check_history_size)
 
 
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     question: StrictStr = Field(examples=["青岛育儿假有几天？"])
-    region: StrictStr | None = None
+    region: StrictStr | None = Field(
+        None, description="地区：代码、名称、简称或拼音（qingdao、青岛市、青岛）"
+    )
     k: StrictInt = Field(10, ge=1, le=50)
+    id: CallerId = Field(None, description="调用方自定义的编号，原样返回")
 
 
 # ---- shared helpers (also used by openai_compat) -------------------------------------------------------
@@ -60,17 +87,19 @@ def rate_limit(request: Request) -> None:
     )
     wait = state.limiter.check(key)
     if wait:
-        raise ApiError(429, state.limiter.message(wait), {"Retry-After": str(max(1, int(wait + 0.999)))})
+        raise ApiError(429, state.limiter.message(wait), {"Retry-After": str(seconds(wait))})
 
 
 def check_region(answerer, region: str | None) -> str | None:
+    """A slug, region name, short name, alias or pinyin -> the slug; None for automatic detection."""
     region = (region or "").strip()
     if not region or region in ("auto", "自动识别"):
         return None
-    if region not in answerer.docs:
+    slug = resolve_region(answerer.docs, region[:100])
+    if slug is None:
         names = "、".join(f"{slug}（{d.region_name}）" for slug, d in answerer.docs.items())
         raise ApiError(422, f"未知地区，可选：{names}；不填则自动识别。")
-    return region
+    return slug
 
 
 def prepare(request: Request, question, region, history=()):
@@ -97,7 +126,14 @@ def run(fn, *args, **kw):
 
 
 # ---- routes ------------------------------------------------------------------------------------------
-@router.post("/api/ask", dependencies=[Depends(rate_limit)], tags=["问答"], summary="提问，返回带出处的回答")
+@router.post(
+    "/api/ask",
+    dependencies=[Depends(rate_limit)],
+    tags=["问答"],
+    summary="提问，返回带出处的回答",
+    response_model=schemas.AnswerResponse,
+    responses=schemas.errors(400, 413, 422, 429),
+)
 def ask(body: AskRequest, request: Request) -> dict:
     answerer, q, region, hist = prepare(request, body.question, body.region, body.history)
     answer = run(answerer.ask, q, region=region, history=hist)
@@ -105,11 +141,18 @@ def ask(body: AskRequest, request: Request) -> dict:
     return answer.to_dict()
 
 
-@router.post("/api/search", dependencies=[Depends(rate_limit)], tags=["问答"], summary="检索相关条款")
+@router.post(
+    "/api/search",
+    dependencies=[Depends(rate_limit)],
+    tags=["问答"],
+    summary="检索相关条款",
+    response_model=schemas.SearchResponse,
+    responses=schemas.errors(400, 413, 422, 429),
+)
 def search(body: SearchRequest, request: Request) -> dict:
     answerer, q, region, _ = prepare(request, body.question, body.region)
     detected, hits = run(answerer.search, q, region=region, k=body.k)
-    return {"id": None, "region_detected": detected, "hits": [h.to_dict() for h in hits]}
+    return {"id": body.id, "region_detected": detected, "hits": [h.to_dict() for h in hits]}
 
 
 @router.get("/api/compare", dependencies=[Depends(rate_limit)], tags=["问答"], summary="各地同一待遇的对比")
@@ -121,7 +164,7 @@ def compare(request: Request, benefit: str | None = None) -> dict:
     return run(lambda: compare_dict(table_of(answerer), benefit))
 
 
-@router.get("/healthz", tags=["运维"], summary="服务与索引状态")
+@router.get("/healthz", tags=["运维"], summary="服务与索引状态", response_model=schemas.HealthResponse)
 def healthz(request: Request) -> dict:
     holder = request.app.state.holder
     fresh = served_seeds_match(holder)  # False: seeds/ changed since the served index was built
@@ -134,38 +177,58 @@ def healthz(request: Request) -> dict:
     }
 
 
-@router.post("/admin/reload", tags=["运维"], summary="重新加载索引（需要管理令牌）")
+@router.post(
+    "/admin/reload",
+    tags=["运维"],
+    summary="重新加载索引（需要 Authorization: Bearer 管理令牌）",
+    status_code=202,
+    response_model=schemas.ReloadResponse,
+    responses={200: {"model": schemas.ReloadResponse, "description": "wait=1：已重新加载"}}
+    | schemas.errors(403, 404, 422, 429, 500),
+)
 def admin_reload(
     request: Request,
     wait: bool = False,
     authorization: str = Header("", include_in_schema=False),
-    x_admin_token: str = Header("", include_in_schema=False),
 ) -> JSONResponse:
-    token = request.app.state.config.admin_token
+    """Bearer only (a header a browser never adds by itself), compared in constant time; an address that keeps
+    guessing is throttled (429) before its guess is even compared."""
+    state = request.app.state
+    token = state.config.admin_token
     if not token:
         raise ApiError(404, "未启用管理接口（未设置 RAG_ADMIN_TOKEN）。")
-    given = x_admin_token or authorization.removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode("utf-8", "replace"), token.encode()):
-        raise ApiError(403, "管理令牌不正确。")
-    holder = request.app.state.holder
+    key = client_ip(request.client.host if request.client else None, None, ())
+    throttle = state.limits.admin_failures
+    wait_s = throttle.blocked(key)
+    if wait_s:
+        raise ApiError(429, throttle.message(wait_s), {"Retry-After": str(seconds(wait_s))})
+    scheme, _, given = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode("utf-8", "replace"), token.encode("utf-8", "replace")
+    ):
+        throttle.failed(key)
+        log_client_error("admin-token", "管理令牌错误：来自 %s", key)
+        raise ApiError(403, "管理令牌不正确（需要 Authorization: Bearer <令牌>）。")
+    throttle.succeeded(key)
+    holder = state.holder
     if not wait:
         holder.reload_in_background()
         return JSONResponse({"status": "reloading"}, status_code=202)
     ok = holder.reload()
-    return JSONResponse(
-        {"status": "reloaded" if ok else "failed", "error": holder.last_error, **index_info(holder.current)},
-        status_code=200 if ok else 500,
-    )
+    body = {
+        "status": "reloaded" if ok else "failed",
+        "error": holder.last_error,
+        **index_info(holder.current),
+    }
+    if not ok:
+        body["detail"] = "重新加载索引失败，继续使用原索引。"
+    return JSONResponse(body, status_code=200 if ok else 500)
 
 
 # ---- error handlers ----------------------------------------------------------------------------------
 def error_response(request: Request, status: int, message: str, headers: dict | None = None) -> JSONResponse:
-    if request.url.path.startswith("/v1/"):  # OpenAI clients expect their own error shape
-        kind = {429: "rate_limit_error", 404: "not_found_error"}.get(status, "invalid_request_error")
-        body = {"error": {"message": message, "type": kind, "code": status}}
-    else:
-        body = {"detail": message}
-    return JSONResponse(body, status_code=status, headers=headers)
+    """`{"detail": …}`, or the OpenAI error object under /v1 (contract.py)."""
+    return JSONResponse(error_body(request.url.path, status, message), status_code=status, headers=headers)
 
 
 _FIELDS = {
@@ -176,25 +239,40 @@ _FIELDS = {
     "messages": "messages（消息列表）",
     "role": "role（角色）",
     "content": "content（内容）",
+    "id": "id（编号）",
+    "model": "model（模型名）",
+    "max_tokens": "max_tokens（最大长度）",
+    "max_completion_tokens": "max_completion_tokens（最大长度）",
+    "n": "n（候选数）",
+    "stream": "stream（流式输出）",
+    "stop": "stop（停止词）",
+    "stream_options": "stream_options（流式选项）",
 }
 
 
 def _explain(err: dict) -> tuple[int, str]:
     kind = err.get("type", "")
     loc = [str(p) for p in err.get("loc", ()) if p != "body"]
-    name = next((_FIELDS[p] for p in reversed(loc) if p in _FIELDS), ".".join(loc) or "请求体")
+    # the innermost known field: internal union/type names (id.str, id.int) never reach the caller
+    name = next((_FIELDS[p] for p in reversed(loc) if p in _FIELDS), loc[0] if loc else "请求体")
+    if loc and loc[0] == "id" and kind != "missing":
+        return 422, "字段 id（编号）必须是不超过 200 字的字符串或整数。"
     if kind == "json_invalid":
         return 400, "请求体不是合法的 JSON，请检查引号、逗号和括号。"
     if not loc or kind in ("model_attributes_type", "dict_type"):
         return 422, '请求体必须是 JSON 对象，例如 {"question": "青岛育儿假有几天？"}。'
     if kind == "missing":
         return 422, f"缺少字段 {name}。"
+    if kind == "string_too_long":
+        return 422, f"字段 {name} 太长。"
     if kind.startswith("string"):
         return 422, f"字段 {name} 必须是字符串。"
     if kind.startswith(("int", "greater_than", "less_than")):
         return 422, f"字段 {name} 必须是 1 到 50 之间的整数。"
+    if "history_too_long" in str(err.get("msg", "")):
+        return 422, HISTORY_TOO_LONG
     if kind.startswith(("list", "too_long")):
-        return 422, f"字段 {name} 必须是不超过 200 条的消息列表。"
+        return 422, f"字段 {name} 必须是不超过 {MAX_HISTORY_MESSAGES} 条的消息列表。"
     if kind.startswith(("literal", "enum")):
         return 422, f"字段 {name} 只能是 user、assistant 或 system。"
     if kind.startswith("bool"):
@@ -214,7 +292,7 @@ def install_error_handlers(app) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        message = {404: "未找到该地址。", 405: "不支持该请求方法。"}.get(exc.status_code, str(exc.detail))
+        message = sentence(exc.status_code, exc.detail)
         return error_response(request, exc.status_code, message, getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)

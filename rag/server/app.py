@@ -16,11 +16,14 @@ from fastapi.responses import FileResponse  # noqa: E402
 from fastapi.staticfiles import StaticFiles  # noqa: E402
 
 from .. import __version__  # noqa: E402
+from ..shared_state import make_limits  # noqa: E402
 from . import api, openai_compat  # noqa: E402
 from .config import ServerConfig  # noqa: E402
+from .contract import ErrorContractMiddleware  # noqa: E402
 from .headers import SecurityMiddleware  # noqa: E402
+from .limits import RequestGuard  # noqa: E402
 from .reload import AnswererHolder  # noqa: E402
-from .security import RateLimiter  # noqa: E402
+from .sessions import SessionJanitor  # noqa: E402
 from .ui import build_app  # noqa: E402
 
 STATIC = Path(__file__).parent / "static"
@@ -63,7 +66,8 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None) -
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.holder, app.state.config, app.state.limiter = holder, config, RateLimiter(config.rate_limit)
+    app.state.holder, app.state.config, app.state.limits = holder, config, make_limits(config.rate_limit)
+    app.state.limiter = app.state.limits.questions
     api.install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(openai_compat.router)
@@ -76,10 +80,15 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None) -
         allow_headers=["Content-Type", "Authorization"],
         max_age=600,
     )
-    app.add_middleware(SecurityMiddleware, config=config)  # added last = outermost
+    app.add_middleware(SecurityMiddleware, config=config)
+    app.add_middleware(RequestGuard, state=app.state)  # bounds every request before anything reads it
+    app.add_middleware(ErrorContractMiddleware)  # added last = outermost: sees every error response
 
-    demo = build_app(holder, config, app.state.limiter)
+    demo = build_app(holder, config)  # chat events are rate-limited at the queue join (RequestGuard)
     demo.queue(default_concurrency_limit=config.concurrency, max_size=config.queue_size, api_open=False)
+    demo.state_session_capacity = config.max_sessions  # read when mounted: bounds the sessions kept in memory
+    app.state.blocks = demo  # RequestGuard checks queue joins against its functions and queue
+    app.state.janitor = SessionJanitor(demo, idle=config.session_idle)
     gr.mount_gradio_app(
         app,
         demo,

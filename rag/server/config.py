@@ -23,6 +23,12 @@ class ServerConfig:
     concurrency: int = 4  # chat events answered at once
     admin_token: str = ""  # enables POST /admin/reload when set
     max_history: int = 20  # history messages kept per request (older ones are dropped)
+    header_timeout: int = 10  # seconds a client may take to send a request head
+    body_timeout: int = 30  # seconds a client may take to send a request body
+    keep_alive: int = 30  # seconds an idle keep-alive connection stays open
+    max_connections_per_ip: int = 50  # open connections per client address (trusted proxies exempt); 0 = off
+    max_sessions: int = 500  # chat sessions whose state is kept in memory (the oldest are dropped)
+    session_idle: int = 1200  # seconds a chat session's state is kept after its last question
     networks: tuple = field(default=(), compare=False, repr=False)
 
     def __post_init__(self):
@@ -79,6 +85,14 @@ def load_server_config(settings=None, **overrides) -> ServerConfig:
         concurrency=_int("concurrency", env("RAG_CONCURRENCY", sec.get("concurrency")), 4, 1),
         admin_token=env("RAG_ADMIN_TOKEN", sec.get("admin_token", "")) or "",
         max_history=_int("max_history", env("RAG_MAX_HISTORY", sec.get("max_history")), 20),
+        header_timeout=_int("header_timeout", env("RAG_HEADER_TIMEOUT", sec.get("header_timeout")), 10, 1),
+        body_timeout=_int("body_timeout", env("RAG_BODY_TIMEOUT", sec.get("body_timeout")), 30, 1),
+        keep_alive=_int("keep_alive", env("RAG_KEEP_ALIVE", sec.get("keep_alive")), 30, 1),
+        max_connections_per_ip=_int(
+            "max_connections_per_ip", env("RAG_MAX_CONNECTIONS_PER_IP", sec.get("max_connections_per_ip")), 50
+        ),
+        max_sessions=_int("max_sessions", env("RAG_MAX_SESSIONS", sec.get("max_sessions")), 500, 1),
+        session_idle=_int("session_idle", env("RAG_SESSION_IDLE", sec.get("session_idle")), 1200, 60),
     )
     return ServerConfig(
         **{**{k: getattr(cfg, k) for k in cfg.__dataclass_fields__ if k != "networks"}, **overrides}

@@ -67,7 +67,8 @@ def render_turn(turn: dict) -> list[dict]:
     body = escape(turn["a"])
     if turn.get("answer"):
         body += "\n\n" + render_citations(turn["answer"])
-    return [{"role": "user", "content": escape(turn["q"])}, {"role": "assistant", "content": body}]
+    asked = [{"role": "user", "content": escape(turn["q"])}] if turn["q"] else []  # rejected input: not shown
+    return [*asked, {"role": "assistant", "content": body}]
 
 
 def to_messages(turns: list[dict]) -> list[dict]:
@@ -83,18 +84,41 @@ def history_of(turns: list[dict]) -> list[dict]:
     return out
 
 
+MAX_TURNS = 20  # turns a chat session keeps (and sends back to the browser)
+MAX_STATE_CHARS = 120_000  # characters a chat session keeps, citations included
+
+
+def cap_turns(turns: list[dict], max_turns: int = MAX_TURNS, max_chars: int = MAX_STATE_CHARS) -> list[dict]:
+    """The newest turns that fit the per-session bounds: what each event returns grows no further, however
+    long a visitor chats (the last turn is always kept)."""
+    kept, size = [], 0
+    for t in reversed(list(turns)[-max_turns:] if max_turns else []):
+        size += len(t.get("q", "")) + len(t.get("a", "")) + _answer_chars(t.get("answer"))
+        if kept and size > max_chars:
+            break
+        kept.append(t)
+    return kept[::-1]
+
+
+def _answer_chars(answer) -> int:
+    if not answer:
+        return 0
+    return sum(len(c.get("text", "")) + 200 for c in answer.get("citations", ()))
+
+
 def respond(answerer, message, turns, region=None, max_history: int = 20):
-    """Yields (chat messages, turns) as the answer streams in; bad input becomes a reply, not an exception."""
-    turns = list(turns or [])
+    """Yields (chat messages, turns) as the answer streams in; bad input becomes a reply, not an exception.
+    Rejected input is neither kept nor shown again: only the sentence saying why it was rejected."""
+    turns = cap_turns(turns or [])
     region = region if region and region != AUTO and region in answerer.docs else None
     try:
         q = clean_text(message)
     except InputError as exc:
-        turns.append({"q": message if isinstance(message, str) else "", "a": str(exc), "answer": None})
+        turns.append({"q": "", "a": str(exc), "answer": None})
         yield to_messages(turns), turns
         return
     turn = {"q": q, "a": "", "answer": None}
-    turns.append(turn)
+    turns = cap_turns([*turns, turn])
     yield to_messages(turns), turns
     try:
         for piece in answerer.stream(
@@ -124,15 +148,16 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
     max_history = getattr(config, "max_history", 20)
 
     def chat(message, turns, region, request: gr.Request):
-        peer = getattr(getattr(request, "client", None), "host", None)
-        key = client_ip(peer, (getattr(request, "headers", None) or {}).get("x-forwarded-for"), networks)
-        wait = limiter.check(key) if limiter else 0
-        if wait:
-            turns = list(turns or []) + [
-                {"q": message if isinstance(message, str) else "", "a": limiter.message(wait)}
-            ]
-            yield to_messages(turns), turns, ""
-            return
+        # `rag serve` passes no limiter: there the event was counted when it joined the queue
+        # (limits.RequestGuard, which answers 429 before any work); a page built alone counts here
+        if limiter is not None:
+            peer = getattr(getattr(request, "client", None), "host", None)
+            key = client_ip(peer, (getattr(request, "headers", None) or {}).get("x-forwarded-for"), networks)
+            wait = limiter.check(key)
+            if wait:
+                turns = cap_turns(list(turns or []) + [{"q": "", "a": limiter.message(wait), "answer": None}])
+                yield to_messages(turns), turns, ""
+                return
         for msgs, new_turns in respond(current(), message, turns, region, max_history):
             yield msgs, new_turns, ""
 
@@ -155,6 +180,8 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             elem_id="rag-region",
             interactive=True,
             filterable=False,
+            allow_custom_value=True,  # Gradio's own check answers in English, echoing the value; respond() reads
+            # an unknown region (only a crafted call sends one) as automatic detection
         )
         chatbot = gr.Chatbot(
             label="对话",
@@ -182,7 +209,14 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
                 submit_btn="发送",
                 autofocus=True,
             )
-        gr.Examples(EXAMPLES, inputs=box, label="示例问题", elem_id="rag-examples", api_visibility="private")
+        gr.Examples(
+            EXAMPLES,
+            inputs=box,
+            label="示例问题",
+            elem_id="rag-examples",
+            api_visibility="private",
+            cache_examples=False,  # nothing written to disk
+        )
         box.submit(
             chat,
             [box, turns, region],

@@ -1,0 +1,221 @@
+"""Request bounds for every route, enforced before the route reads anything (ASGI middleware `RequestGuard`).
+
+* Bodies: `Content-Length` over the cap is refused at once; any other body (chunked, or no length) is read here,
+  counting bytes as they arrive, and refused with 413 as soon as it passes the cap — a 20 MB chunked upload costs
+  64 KB of memory, not 20 MB. A body that trickles in slower than `body_timeout` gets 408. The route then reads
+  the buffered copy.
+* Forwarded headers (`X-Forwarded-For/Host/Proto`, `Forwarded`) are removed unless the peer is a trusted proxy,
+  so neither the rate limit nor Gradio's page root (built from `X-Forwarded-Host`) believes a stranger.
+* Wrong methods on API routes answer 405 (the chat, mounted at `/`, would otherwise answer 404 for them).
+* Gradio's queue join counts against the per-address limit like every other route that starts work, and its
+  body is checked (an object, a known function, a short session id) so malformed or unknown calls get a 4xx
+  instead of a traceback inside Gradio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from starlette.routing import Match, Mount
+
+from ..shared_state import seconds
+from .contract import error_bytes, log_client_error
+from .security import client_ip
+
+MAX_BODY = 64 * 1024  # far above any valid request (500-char question + 20 history turns)
+TOO_LARGE = "请求体过大（上限 {kb} KB）。"
+TOO_SLOW = "请求体发送太慢，连接已超时，请重试。"
+QUEUE_FULL = "当前排队提问的人数已满，请 {wait} 秒后再试。"
+BAD_CALL = "无效的调用。"
+FORWARDED = (b"x-forwarded-for", b"x-forwarded-host", b"x-forwarded-proto", b"x-forwarded-port", b"forwarded")
+QUEUE_JOIN = "/gradio_api/queue/join"
+QUEUE_DATA = "/gradio_api/queue/data"
+_BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+class Reject(Exception):
+    def __init__(self, status: int, message: str, headers: list | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or []
+
+
+class RequestGuard:
+    """See the module docstring. `state` is the FastAPI app.state (config, limits, the Gradio blocks)."""
+
+    def __init__(self, app, state, max_body: int = MAX_BODY):
+        self.app, self.state, self.max_body = app, state, max_body
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        config = self.state.config
+        headers = scope.get("headers") or []
+        peer = (scope.get("client") or ("unknown", 0))[0]
+        if not _trusted(peer, config.networks) and any(k in FORWARDED for k, _ in headers):
+            headers = [(k, v) for k, v in headers if k not in FORWARDED]
+            scope = dict(scope, headers=headers)
+        path, method = scope.get("path", ""), scope.get("method", "GET")
+        try:
+            allowed = _wrong_method(scope)
+            if allowed:
+                raise Reject(405, "不支持该请求方法。", [(b"allow", ", ".join(allowed).encode())])
+            body = await self._read_body(scope, receive, headers)
+            janitor = getattr(self.state, "janitor", None)  # sessions.SessionJanitor
+            if method == "POST" and path.rstrip("/") == QUEUE_JOIN:
+                if janitor is not None:
+                    await janitor.sweep()
+                session = self._check_queue_join(scope, body, headers)
+                if janitor is not None:
+                    janitor.joined(session)
+            elif path.rstrip("/") == QUEUE_DATA:
+                session = self._check_queue_data(scope)
+                if janitor is not None:
+                    janitor.streamed(session)
+        except Reject as r:
+            return await _reply(send, path, r.status, r.message, r.headers)
+        if body is None:
+            return await self.app(scope, receive, send)
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: waits for the disconnect, as the server would
+
+        await self.app(scope, replay, send)
+
+    async def _read_body(self, scope, receive, headers) -> bytes | None:
+        """The whole body (at most max_body bytes), or None when the request has none to read."""
+        length = next((v for k, v in headers if k == b"content-length"), None)
+        chunked = any(k == b"transfer-encoding" for k, _ in headers)
+        if length is not None:
+            if not length.strip().isdigit():
+                raise Reject(400, "请求头 Content-Length 不合法。", [(b"connection", b"close")])
+            if int(length) > self.max_body:
+                raise Reject(413, TOO_LARGE.format(kb=self.max_body // 1024), [(b"connection", b"close")])
+        if scope.get("method") not in _BODY_METHODS and not chunked and not int(length or 0):
+            return None
+        chunks, size = [], 0
+        deadline = asyncio.get_running_loop().time() + self.state.config.body_timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(0.01, remaining))
+            except asyncio.TimeoutError:
+                log_client_error("slow-body", "请求体超时：%s", scope.get("path", "")[:200])
+                raise Reject(408, TOO_SLOW, [(b"connection", b"close")]) from None
+            if message["type"] == "http.disconnect":
+                raise Reject(400, "连接已断开。", [(b"connection", b"close")])
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                log_client_error("body-too-large", "请求体超过上限，已拒绝：%s", scope.get("path", "")[:200])
+                raise Reject(413, TOO_LARGE.format(kb=self.max_body // 1024), [(b"connection", b"close")])
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                return b"".join(chunks)
+
+    def _check_queue_data(self, scope) -> str:
+        """The event stream of a session that has no event would fail inside Gradio's stream (a traceback)."""
+        from urllib.parse import parse_qs
+
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        session = (query.get("session_hash") or [""])[0]
+        queue = getattr(getattr(self.state, "blocks", None), "_queue", None)
+        pending = getattr(queue, "pending_messages_per_session", None)
+        if not session or (pending is not None and session not in pending):
+            log_client_error("queue-data", "无效的 Gradio 事件流请求：%s", scope.get("path", ""))
+            raise Reject(404, "没有正在进行的提问。")
+        return session
+
+    def _check_queue_join(self, scope, body: bytes | None, headers) -> str:
+        """A chat event starts work: counted per address, and refused unless it is a well-formed known call."""
+        try:
+            data = json.loads(body or b"")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            data = None
+        blocks = getattr(self.state, "blocks", None)
+        known = set(getattr(blocks, "fns", {}) or {})
+        session = data.get("session_hash") if isinstance(data, dict) else None
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("data"), list)
+            or type(data.get("fn_index")) is not int
+            or data["fn_index"] not in known
+            or len(data["data"]) != len(getattr(blocks.fns[data["fn_index"]], "inputs", data["data"]))
+            or not isinstance(session, str)
+            or not 0 < len(session) <= 64
+            or not isinstance(data.get("event_data"), dict | type(None))
+            or not isinstance(data.get("trigger_id"), int | type(None))
+        ):
+            log_client_error("queue-join", "无效的 Gradio 调用：%s", scope.get("path", ""))
+            raise Reject(422, BAD_CALL)
+        limiter = self.state.limits.questions
+        key = client_ip(
+            (scope.get("client") or ("unknown", 0))[0],
+            next((v.decode("latin-1") for k, v in headers if k == b"x-forwarded-for"), None),
+            self.state.config.networks,
+        )
+        wait = limiter.check(key)
+        if wait:
+            raise Reject(429, limiter.message(wait), [(b"retry-after", str(seconds(wait)).encode())])
+        queue = getattr(blocks, "_queue", None)
+        if queue is not None and queue.max_size is not None and _queued(queue) >= queue.max_size:
+            raise Reject(429, QUEUE_FULL.format(wait=5), [(b"retry-after", b"5")])
+        return session
+
+
+def _queued(queue) -> int:
+    try:
+        return len(queue)
+    except TypeError:  # Gradio internals changed: let Gradio's own bound (503, rewritten in Chinese) decide
+        return 0
+
+
+def _trusted(peer: str, networks) -> bool:
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
+
+
+def _wrong_method(scope) -> list[str]:
+    """The methods the path allows when it names one of our routes but not with this method; else []."""
+    app = scope.get("app")
+    if scope.get("method") == "OPTIONS" or app is None:
+        return []
+    routes = [r for r in getattr(getattr(app, "router", None), "routes", ()) if not isinstance(r, Mount)]
+    partial = []
+    for route in routes:
+        match, _ = route.matches(scope)
+        if match == Match.FULL:
+            return []
+        if match == Match.PARTIAL:
+            partial.append(route)
+    # included routers do not list their methods: ask each which standard method it would take
+    return [m for m in _METHODS if any(r.matches(dict(scope, method=m))[0] == Match.FULL for r in partial)]
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+async def _reply(send, path: str, status: int, message: str, headers: list) -> None:
+    body = error_bytes(path, status, message)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                *headers,
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
