@@ -144,3 +144,12 @@ def test_markdown_marks_removed(tmp_path):
     p.write_text("# 某市方案\n\n## 一、总体要求\n\n- 为进一步优化生育政策，制定本方案。\n", encoding="utf-8")
     text = read_file(p).text
     assert "#" not in text and "一、总体要求" in text and "- " not in text
+
+
+def test_pdf_page_bound(tmp_path, monkeypatch):
+    from rag.ingest.readers import pdf
+
+    to_pdf(SYNTHETIC["jinxi"].text, tmp_path / "j.pdf")
+    monkeypatch.setattr(pdf, "MAX_PAGES", 0)
+    with pytest.raises(ReadError, match="j.pdf 有 1 页，超过 0 页的上限"):
+        read_file(tmp_path / "j.pdf")
