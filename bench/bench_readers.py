@@ -53,7 +53,10 @@ def _norm(s: str) -> str:
 def main() -> int:
     docs = load_documents(ROOT / "seeds")
     plans = ROOT / "tests" / "fixtures" / "plans"
-    docs += [replace(docs[0], slug=s, text=(plans / f"{s}.txt").read_text(encoding="utf-8")) for s in ("linhai", "jinxi")]
+    docs += [
+        replace(docs[0], slug=s, text=(plans / f"{s}.txt").read_text(encoding="utf-8"))
+        for s in ("linhai", "jinxi")
+    ]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for fmt, render in (("pdf", to_pdf), ("html", to_html)):
@@ -67,7 +70,10 @@ def main() -> int:
                 t0 = time.perf_counter()
                 for d, path in files:
                     want = {c.id: (c.section, _norm(c.text)) for c in chunk_document(d)}
-                    have = {c.id: (c.section, _norm(c.text)) for c in chunk_document(replace(d, text=reader(path)))}
+                    have = {
+                        c.id: (c.section, _norm(c.text))
+                        for c in chunk_document(replace(d, text=reader(path)))
+                    }
                     total += len(want)
                     same += sum(1 for k, v in want.items() if have.get(k) == v)
                 secs = (time.perf_counter() - t0) / len(files)
