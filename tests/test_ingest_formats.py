@@ -144,3 +144,32 @@ def test_markdown_marks_removed(tmp_path):
     p.write_text("# 某市方案\n\n## 一、总体要求\n\n- 为进一步优化生育政策，制定本方案。\n", encoding="utf-8")
     text = read_file(p).text
     assert "#" not in text and "一、总体要求" in text and "- " not in text
+
+
+def test_pdf_page_bound(tmp_path, monkeypatch):
+    from rag.ingest.readers import pdf
+
+    to_pdf(SYNTHETIC["jinxi"].text, tmp_path / "j.pdf")
+    monkeypatch.setattr(pdf, "MAX_PAGES", 0)
+    with pytest.raises(ReadError, match="j.pdf 有 1 页，超过 0 页的上限"):
+        read_file(tmp_path / "j.pdf")
+
+
+def test_old_style_table_layout_page_with_br_lines_and_a_data_table(tmp_path):
+    page = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>
+<table width="100%"><tr><td class="nav"><a href="/">首页</a> | <a href="/x">机构设置</a></td></tr>
+<tr><td><table><tr><td id="zoom"><font size="3">一、总体要求<br>为减轻家庭负担，制定本措施。<br>二、主要措施<br>
+（一）发放育儿补贴。标准如下：<br>
+<table border="1"><tr><td>孩次</td><td>标准</td></tr><tr><td>二孩</td><td>每月300元</td></tr></table>
+（二）延长产假。产假延长至158天。</font></td></tr></table></td></tr>
+<tr><td>网站标识码：1234567890 版权所有</td></tr></table></body></html>"""
+    (tmp_path / "old.html").write_text(page, encoding="utf-8")
+    lines = read_file(tmp_path / "old.html").text.splitlines()
+    assert lines == [
+        "一、总体要求",
+        "为减轻家庭负担，制定本措施。",
+        "二、主要措施",
+        "（一）发放育儿补贴。标准如下：",
+        "二孩：每月300元。",
+        "（二）延长产假。产假延长至158天。",
+    ]

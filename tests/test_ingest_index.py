@@ -161,3 +161,27 @@ def test_district_plan_answers_first_then_its_city_plan(seeds_copy):
     assert det.detect(normalize_query("西海岸新区的托育补贴")).slugs == ["huangdao", "qingdao"]
     assert det.detect(normalize_query("青岛育儿假几天")).slugs == ["qingdao"]
     assert det.detect(normalize_query("山东的产假")).slugs == ["qingdao"]  # the largest plan of the province
+
+
+def test_district_question_answered_from_district_then_city_plan_each_labelled(hash_settings):
+    from rag.assistant import Assistant
+
+    seeds = hash_settings.seeds_dir
+    shutil.copy(PLANS / "jinxi.txt", seeds / "huangdao.txt")
+    add_plan(
+        seeds,
+        "huangdao",
+        "huangdao.txt",
+        "青岛市黄岛区",
+        level="district",
+        short_name="黄岛",
+        aliases=["黄岛区"],
+        parents=["青岛市", "山东省"],
+    )
+    build_index(hash_settings)
+    ans = Assistant.load(settings=hash_settings).ask("黄岛区育儿假每年有几天？")
+    lines = ans.answer.splitlines()
+    district = next(i for i, x in enumerate(lines) if x.startswith("青岛市黄岛区"))
+    city = next(i for i, x in enumerate(lines) if x.startswith("青岛市（") or x.startswith("青岛市："))
+    assert district < city
+    assert [c.chunk.slug for c in ans.citations][:2] == ["huangdao", "qingdao"]

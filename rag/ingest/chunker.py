@@ -14,7 +14,7 @@ from . import messages
 from .clean import clean_lines
 from .layouts import Clause, Parsed, parse_document
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: the numbering table (第X条, 一是/二是, none…) and readers for every format
 MAX_CHARS = 200  # an item longer than this is split into parts that read on their own
 MIN_TAIL = 50  # a shorter last part is merged back rather than left dangling
 SENTENCE = re.compile(r"(?<=[。；;！？])")

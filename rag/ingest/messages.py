@@ -10,6 +10,7 @@ UNKNOWN_FORMAT = "文件 {name} 的格式 {suffix} 不受支持：请提供 .txt
 IMAGE_PDF = "文件 {name} 是扫描版（纯图片）PDF，没有可提取的文字：请提供文字版 PDF、Word 或网页版本。"
 ENCRYPTED_PDF = "文件 {name} 是加密的 PDF，无法提取文字：请提供未加密的版本。"
 NO_TEXT = "文件 {name} 中没有提取到任何文字。"
+TOO_MANY_PAGES = "文件 {name} 有 {pages} 页，超过 {limit} 页的上限，不像是一份方案，未读取。"
 TOO_LARGE = "文件 {name} 超过 {limit} MB 的上限，未读取。"
 NO_LAYOUT = "未识别到条款编号（一、/（一）/第X条 等），已按自然段切分；请用 `rag ingest` 检查切分结果。"
 NO_CLAUSE = "文件 {name}（{slug}）没有切分出任何条款：请用 `rag ingest {path}` 检查，或加 --allow-empty 强制建立索引。"

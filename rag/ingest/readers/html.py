@@ -53,6 +53,8 @@ BLOCK = {
     "dt",
 }
 CONTAINERS = ("article", "main", "section", "div", "td")
+BLOCK |= {"table", "tbody", "thead", "tr", "td", "th"}  # cells of a layout table are blocks of the page
+DATA_CELL_MAX = 200  # a cell longer than this holds page content: the table is layout, not data
 
 
 def read(path: Path) -> Extracted:
@@ -110,11 +112,20 @@ def _article(root):
     return best
 
 
+def _is_data_table(table) -> bool:
+    """A table of values (subsidies by child order), not an old-style page layout table holding the article."""
+    if table.find(".//table") is not None or table.find(".//p") is not None:
+        return False
+    cells = [c.text_content().strip() for c in table.iter("td", "th")]
+    return bool(cells) and max(len(c) for c in cells) <= DATA_CELL_MAX and not table.findall(".//br")
+
+
 def _walk(el, lines: list[str]) -> None:
     """Block elements become lines; inline text is gathered into the current line; tables become rows."""
-    if el.tag == "table":
+    if el.tag == "table" and _is_data_table(el):
         rows = [[c.text_content().strip() for c in tr if c.tag in ("td", "th")] for tr in el.iter("tr")]
         lines.extend(table_lines(rows))
+        lines.append("")  # text after the table starts a line of its own
         return
     if el.tag == "br":
         lines.append("")

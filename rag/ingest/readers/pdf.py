@@ -18,6 +18,7 @@ from ..clean import PAGE_NOISE, SENTENCE_END
 from ..layouts import match_marker
 from . import Extracted, ReadError
 
+MAX_PAGES = 500  # a plan is a few dozen pages; bounding the pages bounds the time spent reading
 BAND = 0.09  # top and bottom share of the page where running headers and footers live
 DIGITS = re.compile(r"[0-9０-９]+")
 
@@ -68,6 +69,8 @@ def read(path: Path) -> Extracted:
         raise
     with pdf:
         pages = len(pdf.pages)
+        if pages > MAX_PAGES:
+            raise ReadError(messages.TOO_MANY_PAGES.format(name=path.name, pages=pages, limit=MAX_PAGES))
         lines = _lines(pdf)
         images = sum(len(p.images) for p in pdf.pages)
     if not lines:
