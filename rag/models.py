@@ -78,6 +78,8 @@ class Answer:
     regions: list[str] = field(default_factory=list)  # every region answered (several for cross-region)
     highlights: dict[str, list[str]] = field(default_factory=dict)  # clause_id -> quoted sentences
     id: str | None = None
+    answer_id: str | None = None  # set by the question log (rag/server/ops.py): the key for feedback
+    pinned: bool = False  # an operator-checked pinned answer (rag/pins.py)
 
     def to_dict(self) -> dict:
         out = {
@@ -89,4 +91,8 @@ class Answer:
         }
         for cite in out["citations"]:
             cite["highlights"] = self.highlights.get(cite["clause_id"], [])
+        if self.answer_id:
+            out["answer_id"] = self.answer_id
+        if self.pinned:
+            out["pinned"] = True
         return out
