@@ -18,17 +18,10 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from .errors import RagError
-from .query import synonyms
 from .stores import messages as M
 from .stores.db import Store, utcnow
-from .tokenize import words
+from .wording import group_key
 
-# Intent words, checked in order: what kind of thing the citizen wants to know. General vocabulary only.
-INTENTS = (
-    ("多少", ("几天", "多少", "多久", "多长", "几个", "几岁", "多大", "标准", "金额", "几")),
-    ("怎么办", ("怎么", "如何", "哪里", "去哪", "在哪", "流程", "手续", "申请", "办理", "领取", "领", "材料")),
-    ("能不能", ("能不能", "可不可以", "可以", "能否", "是否", "有没有", "吗", "能")),
-)
 EXAMPLES_PER_GROUP = 3
 TOP_GROUPS = 20
 
@@ -54,45 +47,6 @@ def parse_date(value: str) -> datetime:
         return datetime.fromisoformat(str(value).strip())
     except ValueError:
         raise RagError(M.BAD_DATE.format(value=value)) from None
-
-
-# ---- grouping ----------------------------------------------------------------------------------------
-def _spans(text: str, needle: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.start() + len(needle)) for m in re.finditer(re.escape(needle), text)]
-
-
-def plan_terms(question: str) -> tuple[str, ...]:
-    """The plans' terms a question names, without terms found only inside a longer matched term
-    (带娃假 -> 育儿假, not also 婴幼儿 for its 娃; 生育津贴 -> 生育保险, not also 生育 and 补贴)."""
-    found: dict[str, list[tuple[int, int]]] = {}
-    for term, variants in synonyms():
-        spans = [s for v in {term, *variants} for s in _spans(question, v)]
-        if spans:
-            found[term] = spans
-    keep = []
-    for term, spans in found.items():
-        others = [s for t, ss in found.items() if t != term for s in ss]
-
-        def inside(a, b):
-            return b[0] <= a[0] and a[1] <= b[1] and (b[1] - b[0]) > (a[1] - a[0])
-
-        if not all(any(inside(s, o) for o in others) for s in spans):
-            keep.append(term)
-    return tuple(sorted(keep))
-
-
-def intent(question: str) -> str:
-    for name, cues in INTENTS:
-        if any(c in question for c in cues):
-            return name
-    return "其他"
-
-
-def group_key(question: str, region: str | None) -> tuple:
-    terms = plan_terms(question)
-    if not terms:  # no benefit term: the question's own words stand in for them
-        terms = tuple(sorted(set(words(question))))
-    return (region or "", terms, intent(question))
 
 
 def _groups(rows: list[dict], limit: int = TOP_GROUPS) -> list[dict]:
@@ -131,7 +85,9 @@ def build_report(store: Store, since: datetime | None = None, chunks: dict | Non
     latencies = sorted(r["latency_ms"] for r in rows if r["latency_ms"] is not None)
     per_day: dict[str, dict] = {}
     for r in rows:
-        d = per_day.setdefault(r["ts"].strftime("%Y-%m-%d"), {"questions": 0, "refused": 0, "visitors": set()})
+        d = per_day.setdefault(
+            r["ts"].strftime("%Y-%m-%d"), {"questions": 0, "refused": 0, "visitors": set()}
+        )
         d["questions"] += 1
         d["refused"] += bool(r["refused"])
         if r["client"]:
@@ -299,7 +255,18 @@ def render_html(report: dict, extra: str = "", title: str = "生育政策问答 
     )
 
 
-CSV_FIELDS = ("ts", "channel", "question", "region", "kind", "refused", "clauses", "latency_ms", "rating", "comment")
+CSV_FIELDS = (
+    "ts",
+    "channel",
+    "question",
+    "region",
+    "kind",
+    "refused",
+    "clauses",
+    "latency_ms",
+    "rating",
+    "comment",
+)
 
 
 def _cell(value) -> str:
@@ -313,6 +280,8 @@ def write_csv(store: Store, since: datetime | None, fh) -> int:
     w.writerow(CSV_FIELDS)
     n = 0
     for r in store.question_rows(since):
-        w.writerow([_cell(r["ts"].isoformat(timespec="seconds") if k == "ts" else r.get(k)) for k in CSV_FIELDS])
+        w.writerow(
+            [_cell(r["ts"].isoformat(timespec="seconds") if k == "ts" else r.get(k)) for k in CSV_FIELDS]
+        )
         n += 1
     return n

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, RagError
+from .ops import status as ops_status
 from .reload import index_info
 from .security import clean_history, clean_text, client_ip
 
@@ -120,6 +121,7 @@ def healthz(request: Request) -> dict:
         **index_info(holder.current),
         "reloads": holder.reloads,
         "last_reload_error": holder.last_error,
+        "question_log": ops_status(request.app),
     }
 
 

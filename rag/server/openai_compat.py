@@ -92,6 +92,7 @@ def chat_completions(body: ChatRequest, request: Request):
             citations=data["citations"],
             refused=data["refused"],
             region=data["region"],
+            answer_id=data.get("answer_id"),
         )
     pieces = answerer.stream(q, region=region, history=hist)
     first = run(next, pieces)  # input errors surface here, before the 200 is sent
@@ -115,7 +116,12 @@ def chat_completions(body: ChatRequest, request: Request):
                 if piece.citations:
                     yield chunk({"content": references(piece)})
                 yield chunk(
-                    {}, "stop", citations=data["citations"], refused=data["refused"], region=data["region"]
+                    {},
+                    "stop",
+                    citations=data["citations"],
+                    refused=data["refused"],
+                    region=data["region"],
+                    answer_id=data.get("answer_id"),
                 )
             elif piece:
                 yield chunk({"content": piece})

@@ -8,6 +8,7 @@ routes, and explicitly through `bind()` for the Gradio chat (whose events run ou
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import logging
 import time
@@ -20,7 +21,9 @@ from .security import client_ip
 
 log = logging.getLogger("rag.server")
 # (channel, client hash) of the request being answered
-_context: contextvars.ContextVar[tuple[str, str | None] | None] = contextvars.ContextVar("rag_ops", default=None)
+_context: contextvars.ContextVar[tuple[str, str | None] | None] = contextvars.ContextVar(
+    "rag_ops", default=None
+)
 CHANNELS = {"/api/ask": "api", "/v1/chat/completions": "v1"}
 
 
@@ -89,7 +92,12 @@ class OpsAnswerer:
         return _context.get() or ("python", None)
 
     def _pinned(self, question, region) -> tuple[Answer | None, int | None]:
-        if self.matcher is None or not isinstance(question, str) or not question.strip() or len(question) > 500:
+        if (
+            self.matcher is None
+            or not isinstance(question, str)
+            or not question.strip()
+            or len(question) > 500
+        ):
             return None, None
         try:
             found = self.matcher.match(question, region)
@@ -210,6 +218,7 @@ def install(app, holder, config, settings) -> Ops:
     from . import admin, feedback
 
     ops = Ops(load_store_config(settings), admin_token=config.admin_token)
+    atexit.register(ops.close)  # rows still queued at shutdown are written (or counted lost)
     app.state.ops = holder.ops = ops
     if not isinstance(holder.current, OpsAnswerer):
         holder.current = OpsAnswerer(holder.current, ops)

@@ -15,6 +15,9 @@ import gradio as gr
 
 from ..errors import InputError, RagError
 from ..models import Answer
+from .feedback import attach as attach_feedback
+from .feedback import feedback_options
+from .ops import bind, chat_channel
 from .security import clean_history, clean_text, client_ip
 
 log = logging.getLogger("rag.server")
@@ -133,7 +136,8 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             ]
             yield to_messages(turns), turns, ""
             return
-        for msgs, new_turns in respond(current(), message, turns, region, max_history):
+        answerer_ = bind(current(), chat_channel(request), key)  # question log: channel and hashed address
+        for msgs, new_turns in respond(answerer_, message, turns, region, max_history):
             yield msgs, new_turns, ""
 
     def on_load(request: gr.Request):
@@ -165,7 +169,7 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             sanitize_html=True,
             render_markdown=True,
             latex_delimiters=[],
-            feedback_options=None,
+            feedback_options=feedback_options(answerer),
             allow_tags=False,
             buttons=["copy"],
             allow_file_downloads=False,
@@ -182,6 +186,7 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
                 submit_btn="发送",
                 autofocus=True,
             )
+        attach_feedback(chatbot, turns, answerer)  # 👍/👎 reach the database (rag/server/feedback.py)
         gr.Examples(EXAMPLES, inputs=box, label="示例问题", elem_id="rag-examples", api_visibility="private")
         box.submit(
             chat,

@@ -21,7 +21,9 @@ class StoreConfig:
     log_enabled: bool = True  # RAG_LOG=off: no question log, no answer ids, no feedback
     retention_days: int = 180  # question and feedback rows older than this are deleted daily
     salt: str = ""  # secret mixed into the hashed client address; rotated daily (see privacy.py)
-    queue_size: int = 10_000  # log rows waiting for the writer at most; beyond that they are dropped and counted
+    queue_size: int = (
+        10_000  # log rows waiting for the writer at most; beyond that they are dropped and counted
+    )
     flush_seconds: float = 0.5  # the writer's batch window
 
 

@@ -220,14 +220,20 @@ class Store:
     def has_answer(self, answer_id: str) -> bool:
         self.ensure_schema()
         with self.engine.connect() as c:
-            return c.execute(sa.select(questions.c.id).where(questions.c.answer_id == answer_id)).first() is not None
+            return (
+                c.execute(sa.select(questions.c.id).where(questions.c.answer_id == answer_id)).first()
+                is not None
+            )
 
     def add_feedback(self, answer_id: str, rating: str, comment: str | None = None) -> int:
         self.ensure_schema()
         with self.engine.begin() as c:
             res = c.execute(
                 feedback.insert().values(
-                    answer_id=answer_id, ts=utcnow(), rating=rating, comment=(comment or None) and comment[:MAX_COMMENT]
+                    answer_id=answer_id,
+                    ts=utcnow(),
+                    rating=rating,
+                    comment=(comment or None) and comment[:MAX_COMMENT],
                 )
             )
             return int(res.inserted_primary_key[0])
@@ -316,7 +322,8 @@ class Store:
             q = q.where(pins.c.status == "active")
         with self.engine.connect() as c:
             return [
-                Pin(**{**dict(r._mapping), "clauses": json.loads(r._mapping["clauses"])}) for r in c.execute(q)
+                Pin(**{**dict(r._mapping), "clauses": json.loads(r._mapping["clauses"])})
+                for r in c.execute(q)
             ]
 
     def remove_pin(self, pin_id: int) -> bool:
@@ -326,13 +333,19 @@ class Store:
 
     def set_pin_status(self, pin_id: int, status: str, reason: str | None) -> None:
         with self.engine.begin() as c:
-            c.execute(pins.update().where(pins.c.id == pin_id).values(status=status, reason=reason, checked=utcnow()))
+            c.execute(
+                pins.update()
+                .where(pins.c.id == pin_id)
+                .values(status=status, reason=reason, checked=utcnow())
+            )
 
     def pins_version(self) -> tuple:
         """Cheap change marker (count, max id, last check) so servers reload their pin cache only on change."""
         self.ensure_schema()
         with self.engine.connect() as c:
-            row = c.execute(sa.select(sa.func.count(), sa.func.max(pins.c.id), sa.func.max(pins.c.checked))).first()
+            row = c.execute(
+                sa.select(sa.func.count(), sa.func.max(pins.c.id), sa.func.max(pins.c.checked))
+            ).first()
         return tuple(row)
 
 
