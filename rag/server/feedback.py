@@ -7,6 +7,7 @@ import logging
 import re
 from typing import Literal
 
+import gradio as gr  # module level: Gradio resolves the gr.LikeData annotation here
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
@@ -101,8 +102,6 @@ def answer_id_at(turns: list[dict], index) -> str | None:
 
 def attach(chatbot, turns_state, answerer) -> None:
     """Registers the Chatbot's like event (when feedback is on)."""
-    import gradio as gr
-
     ops = getattr(answerer, "ops", None)
     if ops is None or not ops.feedback_enabled:
         return
