@@ -33,9 +33,21 @@ def unavailable() -> str | None:
     return None
 
 
+class PgServer:
+    """A running cluster: `url` to connect, `stop()` to take it down (a test of the database going away)."""
+
+    def __init__(self, url: str, stop):
+        self.url, self._stop, self.stopped = url, stop, False
+
+    def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            self._stop()
+
+
 @contextmanager
 def postgres_server():
-    """Yields a SQLAlchemy URL of a running, empty PostgreSQL; the cluster is deleted afterwards."""
+    """Yields a PgServer for a running, empty PostgreSQL; the cluster is stopped and deleted afterwards."""
     bindir = pg_bin()
     root = tempfile.mkdtemp(prefix="rag-pg-")
     as_root = os.geteuid() == 0
@@ -57,23 +69,28 @@ def postgres_server():
     run(
         f"{bindir}/pg_ctl", "-D", data, "-o", opts, "-l", os.path.join(root, "log"), "-w", "-t", "60", "start"
     )
+    server = PgServer(
+        f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
+        lambda: run(f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"),
+    )
     try:
-        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
         import sqlalchemy as sa
 
         deadline = time.monotonic() + 30
         while True:
             try:
-                with sa.create_engine(url).connect() as c:
+                engine = sa.create_engine(server.url)
+                with engine.connect() as c:
                     c.execute(sa.text("select 1"))
+                engine.dispose()
                 break
             except Exception:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
-        yield url
+        yield server
     finally:
         try:
-            run(f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
+            server.stop()
         finally:
             shutil.rmtree(root, ignore_errors=True)
