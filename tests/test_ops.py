@@ -244,3 +244,18 @@ def test_since_is_parsed_or_refused_in_one_sentence():
     assert parse_since("all", now) is None
     with pytest.raises(RagError, match="7d"):
         parse_since("last week", now)
+
+
+def test_the_writer_enforces_retention_once_a_day(store):
+    store.add_questions([row("a" * 32, ts=utcnow() - timedelta(days=181)), row("b" * 32)])
+    qlog = QuestionLog(store, flush_seconds=0.05, retention_days=180)
+    deadline = time.monotonic() + 10
+    while store.last_purge() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    qlog.close()
+    assert [r["answer_id"] for r in store.question_rows()] == ["b" * 32]
+    store.add_questions([row("c" * 32, ts=utcnow() - timedelta(days=181))])
+    qlog = QuestionLog(store, flush_seconds=0.05, retention_days=180)  # purged less than a day ago: kept
+    time.sleep(0.3)
+    qlog.close()
+    assert len(store.question_rows()) == 2

