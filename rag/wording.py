@@ -1,13 +1,15 @@
 """What makes two questions "the same question in other words": same region, same plan terms, same intent
 and the same numbers. Used to group the report's questions and as the lexical gate of pinned answers.
 
-Plan terms come from the everyday-words table (rag/data/synonyms.txt; the lexicon helper's rag/lexicon.py
-replaces it when merged): the plans' wording of each benefit named, without terms found only inside a
-longer matched term (带娃假 -> 育儿假, not also 婴幼儿 for its 娃; 生育津贴 -> 生育保险, not 生育 and 补贴)."""
+Terms are the benefits the lexicon (rag/lexicon.py, rag/data/benefits.toml) finds, after its homophone repair
+(育儿家 -> 育儿假); a question naming no benefit falls back to the everyday-words table (rag/data/synonyms.txt:
+the plans' wording of each term named, without terms found only inside a longer matched term), then to its
+own words."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .normalize import normalize_query
 from .query import synonyms
@@ -56,10 +58,23 @@ def intent(question: str) -> str:
     return "其他"
 
 
+@lru_cache(maxsize=1)
+def _lexicon():
+    from .lexicon import load_lexicon
+
+    return load_lexicon()
+
+
+def benefit_terms(question: str) -> tuple[str, ...]:
+    """The benefits the lexicon (rag/lexicon.py) finds, after its one-character homophone repair."""
+    lex = _lexicon()
+    return tuple(sorted({b.key for b in lex.find(lex.correct(question).text)}))
+
+
 def group_key(question: str, region: str | None) -> tuple:
-    terms = plan_terms(question)
-    if not terms:  # no benefit term: the question's own words stand in for them
-        terms = tuple(sorted(set(words(question))))
+    """(region, terms, intent). Terms: the lexicon's benefits; else the everyday-words table's plan terms;
+    else the question's own words."""
+    terms = benefit_terms(question) or plan_terms(question) or tuple(sorted(set(words(question))))
     return (region or "", terms, intent(question))
 
 
