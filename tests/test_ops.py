@@ -259,3 +259,12 @@ def test_the_writer_enforces_retention_once_a_day(store):
     time.sleep(0.3)
     qlog.close()
     assert len(store.question_rows()) == 2
+
+
+def test_personal_numbers_are_not_logged():
+    from rag.stores import redact
+
+    text = "我电话13812345678，身份证11010519491231002X，邮箱a.b@example.com，2025年补贴500元"
+    out = redact(text)
+    assert "13812345678" not in out and "1231002X" not in out and "example.com" not in out
+    assert "2025年" in out and "500元" in out

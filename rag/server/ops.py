@@ -16,7 +16,7 @@ import uuid
 
 from ..models import Answer
 from ..normalize import normalize_query
-from ..stores import QuestionLog, QuestionRow, Store, StoreConfig, client_hash, load_store_config
+from ..stores import QuestionLog, QuestionRow, Store, StoreConfig, client_hash, load_store_config, redact
 from .security import client_ip
 
 log = logging.getLogger("rag.server")
@@ -137,7 +137,7 @@ class OpsAnswerer:
                 QuestionRow(
                     answer_id=answer.answer_id,
                     channel=channel,
-                    question=normalize_query(question)[:500],
+                    question=redact(normalize_query(question))[:500],
                     region=answer.region or (",".join(answer.regions) if answer.regions else None),
                     kind=answer_kind(answer),
                     refused=answer.refused,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .config import StoreConfig, load_store_config
 from .db import Pin, QuestionRow, Store, utcnow
-from .privacy import client_hash
+from .privacy import client_hash, redact
 from .querylog import QuestionLog
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "StoreConfig",
     "client_hash",
     "load_store_config",
+    "redact",
     "utcnow",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import datetime, timezone
 
 
@@ -16,3 +17,16 @@ def client_hash(salt: str, address: str | None, when: datetime | None = None) ->
         return None
     day = (when or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
     return hmac.new(salt.encode(), f"{day}|{address}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+# What a citizen may type about themselves: ID card and phone numbers, e-mail addresses, any long digit run.
+_PERSONAL = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail
+    r"|(?<!\d)\d{17}[\dxX](?!\d)"  # resident ID number
+    r"|(?<!\d)\d{7,}(?!\d)"  # phone numbers, account numbers, any run of 7+ digits
+)
+
+
+def redact(text: str) -> str:
+    """The question as logged: personal numbers and addresses replaced by ＊ (years and amounts stay)."""
+    return _PERSONAL.sub("＊", text)
