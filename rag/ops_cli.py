@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import RagError
+from .stores import messages as M
 
 
 def _store(settings):
@@ -30,58 +31,64 @@ def cmd_report(args, settings) -> int:
     report = build_report(store, since, chunks)
     if args.html:
         Path(args.html).write_text(render_html(report), encoding="utf-8")
-        print(f"已写入 HTML 报告：{args.html}", file=sys.stderr)
+        print(M.CLI_HTML_WRITTEN.format(path=args.html), file=sys.stderr)
     if args.csv:
         with open(args.csv, "w", encoding="utf-8-sig", newline="") as fh:
             n = write_csv(store, since, fh)
-        print(f"已导出 {n} 条提问记录：{args.csv}", file=sys.stderr)
+        print(M.CLI_CSV_WRITTEN.format(n=n, path=args.csv), file=sys.stderr)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     elif not args.html and not args.csv:
         _print_text(report)
     if not report["questions"]:
-        from .stores.messages import NOTHING_TO_REPORT
-
-        print(NOTHING_TO_REPORT, file=sys.stderr)
+        print(M.NOTHING_TO_REPORT, file=sys.stderr)
     return 0
 
 
 def _print_text(r: dict) -> None:
-    lat = r["latency_ms"]
+    lat, fb = r["latency_ms"], r["feedback"]
     print(
-        f"提问 {r['questions']} 条，未能回答 {r['refused']} 条（{r['refusal_rate']:.1%}），"
-        f"👍 {r['feedback']['up']} / 👎 {r['feedback']['down']}，响应 p50 {lat['p50']} ms / p95 {lat['p95']} ms"
+        M.CLI_SUMMARY.format(
+            questions=r["questions"],
+            refused=r["refused"],
+            rate=r["refusal_rate"],
+            up=fb["up"],
+            down=fb["down"],
+            p50=lat["p50"],
+            p95=lat["p95"],
+        )
     )
-    for title, key in (
-        ("问得最多", "top_questions"),
-        ("未能回答", "refused_questions"),
-        ("点了👎", "disliked_questions"),
-    ):
+    for key, title in M.CLI_GROUP_TITLES.items():
         if r[key]:
             print(f"\n{title}：")
             for g in r[key][:10]:
-                print(
-                    f"  {g['count']:>4}  {g['region'] or '未指明'} {'、'.join(g['terms'])}（{g['intent']}）例：{g['examples'][0]}"
+                region = g["region"] or M.UNSPECIFIED_REGION
+                line = M.CLI_GROUP_LINE.format(
+                    count=g["count"],
+                    region=region,
+                    terms="、".join(g["terms"]),
+                    intent=g["intent"],
+                    example=g["examples"][0],
                 )
+                print(line)
     for p in r["pins"]["suspended"]:
-        print(f"\n已暂停的置顶回答 #{p['id']}：{p['question']} — {p['reason']}")
+        print("\n" + M.CLI_SUSPENDED.format(id=p["id"], question=p["question"], reason=p["reason"]))
 
 
 def cmd_pin(args, settings) -> int:
     from .pins import add_pin, index_chunks, verify_pins
-    from .stores.messages import PIN_NOT_FOUND
 
     store = _store(settings)
     if args.pin_cmd == "add":
         pin_id = add_pin(store, index_chunks(settings), args.question, args.answer, args.cite)
-        print(f"已置顶 #{pin_id}。", file=sys.stderr)
+        print(M.CLI_PINNED.format(id=pin_id), file=sys.stderr)
     elif args.pin_cmd == "rm":
         if not store.remove_pin(args.id):
-            raise RagError(PIN_NOT_FOUND.format(id=args.id))
-        print(f"已删除置顶回答 #{args.id}。", file=sys.stderr)
+            raise RagError(M.PIN_NOT_FOUND.format(id=args.id))
+        print(M.CLI_PIN_REMOVED.format(id=args.id), file=sys.stderr)
     elif args.pin_cmd == "check":
         bad = verify_pins(store, index_chunks(settings))
-        print(f"已核对置顶回答：新暂停 {len(bad)} 条。", file=sys.stderr)
+        print(M.CLI_PINS_CHECKED.format(n=len(bad)), file=sys.stderr)
     elif args.pin_cmd == "calibrate":
         return _calibrate(args, settings)
     else:  # list
@@ -89,10 +96,15 @@ def cmd_pin(args, settings) -> int:
         if args.json:
             print(json.dumps([p.to_dict() for p in pins], ensure_ascii=False))
         elif not pins:
-            print("还没有置顶回答。", file=sys.stderr)
+            print(M.CLI_NO_PINS, file=sys.stderr)
         for p in pins if not args.json else ():
-            state = "使用中" if p.active else f"已暂停：{p.reason}"
-            print(f"#{p.id} [{state}] {p.question}\n    {p.answer}\n    引用：{' '.join(p.clauses)}")
+            state = M.CLI_PIN_ACTIVE if p.active else M.CLI_PIN_SUSPENDED.format(reason=p.reason)
+            clauses = " ".join(p.clauses)
+            print(
+                M.CLI_PIN_LINE.format(
+                    id=p.id, state=state, question=p.question, answer=p.answer, clauses=clauses
+                )
+            )
     return 0
 
 
@@ -104,7 +116,7 @@ def _calibrate(args, settings) -> int:
     try:
         rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, ValueError) as exc:
-        raise RagError(f"无法读取金标准 {gold}：{exc}") from None
+        raise RagError(M.CLI_GOLD_UNREADABLE.format(path=gold, error=exc)) from None
     result = calibrate(Assistant.load(settings=settings), rows)
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return 0
@@ -112,11 +124,10 @@ def _calibrate(args, settings) -> int:
 
 def cmd_log(args, settings) -> int:
     from .report import parse_date
-    from .stores.messages import PURGED
 
     before = parse_date(args.before)
     nq, nf = _store(settings).purge(before)
-    print(PURGED.format(before=before.date().isoformat(), questions=nq, feedback=nf), file=sys.stderr)
+    print(M.PURGED.format(before=before.date().isoformat(), questions=nq, feedback=nf), file=sys.stderr)
     return 0
 
 
@@ -133,10 +144,10 @@ def after_index(settings) -> None:
 
         bad = verify_pins(Store(url), index_chunks(settings))
     except Exception as exc:
-        print(f"未能核对置顶回答：{exc}", file=sys.stderr)
+        print(M.CLI_PIN_CHECK_FAILED.format(error=exc), file=sys.stderr)
         return
     for pin, reason in bad:
-        print(f"置顶回答 #{pin.id} 已暂停：{reason}", file=sys.stderr)
+        print(M.CLI_PIN_SUSPENDED_AFTER_INDEX.format(id=pin.id, reason=reason), file=sys.stderr)
 
 
 def register(sub, settings_of) -> None:

@@ -213,7 +213,7 @@ def index_chunks(settings) -> dict:
 
     build = current_build(settings.index_dir)
     if build is None:
-        raise RagError(f"没有找到索引（{settings.index_dir}）：请先运行 `rag index`。")
+        raise RagError(M.NO_INDEX.format(path=settings.index_dir))
     out = {}
     with open(build / "chunks.jsonl", encoding="utf-8") as fh:
         for line in fh:

@@ -33,3 +33,27 @@ BAD_SINCE = "时间范围 {value!r} 不合法，请写成 7d（天）、12h（�
 BAD_DATE = "日期 {value!r} 不合法，请写成 2026-11-01 这样的格式。"
 NOTHING_TO_REPORT = "所选时间范围内没有记录到任何提问。"
 PURGED = "已删除 {before} 之前的 {questions} 条提问记录和 {feedback} 条反馈。"
+
+# operator commands (rag report / pin / log)
+CLI_HTML_WRITTEN = "已写入 HTML 报告：{path}"
+CLI_CSV_WRITTEN = "已导出 {n} 条提问记录：{path}"
+CLI_SUMMARY = "提问 {questions} 条，未能回答 {refused} 条（{rate:.1%}），👍 {up} / 👎 {down}，响应 p50 {p50} ms / p95 {p95} ms"
+CLI_GROUP_TITLES = {
+    "top_questions": "问得最多",
+    "refused_questions": "未能回答",
+    "disliked_questions": "点了👎",
+}
+CLI_GROUP_LINE = "  {count:>4}  {region} {terms}（{intent}）例：{example}"
+CLI_SUSPENDED = "已暂停的置顶回答 #{id}：{question} — {reason}"
+CLI_PINNED = "已置顶 #{id}。"
+CLI_PIN_REMOVED = "已删除置顶回答 #{id}。"
+CLI_PINS_CHECKED = "已核对置顶回答：新暂停 {n} 条。"
+CLI_NO_PINS = "还没有置顶回答。"
+CLI_PIN_ACTIVE = "使用中"
+CLI_PIN_SUSPENDED = "已暂停：{reason}"
+CLI_PIN_LINE = "#{id} [{state}] {question}\n    {answer}\n    引用：{clauses}"
+CLI_GOLD_UNREADABLE = "无法读取金标准 {path}：{error}"
+CLI_PIN_CHECK_FAILED = "未能核对置顶回答：{error}"
+CLI_PIN_SUSPENDED_AFTER_INDEX = "置顶回答 #{id} 已暂停：{reason}"
+NO_INDEX = "没有找到索引（{path}）：请先运行 `rag index`。"
+UNSPECIFIED_REGION = "未指明"
