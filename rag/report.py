@@ -109,6 +109,7 @@ def build_report(store: Store, since: datetime | None = None, chunks: dict | Non
             for day, d in sorted(per_day.items())
         ],
         "per_region": dict(Counter(r["region"] or "未指明" for r in rows).most_common()),
+        "region_names": {c.slug: c.region_name for c in (chunks or {}).values()},
         "per_kind": dict(Counter(r["kind"] or "" for r in rows).most_common()),
         "per_channel": dict(Counter(r["channel"] for r in rows).most_common()),
         "top_questions": _groups(rows),
@@ -152,7 +153,11 @@ def charts(report: dict) -> dict[str, bytes]:
     plt = _plt()
     out = {}
 
+    from matplotlib.ticker import MaxNLocator
+
     def save(name, fig):
+        for ax in fig.axes:  # counts: whole numbers on the value axis
+            (ax.xaxis if name == "per_region" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
         buf = io.BytesIO()
         fig.tight_layout()
         fig.savefig(buf, format="png", dpi=90)
@@ -169,9 +174,9 @@ def charts(report: dict) -> dict[str, bytes]:
     ax.tick_params(axis="x", labelrotation=45)
     save("per_day", fig)
 
-    regions = report["per_region"]
+    regions, names = report["per_region"], report.get("region_names", {})
     fig, ax = plt.subplots(figsize=(7, 3))
-    ax.barh(list(regions)[::-1], list(regions.values())[::-1], color="#5cb85c")
+    ax.barh([names.get(r, r) for r in regions][::-1], list(regions.values())[::-1], color="#5cb85c")
     ax.set_title("各地区提问数")
     save("per_region", fig)
 
@@ -196,11 +201,11 @@ def _e(text) -> str:
     return html.escape(str(text if text is not None else ""))
 
 
-def _group_table(title: str, groups: list[dict], empty: str) -> str:
+def _group_table(title: str, groups: list[dict], empty: str, names: dict) -> str:
     if not groups:
         return f"<h2>{_e(title)}</h2><p>{_e(empty)}</p>"
     rows = "".join(
-        f"<tr><td class=num>{g['count']}</td><td>{_e(g['region'] or '未指明')}</td>"
+        f"<tr><td class=num>{g['count']}</td><td>{_e(names.get(g['region'], g['region']) or '未指明')}</td>"
         f"<td>{_e('、'.join(g['terms']))}（{_e(g['intent'])}）</td>"
         f"<td>{'<br>'.join(_e(x) for x in g['examples'])}</td>"
         f"<td>{'<br>'.join(_e(x) for x in g['comments'])}</td></tr>"
@@ -227,7 +232,7 @@ def render_html(report: dict, extra: str = "", title: str = "生育政策问答 
         ("👎", report["feedback"]["down"]),
         ("响应 p50 / p95（毫秒）", f"{lat['p50'] or '-'} / {lat['p95'] or '-'}"),
     ]
-    suspended = report["pins"]["suspended"]
+    suspended, names = report["pins"]["suspended"], report.get("region_names", {})
     pins = (
         "<h2>已暂停的置顶回答</h2><table><tr><th>编号</th><th>问题</th><th>原因</th></tr>"
         + "".join(
@@ -246,9 +251,9 @@ def render_html(report: dict, extra: str = "", title: str = "生育政策问答 
         f"<p>时间范围：{_e(since)} 至 {_e(report['until'])}（UTC）</p>{empty}"
         + "".join(f'<span class="kpi"><b>{_e(v)}</b>{_e(k)}</span>' for k, v in kpis)
         + f"<div>{imgs}</div>"
-        + _group_table("问得最多的问题", report["top_questions"], "暂无。")
-        + _group_table("未能回答的问题（方案或助手的空白）", report["refused_questions"], "暂无。")
-        + _group_table("用户点了👎的问题", report["disliked_questions"], "暂无。")
+        + _group_table("问得最多的问题", report["top_questions"], "暂无。", names)
+        + _group_table("未能回答的问题（方案或助手的空白）", report["refused_questions"], "暂无。", names)
+        + _group_table("用户点了👎的问题", report["disliked_questions"], "暂无。", names)
         + pins
         + extra
         + "</body></html>"
