@@ -169,3 +169,25 @@ def test_log_off_means_no_answer_id_no_rows_and_no_feedback(hash_assistant, monk
         assert c.get("/healthz").json()["question_log"] == {"enabled": False}
         assert c.post("/api/feedback", json={"answer_id": "a" * 32, "rating": "up"}).status_code == 404
     assert Store(db_url).question_rows() == []
+
+
+def test_a_reloaded_index_with_a_changed_clause_suspends_the_pin(tmp_path, monkeypatch, db_url):
+    from rag.index import build_index
+
+    settings = hash_settings_in(tmp_path)
+    app = app_with(Assistant.load(settings=settings), monkeypatch, db_url, admin_token=TOKEN)
+    h = {"X-Admin-Token": TOKEN}
+    with TestClient(app) as c:
+        cid = clause_with(index_chunks(settings), "qingdao", "不少于10天育儿假")
+        body = {"question": Q, "answer": "父母各享受每年累计不少于10天育儿假。", "cite": [cid]}
+        assert c.post("/admin/pins", headers=h, json=body).status_code == 201
+        doc = settings.seeds_dir / "qingdao.txt"
+        doc.write_text(
+            doc.read_text(encoding="utf-8").replace("不少于10天育儿假", "不少于12天育儿假"), "utf-8"
+        )
+        build_index(settings)
+        assert c.post("/admin/reload?wait=1", headers=h).json()["status"] == "reloaded"
+        (pin,) = c.get("/admin/pins", headers=h).json()["pins"]
+        assert pin["status"] == "suspended" and cid in pin["reason"]
+        assert "pinned" not in c.post("/api/ask", json={"question": Q}).json()
+        assert c.get("/admin/report.json", headers=h).json()["pins"]["suspended"][0]["id"] == pin["id"]
