@@ -1,5 +1,6 @@
 """Real browser (Debian chromium) against the real `rag serve`: 👍 under an answer in the chat page and 👎 with a
-reason under an answer in the embedded widget reach the database, joined to the logged question."""
+reason under an answer in the embedded widget reach the database, joined to the logged question; /admin opens
+with the browser's login prompt and shows the report's charts under the page's CSP."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ if not os.path.exists(CHROMIUM):
     pytest.skip("Debian chromium is not installed (make sysdeps)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 T = 90_000
+TOKEN = "browser-admin"
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +30,8 @@ def db_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(db_url):
-    with rag_serve({"RAG_DATABASE_URL": db_url, "RAG_RATE_LIMIT": "0", "RAG_LOG_SALT": "b"}) as url:
+    env = {"RAG_DATABASE_URL": db_url, "RAG_RATE_LIMIT": "0", "RAG_LOG_SALT": "b", "RAG_ADMIN_TOKEN": TOKEN}
+    with rag_serve(env) as url:
         yield url
 
 
@@ -90,3 +93,21 @@ def test_thumbs_down_with_a_reason_in_the_widget_reaches_the_database(server, br
     row = rated(db_url, "widget")
     assert row is not None and (row["rating"], row["comment"]) == ("down", "看不懂")
     page.close()
+
+
+def test_admin_page_in_the_browser_needs_the_token_and_shows_charts(server, browser):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    with pytest.raises(sync_api.Error, match="AUTH"):  # 401 + Basic challenge and no credentials to give
+        page.goto(server + "/admin")
+    ctx.close()
+    ctx = browser.new_context(http_credentials={"username": "operator", "password": TOKEN})
+    page = ctx.new_page()
+    problems = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and problems.append(m.text))
+    assert page.goto(server + "/admin?since=1d").status == 200
+    images = page.locator("img[src^='data:image/png']")
+    assert images.count() >= 2
+    assert all(images.nth(i).evaluate("e => e.naturalWidth") > 0 for i in range(images.count()))
+    assert page.locator("table").count() >= 1 and problems == []
+    ctx.close()
