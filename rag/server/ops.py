@@ -152,12 +152,12 @@ class OpsAnswerer:
 
 
 def answer_kind(answer: Answer) -> str:
-    """The answer's kind: its own `kind` when the answerer sets one, else derived from its shape."""
+    """'pinned', else the answer's own `kind` when the answerer sets one, else derived from its shape."""
+    if answer.pinned:
+        return "pinned"
     kind = getattr(answer, "kind", None)
     if kind:
         return str(kind)
-    if answer.pinned:
-        return "pinned"
     if answer.refused:
         return "refused"
     return "compare" if len(answer.regions) > 1 or answer.region is None else "fact"
