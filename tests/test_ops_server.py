@@ -191,3 +191,27 @@ def test_a_reloaded_index_with_a_changed_clause_suspends_the_pin(tmp_path, monke
         assert pin["status"] == "suspended" and cid in pin["reason"]
         assert "pinned" not in c.post("/api/ask", json={"question": Q}).json()
         assert c.get("/admin/report.json", headers=h).json()["pins"]["suspended"][0]["id"] == pin["id"]
+
+
+def test_the_wrapper_passes_extra_keywords_through():
+    """Answerers grow keywords (lock_region…): the logging wrapper must not swallow them."""
+    from rag.models import Answer
+    from rag.server.ops import Ops, OpsAnswerer
+    from rag.stores import StoreConfig
+
+    seen = {}
+
+    class Inner:
+        def ask(self, question, region=None, history=(), **kw):
+            seen.update(kw)
+            return Answer(question, "好", False, None)
+
+        def stream(self, question, region=None, history=(), **kw):
+            seen.update(kw)
+            yield Answer(question, "好", False, None)
+
+    ops = Ops(StoreConfig(url="sqlite://", log_enabled=False))
+    wrapped = OpsAnswerer(Inner(), ops)
+    assert wrapped.ask("问", lock_region=True).answer == "好" and seen == {"lock_region": True}
+    seen.clear()
+    assert list(wrapped.stream("问", lock_region=False))[-1].answer == "好" and seen == {"lock_region": False}

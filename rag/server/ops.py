@@ -106,14 +106,15 @@ class OpsAnswerer:
             log.exception("置顶回答匹配失败")
             return None, None
 
-    def ask(self, question: str, region: str | None = None, history=()) -> Answer:
+    def ask(self, question: str, region: str | None = None, history=(), **kw) -> Answer:
+        """The wrapped answerer's ask (extra keywords such as lock_region pass through), pin first, then logged."""
         t = time.perf_counter()
         answer, pin_id = self._pinned(question, region)
-        answer = answer or self.inner.ask(question, region=region, history=history)
+        answer = answer or self.inner.ask(question, region=region, history=history, **kw)
         self._record(answer, question, time.perf_counter() - t, pin_id)
         return answer
 
-    def stream(self, question: str, region: str | None = None, history=()):
+    def stream(self, question: str, region: str | None = None, history=(), **kw):
         t = time.perf_counter()
         pinned, pin_id = self._pinned(question, region)
         if pinned is not None:
@@ -121,7 +122,7 @@ class OpsAnswerer:
 
             pieces = stream_answer(pinned)
         else:
-            pieces = self.inner.stream(question, region=region, history=history)
+            pieces = self.inner.stream(question, region=region, history=history, **kw)
         for piece in pieces:
             if isinstance(piece, Answer):
                 self._record(piece, question, time.perf_counter() - t, pin_id)
