@@ -53,6 +53,7 @@ clean:
 .PHONY: bench-load soak
 bench-load: setup
 	$(BIN)/python bench/load_api.py --clients 50 --seconds 60 --out bench/results/load.md
+	$(BIN)/python bench/load_logging.py --clients 50 --seconds 60 --out bench/results/load-logging.md
 
 soak: setup
 	$(BIN)/python bench/soak.py --minutes 10 --clients 6 --out bench/results/soak.md

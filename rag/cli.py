@@ -78,6 +78,9 @@ def cmd_index(args) -> int:
             f"已建立索引：{rep.documents} 份文件，{rep.chunks} 个条款（新嵌入 {rep.embedded}），用时 {rep.seconds:.1f} 秒 → {rep.dir}",
             file=sys.stderr,
         )
+        from .ops_cli import after_index
+
+        after_index(s)  # pins whose clause changed are suspended
     return 0
 
 
@@ -347,6 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--calibrate", action="store_true", help="sweep the relevance thresholds and recommend a pair"
     )
     sp.set_defaults(func=cmd_eval)
+
+    from .ops_cli import register as register_ops  # rag report / pin / log (issue 14)
+
+    register_ops(sub, _settings)
     return p
 
 

@@ -99,6 +99,8 @@ class Answer:
     id: str | None = None
     kind: str = "fact"  # fact | list | compare | yesno | followup | clarify | refuse
     notice: str = ""  # one short line shown before the answer (region switched or locked), else ""
+    answer_id: str | None = None  # set by the question log (rag/server/ops.py): the key for feedback
+    pinned: bool = False  # an operator-checked pinned answer (rag/pins.py)
 
     def to_dict(self) -> dict:
         out = {
@@ -112,4 +114,8 @@ class Answer:
         }
         for cite in out["citations"]:
             cite["highlights"] = self.highlights.get(cite["clause_id"], [])
+        if self.answer_id:
+            out["answer_id"] = self.answer_id
+        if self.pinned:
+            out["pinned"] = True
         return out

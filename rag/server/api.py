@@ -18,6 +18,7 @@ from ..regions import resolve_region
 from ..shared_state import seconds
 from . import schemas
 from .contract import error_body, log_client_error, sentence
+from .ops import status as ops_status
 from .reload import index_info, served_seeds_match
 from .security import clean_history, clean_text, client_ip
 
@@ -174,6 +175,7 @@ def healthz(request: Request) -> dict:
         **index_info(holder.current),
         "reloads": holder.reloads,
         "last_reload_error": holder.last_error,
+        "question_log": ops_status(request.app),
     }
 
 

@@ -214,6 +214,7 @@ def chat_completions(body: ChatRequest, request: Request):
             citations=data["citations"],
             refused=data["refused"],
             region=data["region"],
+            answer_id=data.get("answer_id"),
         )
     pieces = answerer.stream(q, region=region, history=hist)
     first = run(next, pieces)  # input errors surface here, before the 200 is sent
@@ -249,6 +250,7 @@ def chat_completions(body: ChatRequest, request: Request):
             citations=data["citations"],
             refused=data["refused"],
             region=data["region"],
+            answer_id=data.get("answer_id"),
         )
         if with_usage:
             yield chunk(None, usage=usage(prompt_tokens, budget.sent_text))

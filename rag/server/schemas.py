@@ -50,7 +50,9 @@ class AnswerResponse(_Open):
     refused: bool = Field(description="true：文件中没有答案（回答说明原因）")
     region: str | None = Field(None, description="回答所依据的地区代码")
     citations: list[Citation]
-    kind: str | None = Field(None, description="问题类型：fact / list / compare / yesno / followup / clarify / refuse")
+    kind: str | None = Field(
+        None, description="问题类型：fact / list / compare / yesno / followup / clarify / refuse"
+    )
     notice: str = Field("", description="地区提示（问题中点名的地区与预设地区不同时），否则为空")
 
 

@@ -15,6 +15,9 @@ import gradio as gr
 
 from ..errors import InputError, RagError
 from ..models import Answer
+from .feedback import attach as attach_feedback
+from .feedback import feedback_options
+from .ops import bind, chat_channel
 from .security import clean_history, clean_text, client_ip
 
 log = logging.getLogger("rag.server")
@@ -148,17 +151,18 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
     max_history = getattr(config, "max_history", 20)
 
     def chat(message, turns, region, request: gr.Request):
+        peer = getattr(getattr(request, "client", None), "host", None)
+        key = client_ip(peer, (getattr(request, "headers", None) or {}).get("x-forwarded-for"), networks)
         # `rag serve` passes no limiter: there the event was counted when it joined the queue
         # (limits.RequestGuard, which answers 429 before any work); a page built alone counts here
         if limiter is not None:
-            peer = getattr(getattr(request, "client", None), "host", None)
-            key = client_ip(peer, (getattr(request, "headers", None) or {}).get("x-forwarded-for"), networks)
             wait = limiter.check(key)
             if wait:
                 turns = cap_turns(list(turns or []) + [{"q": "", "a": limiter.message(wait), "answer": None}])
                 yield to_messages(turns), turns, ""
                 return
-        for msgs, new_turns in respond(current(), message, turns, region, max_history):
+        answerer_ = bind(current(), chat_channel(request), key)  # question log: channel and hashed address
+        for msgs, new_turns in respond(answerer_, message, turns, region, max_history):
             yield msgs, new_turns, ""
 
     def on_load(request: gr.Request):
@@ -192,7 +196,7 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             sanitize_html=True,
             render_markdown=True,
             latex_delimiters=[],
-            feedback_options=None,
+            feedback_options=feedback_options(answerer),
             allow_tags=False,
             buttons=["copy"],
             allow_file_downloads=False,
@@ -209,6 +213,7 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
                 submit_btn="发送",
                 autofocus=True,
             )
+        attach_feedback(chatbot, turns, answerer)  # 👍/👎 reach the database (rag/server/feedback.py)
         gr.Examples(
             EXAMPLES,
             inputs=box,

@@ -1,0 +1,121 @@
+"""Feedback on an answer: POST /api/feedback for API clients and the widget, and the Chatbot's 👍/👎 (plus
+the reasons under its flag icon) in the chat page. Both store one row joined to the answer by answer_id."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Literal
+
+import gradio as gr  # module level: Gradio resolves the gr.LikeData annotation here
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from ..normalize import strip_invisible
+from ..stores import messages as M
+from ..stores.db import MAX_COMMENT
+from .api import ApiError
+from .security import RateLimiter, client_ip
+
+log = logging.getLogger("rag.server")
+router = APIRouter(tags=["反馈"])
+_ID = re.compile(r"[0-9a-f]{32}")
+LIKE, DISLIKE = "Like", "Dislike"  # Gradio draws these two as thumbs; other options sit under a flag icon
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    answer_id: StrictStr = Field(description="回答里的 answer_id", max_length=64)
+    rating: Literal["up", "down"] = Field(description="up：有帮助；down：没帮助")
+    comment: StrictStr | None = Field(None, description=f"补充说明（{MAX_COMMENT} 字以内），例如：答案错误")
+
+
+def _limiter(request: Request) -> RateLimiter:
+    state = request.app.state
+    if getattr(state, "feedback_limiter", None) is None:
+        state.feedback_limiter = RateLimiter(state.config.rate_limit)
+    return state.feedback_limiter
+
+
+def store_feedback(ops, answer_id: str, rating: str, comment: str | None) -> None:
+    """Validates and stores one rating; ApiError (Chinese sentence) when it cannot."""
+    if ops is None or not ops.feedback_enabled:
+        raise ApiError(404, M.FEEDBACK_DISABLED)
+    if rating not in ("up", "down"):
+        raise ApiError(422, M.FEEDBACK_BAD_RATING)
+    comment = strip_invisible(comment or "").strip() or None
+    if comment and len(comment) > MAX_COMMENT:
+        raise ApiError(422, M.FEEDBACK_COMMENT_TOO_LONG.format(limit=MAX_COMMENT))
+    try:
+        if not _ID.fullmatch(answer_id or "") or not ops.log.knows(answer_id):
+            raise ApiError(404, M.FEEDBACK_UNKNOWN_ID)
+        ops.store.add_feedback(answer_id, rating, comment)
+    except ApiError:
+        raise
+    except Exception as exc:
+        log.warning("反馈写入失败：%s", exc)
+        raise ApiError(503, M.FEEDBACK_DB_DOWN) from None
+
+
+@router.post("/api/feedback", summary="对一条回答点赞或点踩")
+def post_feedback(body: FeedbackRequest, request: Request) -> dict:
+    key = client_ip(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        request.app.state.config.networks,
+    )
+    limiter = _limiter(request)
+    wait = limiter.check(key)
+    if wait:
+        raise ApiError(429, limiter.message(wait), {"Retry-After": str(max(1, int(wait + 0.999)))})
+    store_feedback(getattr(request.app.state, "ops", None), body.answer_id, body.rating, body.comment)
+    return {"status": "ok", "message": M.FEEDBACK_THANKS}
+
+
+# ---- the chat page ---------------------------------------------------------------------------------
+def feedback_options(answerer) -> tuple[str, ...] | None:
+    """The Chatbot's feedback buttons: thumbs, and the 👎 reasons under the flag; None when feedback is off."""
+    ops = getattr(answerer, "ops", None)
+    return (LIKE, DISLIKE, *M.DOWN_REASONS) if ops is not None and ops.feedback_enabled else None
+
+
+def rating_of(liked) -> tuple[str, str | None] | None:
+    """Gradio's LikeData.liked -> (rating, reason): True 👍, False 👎, a reason string = 👎 with that reason."""
+    if liked is True or liked == LIKE:
+        return "up", None
+    if liked is False or liked == DISLIKE:
+        return "down", None
+    if isinstance(liked, str) and liked in M.DOWN_REASONS:
+        return "down", liked
+    return None
+
+
+def answer_id_at(turns: list[dict], index) -> str | None:
+    """The answer_id of the chat message at `index` (two messages per turn: question, answer)."""
+    if isinstance(index, (list, tuple)):
+        index = index[0]
+    if not isinstance(index, int) or index < 0 or index % 2 != 1 or index // 2 >= len(turns or []):
+        return None
+    answer = (turns[index // 2] or {}).get("answer") or {}
+    return answer.get("answer_id")
+
+
+def attach(chatbot, turns_state, answerer) -> None:
+    """Registers the Chatbot's like event (when feedback is on)."""
+    ops = getattr(answerer, "ops", None)
+    if ops is None or not ops.feedback_enabled:
+        return
+
+    def on_like(turns, data: gr.LikeData):
+        rated = rating_of(data.liked)
+        answer_id = answer_id_at(turns, data.index)
+        if rated is None or answer_id is None:
+            return
+        try:
+            store_feedback(ops, answer_id, *rated)
+        except ApiError as exc:
+            gr.Warning(exc.message)
+            return
+        gr.Info(M.FEEDBACK_THANKS)
+
+    chatbot.like(on_like, [turns_state], None, api_visibility="private", show_progress="hidden")

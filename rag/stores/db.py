@@ -1,0 +1,358 @@
+"""The database behind the question log, feedback and pinned answers (SQLAlchemy 2 Core).
+
+One URL decides where: SQLite by default (WAL, a busy timeout, so several `rag serve` workers can write),
+PostgreSQL with `postgresql+psycopg://…`. The app creates the schema and applies migrations itself: the
+`meta` table holds the schema version and every step in MIGRATIONS runs once, in order."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from ..errors import RagError
+from . import messages as M
+
+log = logging.getLogger("rag.stores")
+SCHEMA_VERSION = 1
+MAX_QUESTION = 500
+MAX_COMMENT = 300
+
+metadata = sa.MetaData()
+questions = sa.Table(
+    "questions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("answer_id", sa.String(32), nullable=False, unique=True),
+    sa.Column("ts", sa.DateTime, nullable=False, index=True),  # UTC, naive
+    sa.Column("channel", sa.String(16), nullable=False),  # ui | widget | api | v1
+    sa.Column("question", sa.String(MAX_QUESTION), nullable=False),  # normalised, never the raw input
+    sa.Column("region", sa.String(32)),
+    sa.Column("kind", sa.String(16)),
+    sa.Column("refused", sa.Boolean, nullable=False),
+    sa.Column("clauses", sa.Text, nullable=False, default="[]"),  # JSON list of cited clause ids
+    sa.Column("latency_ms", sa.Float),
+    sa.Column("client", sa.String(16)),  # salted daily hash of the address (privacy.py), never the address
+    sa.Column("pin_id", sa.Integer),  # set when a pinned answer was served
+)
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("answer_id", sa.String(32), nullable=False, index=True),
+    sa.Column("ts", sa.DateTime, nullable=False, index=True),
+    sa.Column("rating", sa.String(4), nullable=False),  # up | down
+    sa.Column("comment", sa.String(MAX_COMMENT)),
+)
+pins = sa.Table(
+    "pins",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("question", sa.String(MAX_QUESTION), nullable=False),
+    sa.Column("answer", sa.Text, nullable=False),
+    sa.Column("clauses", sa.Text, nullable=False),  # JSON {clause_id: sha256 of its text when pinned}
+    sa.Column("region", sa.String(32)),
+    sa.Column("status", sa.String(16), nullable=False, default="active"),  # active | suspended
+    sa.Column("reason", sa.Text),
+    sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("checked", sa.DateTime, nullable=False),
+)
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+# version -> statements bringing the schema from version-1 to version (none yet: v1 is created whole)
+MIGRATIONS: dict[int, list[str]] = {}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass
+class QuestionRow:
+    """One answered question as the log stores it."""
+
+    answer_id: str
+    channel: str
+    question: str
+    region: str | None
+    kind: str
+    refused: bool
+    clauses: list[str] = field(default_factory=list)
+    latency_ms: float | None = None
+    client: str | None = None
+    pin_id: int | None = None
+    ts: datetime = field(default_factory=utcnow)
+
+    def values(self) -> dict:
+        return {
+            "answer_id": self.answer_id,
+            "ts": self.ts,
+            "channel": self.channel[:16],
+            "question": self.question[:MAX_QUESTION],
+            "region": self.region,
+            "kind": (self.kind or "")[:16],
+            "refused": bool(self.refused),
+            "clauses": json.dumps(self.clauses, ensure_ascii=False),
+            "latency_ms": self.latency_ms,
+            "client": self.client,
+            "pin_id": self.pin_id,
+        }
+
+
+@dataclass(frozen=True)
+class Pin:
+    id: int
+    question: str
+    answer: str
+    clauses: dict  # clause_id -> sha256 of the clause text when pinned
+    region: str | None
+    status: str
+    reason: str | None
+    created: datetime
+    checked: datetime
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "question": self.question,
+            "answer": self.answer,
+            "clauses": list(self.clauses),
+            "region": self.region,
+            "status": self.status,
+            "reason": self.reason,
+            "created": self.created.isoformat(timespec="seconds"),
+            "checked": self.checked.isoformat(timespec="seconds"),
+        }
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer; safe across worker processes
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str) -> sa.Engine:
+    try:
+        parsed = sa.make_url(url)
+    except Exception as exc:
+        raise RagError(M.STORE_BAD_URL.format(error=exc)) from None
+    kw: dict = {"future": True, "pool_pre_ping": True}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kw["connect_args"] = {"timeout": 10, "check_same_thread": False}
+    elif parsed.get_backend_name() == "postgresql":
+        kw["connect_args"] = {"connect_timeout": 3}
+        kw["pool_size"], kw["max_overflow"] = 4, 4
+    try:
+        engine = sa.create_engine(parsed, **kw)
+    except Exception as exc:  # unknown driver, missing module
+        raise RagError(M.STORE_BAD_URL.format(error=exc)) from None
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class Store:
+    """Typed reads and writes; every method opens its own short transaction (thread-safe through the pool)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self._ready = False
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def ensure_schema(self) -> None:
+        """Creates missing tables and runs pending migrations; cheap after the first call."""
+        if self._ready:
+            return
+        for attempt in (1, 2):  # two workers creating the schema at once: the loser retries and finds it
+            try:
+                self._create_or_migrate()
+                break
+            except sa.exc.SQLAlchemyError as exc:
+                if attempt == 2:
+                    raise RagError(M.STORE_DOWN.format(error=_short(exc))) from None
+        self._ready = True
+
+    def _create_or_migrate(self) -> None:
+        with self.engine.begin() as c:
+            metadata.create_all(c)
+            row = c.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
+            version = int(row[0]) if row else 0
+            if version == 0:
+                c.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+                version = SCHEMA_VERSION
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                for stmt in MIGRATIONS.get(v, []):
+                    c.execute(sa.text(stmt))
+                c.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(v)))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # ---- question log -------------------------------------------------------------------------------
+    def add_questions(self, rows: Iterable[QuestionRow]) -> int:
+        values = [r.values() for r in rows]
+        if not values:
+            return 0
+        self.ensure_schema()
+        with self.engine.begin() as c:
+            c.execute(questions.insert(), values)
+        return len(values)
+
+    def has_answer(self, answer_id: str) -> bool:
+        self.ensure_schema()
+        with self.engine.connect() as c:
+            return (
+                c.execute(sa.select(questions.c.id).where(questions.c.answer_id == answer_id)).first()
+                is not None
+            )
+
+    def add_feedback(self, answer_id: str, rating: str, comment: str | None = None) -> int:
+        self.ensure_schema()
+        with self.engine.begin() as c:
+            res = c.execute(
+                feedback.insert().values(
+                    answer_id=answer_id,
+                    ts=utcnow(),
+                    rating=rating,
+                    comment=(comment or None) and comment[:MAX_COMMENT],
+                )
+            )
+            return int(res.inserted_primary_key[0])
+
+    def question_rows(self, since: datetime | None = None, limit: int = 1_000_000) -> list[dict]:
+        """Questions (newest last) with their feedback joined: rating 'up'/'down'/None and the comment."""
+        self.ensure_schema()
+        last = (
+            sa.select(feedback.c.answer_id, sa.func.max(feedback.c.id).label("fid"))
+            .group_by(feedback.c.answer_id)
+            .subquery()
+        )
+        fb = feedback.alias("fb")
+        q = (
+            sa.select(questions, fb.c.rating, fb.c.comment)
+            .select_from(
+                questions.outerjoin(last, last.c.answer_id == questions.c.answer_id).outerjoin(
+                    fb, fb.c.id == last.c.fid
+                )
+            )
+            .order_by(questions.c.ts)
+            .limit(limit)
+        )
+        if since is not None:
+            q = q.where(questions.c.ts >= since)
+        with self.engine.connect() as c:
+            rows = [dict(r._mapping) for r in c.execute(q)]
+        for r in rows:
+            r["clauses"] = json.loads(r["clauses"] or "[]")
+        return rows
+
+    def feedback_counts(self, since: datetime | None = None) -> dict[str, int]:
+        """Answers rated up / down, counting each answer's latest rating once (a 👎 then its reason is one 👎)."""
+        self.ensure_schema()
+        last = sa.select(sa.func.max(feedback.c.id).label("fid")).group_by(feedback.c.answer_id)
+        if since is not None:
+            last = last.where(feedback.c.ts >= since)
+        last = last.subquery()
+        q = (
+            sa.select(feedback.c.rating, sa.func.count())
+            .select_from(feedback.join(last, last.c.fid == feedback.c.id))
+            .group_by(feedback.c.rating)
+        )
+        with self.engine.connect() as c:
+            got = dict(c.execute(q).all())
+        return {"up": int(got.get("up", 0)), "down": int(got.get("down", 0))}
+
+    def purge(self, before: datetime) -> tuple[int, int]:
+        """Deletes question and feedback rows older than `before`: (questions, feedback) removed."""
+        self.ensure_schema()
+        with self.engine.begin() as c:
+            nq = c.execute(questions.delete().where(questions.c.ts < before)).rowcount
+            nf = c.execute(feedback.delete().where(feedback.c.ts < before)).rowcount
+            c.execute(meta.delete().where(meta.c.key == "last_purge"))
+            c.execute(meta.insert().values(key="last_purge", value=utcnow().isoformat()))
+        return int(nq or 0), int(nf or 0)
+
+    def last_purge(self) -> datetime | None:
+        self.ensure_schema()
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(meta.c.value).where(meta.c.key == "last_purge")).first()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    # ---- pins ---------------------------------------------------------------------------------------
+    def add_pin(self, question: str, answer: str, clauses: dict, region: str | None) -> int:
+        self.ensure_schema()
+        now = utcnow()
+        with self.engine.begin() as c:
+            res = c.execute(
+                pins.insert().values(
+                    question=question,
+                    answer=answer,
+                    clauses=json.dumps(clauses, ensure_ascii=False),
+                    region=region,
+                    status="active",
+                    created=now,
+                    checked=now,
+                )
+            )
+            return int(res.inserted_primary_key[0])
+
+    def pins(self, active_only: bool = False) -> list[Pin]:
+        self.ensure_schema()
+        q = sa.select(pins).order_by(pins.c.id)
+        if active_only:
+            q = q.where(pins.c.status == "active")
+        with self.engine.connect() as c:
+            return [
+                Pin(**{**dict(r._mapping), "clauses": json.loads(r._mapping["clauses"])})
+                for r in c.execute(q)
+            ]
+
+    def remove_pin(self, pin_id: int) -> bool:
+        self.ensure_schema()
+        with self.engine.begin() as c:
+            return bool(c.execute(pins.delete().where(pins.c.id == pin_id)).rowcount)
+
+    def set_pin_status(self, pin_id: int, status: str, reason: str | None) -> None:
+        with self.engine.begin() as c:
+            c.execute(
+                pins.update()
+                .where(pins.c.id == pin_id)
+                .values(status=status, reason=reason, checked=utcnow())
+            )
+
+    def pins_version(self) -> tuple:
+        """Cheap change marker (count, max id, last check) so servers reload their pin cache only on change."""
+        self.ensure_schema()
+        with self.engine.connect() as c:
+            row = c.execute(
+                sa.select(sa.func.count(), sa.func.max(pins.c.id), sa.func.max(pins.c.checked))
+            ).first()
+        return tuple(row)
+
+
+def _short(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
