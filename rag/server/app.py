@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse  # noqa: E402
 from fastapi.staticfiles import StaticFiles  # noqa: E402
 
 from .. import __version__  # noqa: E402
-from . import api, openai_compat  # noqa: E402
+from . import api, openai_compat, page  # noqa: E402
 from .config import ServerConfig  # noqa: E402
 from .headers import SecurityMiddleware  # noqa: E402
 from .reload import AnswererHolder  # noqa: E402
@@ -67,6 +67,7 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None) -
     app.include_router(api.router)
     app.include_router(openai_compat.router)
     _static_routes(app, settings)
+    page.install(app)  # /ui/* files, Chinese lang and share tags, HEAD wherever GET
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(config.api_origins),
