@@ -10,7 +10,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, RagError
@@ -37,6 +37,10 @@ class AskRequest(BaseModel):
     question: StrictStr = Field(description="用户的问题（500 字以内）", examples=["青岛育儿假有几天？"])
     region: StrictStr | None = Field(
         None, description="地区代码（beijing、qingdao…）；不填则自动识别", examples=[None]
+    )
+    region_lock: StrictBool = Field(
+        False,
+        description="true：只回答 region 指定地区的政策；问到其他地区时只给一句提示，不给该地区的条款",
     )
     history: list[Message] = Field(default_factory=list, max_length=200, description="之前的对话，按时间顺序")
     id: StrictStr | StrictInt | None = Field(None, description="调用方自定义的编号，原样返回")
@@ -100,7 +104,10 @@ def run(fn, *args, **kw):
 @router.post("/api/ask", dependencies=[Depends(rate_limit)], tags=["问答"], summary="提问，返回带出处的回答")
 def ask(body: AskRequest, request: Request) -> dict:
     answerer, q, region, hist = prepare(request, body.question, body.region, body.history)
-    answer = run(answerer.ask, q, region=region, history=hist)
+    if body.region_lock and not region:
+        raise ApiError(422, "region_lock 需要同时指定 region（地区代码）。")
+    lock = {"lock_region": True} if body.region_lock else {}  # region is a default unless locked
+    answer = run(answerer.ask, q, region=region, history=hist, **lock)
     answer.id = body.id
     return answer.to_dict()
 
@@ -162,6 +169,7 @@ _FIELDS = {
     "region": "region（地区）",
     "history": "history（对话历史）",
     "k": "k（返回条数）",
+    "region_lock": "region_lock（锁定地区）",
     "messages": "messages（消息列表）",
     "role": "role（角色）",
     "content": "content（内容）",

@@ -122,7 +122,10 @@ def install(app: FastAPI) -> None:
         return FileResponse(
             STATIC / "share.png",
             media_type="image/png",
-            headers={"Cache-Control": "public, max-age=86400", "Cross-Origin-Resource-Policy": "cross-origin"},
+            headers={
+                "Cache-Control": "public, max-age=86400",
+                "Cross-Origin-Resource-Policy": "cross-origin",
+            },
         )
 
     @app.get("/ui/config.json", include_in_schema=False)

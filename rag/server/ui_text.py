@@ -7,7 +7,9 @@ that region; a test checks that every one of them is answered (not refused) for 
 from __future__ import annotations
 
 SITE_TITLE = "生育政策问答"
-SITE_DESCRIPTION = "用日常中文提问各地生育支持政策（婚假、产假、育儿假、生育补贴、托育等），回答引用官方实施方案原文条款。"
+SITE_DESCRIPTION = (
+    "用日常中文提问各地生育支持政策（婚假、产假、育儿假、生育补贴、托育等），回答引用官方实施方案原文条款。"
+)
 HEADER = "## 生育政策问答\n根据各地《优化生育政策促进人口长期均衡发展》实施方案作答，每个回答都附有原文出处。"
 AUTO_LABEL = "自动识别"
 REGION_LABEL = "地区"

@@ -171,7 +171,10 @@
   }
 
   function focusInput() {
-    if (framed) return; // the host page asks for it (rag-widget-focus) when the panel opens
+    if (framed) { // the host page asks for focus (rag-widget-focus) when its panel opens; tell it we can
+      window.parent.postMessage({ type: "rag-widget-ready" }, "*");
+      return;
+    }
     var box = $("#rag-input textarea");
     if (box && !document.activeElement.closest("#rag-input") && document.activeElement === document.body) box.focus();
   }
