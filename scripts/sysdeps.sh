@@ -1,6 +1,27 @@
 #!/usr/bin/env bash
-# Installs the system packages the browser tests need (Debian chromium + a CJK font), only when missing.
+# Installs what the browser tests need, only when missing: Debian chromium + a CJK font, and axe-core's single
+# axe.min.js (the accessibility scan) fetched from the npm registry into .cache/axe/ (not committed).
 set -euo pipefail
+AXE_VERSION=4.14.1
+AXE_DIR="$(cd "$(dirname "$0")/.." && pwd)/.cache/axe"
+fetch_axe() {
+  [ -f "$AXE_DIR/axe.min.js" ] && return 0
+  if ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+    else
+      echo "The accessibility scan needs npm (apt-get install npm); it will be skipped." >&2
+      return 0
+    fi
+  fi
+  mkdir -p "$AXE_DIR"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null && tar -xzf "axe-core-$AXE_VERSION.tgz")
+  cp "$tmp/package/axe.min.js" "$tmp/package/LICENSE" "$AXE_DIR/"
+  rm -rf "$tmp"
+}
+fetch_axe
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)

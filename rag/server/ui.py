@@ -66,10 +66,10 @@ def _answer_text(text: str, answer: dict | None) -> str:
     and CLI text keep it), and a notice shown above the answer is not repeated in it."""
     if not answer:
         return text
+    notice = (answer.get("notice") or "").strip()
+    if notice and text.startswith(notice):
+        text = text[len(notice) :].lstrip()
     lines = text.split("\n")
-    notice = answer.get("notice") or ""
-    if notice and lines and lines[0].strip() == notice.strip():
-        lines = lines[1:]
     if answer.get("citations"):
         lines = [ln for ln in lines if not ln.startswith("依据：")]
     return "\n".join(lines).strip("\n")

@@ -93,19 +93,30 @@
     if (!chat || chat.__ragOrder) return;
     chat.__ragOrder = true;
     var seen = 0;
-    var observer = new MutationObserver(function () {
-      var users = chat.querySelectorAll(".message-row.user-row, .message.user, [data-testid=user]");
-      if (users.length === seen) return;
-      seen = users.length;
-      var last = users[users.length - 1];
-      var row = last.closest(".message-row") || last;
+    var pinned = null; // the row of the latest question, kept at the top while its answer arrives
+    function userMoved() { pinned = null; }
+    function pin() {
       var box = scroller();
-      if (!box || !row) return;
-      // the question at the top of the visible log; the answer streams in below it
-      var top = row.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop - 8;
-      box.scrollTop = Math.max(0, top);
+      if (!pinned || !box || !pinned.isConnected) return;
+      var top = pinned.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop - 8;
+      if (Math.abs(box.scrollTop - top) > 1) box.scrollTop = Math.max(0, top);
+    }
+    var observer = new MutationObserver(function () {
+      var users = chat.querySelectorAll(".message-row.user-row");
+      if (users.length !== seen) {
+        seen = users.length;
+        pinned = users.length ? users[users.length - 1] : null;
+        var box = scroller();
+        if (box && !box.__ragListen) { // a reader who scrolls takes over until the next question
+          box.__ragListen = true;
+          ["wheel", "touchmove", "keydown"].forEach(function (ev) {
+            box.addEventListener(ev, userMoved, { passive: true });
+          });
+        }
+      }
+      pin(); // the answer grows below; the question and the answer's first line stay in view
     });
-    observer.observe(chat, { childList: true, subtree: true });
+    observer.observe(chat, { childList: true, subtree: true, characterData: true });
   }
 
   // ---- input ----------------------------------------------------------------------------------------
