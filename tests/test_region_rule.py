@@ -43,7 +43,9 @@ def test_locked_region_gives_a_notice_and_no_rule_of_the_locked_region(client):
     d = _ask(client, question=BEIJING_Q, region="qingdao", region_lock=True)
     assert d["notice"] and "北京市" in d["notice"]
     assert not any(c["region"] == "qingdao" for c in d["citations"])
-    assert "青岛市：" not in d["answer"] and "60天" not in d["answer"]  # Qingdao's rule (60天产假) never shown
+    assert (
+        "青岛市：" not in d["answer"] and "60天" not in d["answer"]
+    )  # Qingdao's rule (60天产假) never shown
 
 
 def test_locked_region_answers_its_own_questions(client):
@@ -81,7 +83,9 @@ def test_page_is_chinese_with_local_share_metadata(client):
     assert img.status_code == 200 and img.headers["content-type"] == "image/png" and len(img.content) > 1000
 
 
-@pytest.mark.parametrize("path", ["/", "/embed.js", "/examples/embed.html", "/healthz", "/ui/chat.js", "/docs"])
+@pytest.mark.parametrize(
+    "path", ["/", "/embed.js", "/examples/embed.html", "/healthz", "/ui/chat.js", "/docs"]
+)
 def test_head_is_answered_wherever_get_is(client, path):
     get, head = client.get(path), client.head(path)
     assert get.status_code == 200 and head.status_code == 200, (path, head.status_code)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import gradio as gr
 
 from ..errors import InputError, RagError
 from ..models import Answer
-from ..normalize import strip_invisible
 from . import ui_text
 from .security import clean_history, clean_text, client_ip
 
@@ -115,7 +115,9 @@ def history_of(turns: list[dict]) -> list[dict]:
 
 def is_blank(message) -> bool:
     """Whitespace-only (or invisible-only) input: the chat does nothing, no empty bubble."""
-    return isinstance(message, str) and not strip_invisible(message).strip()
+    return isinstance(message, str) and all(
+        ch.isspace() or unicodedata.category(ch) == "Cf" for ch in message
+    )
 
 
 def region_kwargs(locked: bool) -> dict:
