@@ -263,7 +263,7 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             header = gr.Markdown(ui_text.HEADER, elem_id="rag-header")
             # the value behind the compact native <select> that chat.js puts in #rag-top (a Gradio Dropdown opens
             # its list on Tab and leaves a stray item over the chat)
-            region = gr.Textbox(AUTO, visible="hidden", elem_id="rag-region", label=ui_text.REGION_LABEL)
+            region = gr.Textbox(AUTO, visible="hidden", elem_id="rag-region", label="region")
         turns = gr.State([])
         locked = gr.State(False)
         chatbot, _, buttons, box = _chat_column(current)
