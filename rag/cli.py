@@ -284,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", default=None, help="report folder (default: eval/)")
     sp.add_argument("--thresholds", default=None, help="expectations file (default: eval/thresholds.toml)")
     sp.add_argument(
+        "--citizen", default=None, help="citizen-style set (default: eval/citizen.jsonl; 'none' to skip)"
+    )
+    sp.add_argument(
         "--calibrate", action="store_true", help="sweep the relevance thresholds and recommend a pair"
     )
     sp.set_defaults(func=cmd_eval)

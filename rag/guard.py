@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import re
 
+from .messages import INJECTION as INJECTION_REFUSAL
 from .normalize import normalize_query
 
-REFUSAL = (
-    "抱歉，我只能依据已收录的生育支持政策文件回答政策问题，不能执行修改设定、扮演其他角色或透露内部提示词等要求。"
-    "请直接提出您想了解的政策问题，例如“青岛市产假有多少天？”"
-)
+REFUSAL = INJECTION_REFUSAL
 
 # --- Chinese, matched on the text without spaces and punctuation -----------------------------------------
 _ZH_VERB = r"(忽略|无视|忽视|跳过|忘记|忘掉|忘了|抛开|抛弃|放弃|绕过|绕开|违背|违反|推翻|覆盖|废除|取消|不要理会|不用理会|别理会|别管|不要管|不必遵守|不要遵守|不再遵守|无需遵守|别遵守|停止遵守)"
@@ -74,11 +72,18 @@ def normalise(text: str) -> str:
     return normalize_query(text).casefold()
 
 
+normalise_for_guard = normalise
+
+
 def injection(text: str) -> bool:
     """True when `text` tries to override the assistant's instructions, change its role or extract its prompt."""
     if not isinstance(text, str) or not text.strip():
         return False
-    norm = normalise(text)
+    return injected(normalise(text))
+
+
+def injected(norm: str) -> bool:
+    """`injection` on text already normalised by `normalise` (the question record holds it)."""
     spaced = _SPACES.sub(" ", norm)
     compact = _NOT_WORD.sub("", norm)  # 忽 略 以 上 / 忽-略-以-上 … all read the same
     return (

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .benefits import load_table, rules_version, write_table
 from .bm25 import BM25
 from .chunker import CHUNKER_VERSION, chunk_documents, chunk_sentences
 from .config import Settings
@@ -45,6 +46,7 @@ class LoadedIndex:
     tokens: list[list[str]]
     sentence_vectors: np.ndarray  # one row per sentence of every chunk, in chunk order
     sentence_offsets: list[int]  # chunk i owns rows sentence_offsets[i] : sentence_offsets[i + 1]
+    benefits: object = None  # benefits.BenefitsTable: the cross-region benefits table
 
 
 @dataclass
@@ -100,6 +102,8 @@ def staleness(settings: Settings) -> str | None:
         return "索引格式版本不同"
     if m.get("chunker_version") != CHUNKER_VERSION or m.get("tokenizer") != TOKENIZER_VERSION:
         return "切分或分词规则已更新"
+    if not isinstance(m.get("benefits"), dict) or m["benefits"].get("version") != rules_version():
+        return "待遇对照表的词表或规则已更新"
     if m.get("embedder", {}).get("spec") != settings.embedder:
         return f"索引由向量模型 {m.get('embedder', {}).get('spec')} 生成，当前配置为 {settings.embedder}"
     if m.get("seeds") != seed_hashes(settings.seeds_dir):
@@ -203,12 +207,14 @@ def build_index(
             json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens}, ensure_ascii=False),
             encoding="utf-8",
         )
+        benefits_entry = write_table(tmp, chunks, docs)
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "package_version": __version__,
             "embedder": {"spec": settings.embedder, "id": embedder.id, "dim": embedder.dim},
             "chunker_version": CHUNKER_VERSION,
             "tokenizer": TOKENIZER_VERSION,
+            "benefits": benefits_entry,
             "chunk_count": len(chunks),
             "sentence_count": len(sentences),
             "documents": [d.slug for d in docs],
@@ -302,4 +308,5 @@ def load_index(
         or len(svecs) != offsets[-1]
     ):
         raise IndexProblem(f"索引文件彼此不一致（向量 {vectors.ntotal}，条款 {len(chunks)}）：{hint}")
-    return LoadedIndex(build, m, chunks, vectors, BM25(tokens), tokens, svecs, offsets)
+    benefits = load_table(build, m, chunks)
+    return LoadedIndex(build, m, chunks, vectors, BM25(tokens), tokens, svecs, offsets, benefits)

@@ -19,10 +19,23 @@ class Document:
     parents: tuple[str, ...]
     path: str
     text: str
+    display_name: str = ""  # short name used inside sentences (通化市); region_name when empty
+    scope: str = ""  # whose plan it is, when narrower than the name suggests (通化市辖区（区级）)
+    nearby: tuple[str, ...] = ()  # places answered from this plan that may have rules of their own
 
     @property
     def is_draft(self) -> bool:
-        return "征求意见" in self.status
+        """The one notion of "draft": a status naming 征求意见 (征求意见稿)."""
+        return is_draft_status(self.status)
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.region_name
+
+
+def is_draft_status(status: str) -> bool:
+    """Chunks and hits carry the status string only; this is the single test all stages use."""
+    return "征求意见" in (status or "")
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,8 @@ class Answer:
     regions: list[str] = field(default_factory=list)  # every region answered (several for cross-region)
     highlights: dict[str, list[str]] = field(default_factory=dict)  # clause_id -> quoted sentences
     id: str | None = None
+    kind: str = "fact"  # fact | list | compare | yesno | followup | clarify | refuse
+    notice: str = ""  # one short line shown before the answer (region switched or locked), else ""
 
     def to_dict(self) -> dict:
         out = {
@@ -86,6 +101,8 @@ class Answer:
             "refused": self.refused,
             "region": self.region,
             "citations": [h.to_dict() for h in self.citations],
+            "kind": self.kind,
+            "notice": self.notice,
         }
         for cite in out["citations"]:
             cite["highlights"] = self.highlights.get(cite["clause_id"], [])

@@ -39,10 +39,15 @@ class Query:
 def make_query(question: str, topic_text: str | None = None) -> Query:
     """`topic_text` is the question without place names: expansions come from it, not from 青岛 or 通化."""
     text = normalize_query(question)
-    topic = normalize_query(topic_text) if topic_text is not None else text
+    return query_from_normalised(text, normalize_query(topic_text) if topic_text is not None else text)
+
+
+def query_from_normalised(text: str, topic: str) -> Query:
+    """The Query of a question already normalised (rag.question builds it once per question)."""
     base = tokenize(topic)
-    extra = [t for term in expansions(topic) for t in tokenize(term)]
-    expanded = tuple(w for term in expansions(topic) for w in words(term))
+    implied = expansions(topic)
+    extra = [t for term in implied for t in tokenize(term)]
+    expanded = tuple(w for term in implied for w in words(term))
     return Query(
         text=text,
         tokens=tuple(base + [t for t in extra if t not in base]),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 
 from .models import Document
@@ -37,6 +38,60 @@ def _places() -> list[list[str]]:
     return [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def place_groups() -> list[list[str]]:
+    """data/places.txt: one place a line, full name first."""
+    return _places()
+
+
+_SUFFIXES = ("特别行政区", "自治区", "自治州", "新区", "区", "县", "市", "省")
+
+
+@lru_cache(maxsize=1)
+def _not_places() -> frozenset[str]:
+    text = (resources.files("rag.data") / "not_places.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+@lru_cache(maxsize=1)
+def _dict_tags() -> dict[str, str]:
+    """word -> part-of-speech tag of jieba's dictionary (ns = place name, f = direction word, …)."""
+    import jieba
+
+    tags = {}
+    with jieba.dt.get_dict_file() as fh:
+        for raw in fh:
+            parts = raw.decode("utf-8").split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return tags
+
+
+def derive_stems(names: list[str] | dict) -> dict[str, str]:
+    """Place names people write without their suffix (江津 for 江津区, 城阳 for 城阳区): stem -> full name.
+
+    A stem counts only when it has at least two characters, is not a name already, comes from exactly one full
+    name, and is not an ordinary word: not listed in data/not_places.txt and, when jieba's dictionary knows it,
+    tagged as a noun there (南岸 is a direction word, 大兴 a distinguishing word, 市北 a place word: all refused).
+    """
+    known = set(names)
+    stems: dict[str, set[str]] = {}
+    for name in known:
+        for suffix in _SUFFIXES:
+            stem = name[: -len(suffix)]
+            if name.endswith(suffix) and len(stem) >= 2 and all("\u3400" <= c <= "\u9fff" for c in stem):
+                stems.setdefault(stem, set()).add(name)
+                break
+    tags = _dict_tags()
+    return {
+        stem: next(iter(full))
+        for stem, full in sorted(stems.items())
+        if len(full) == 1
+        and stem not in known
+        and stem not in _not_places()
+        and tags.get(stem, "n").startswith("n")
+    }
+
+
 def _word_spans(text: str) -> set[tuple[int, int]]:
     from .tokenize import _jieba
 
@@ -55,6 +110,9 @@ class RegionDetector:
         for group in _places():
             for n in group:
                 self.names.setdefault(n, (UNCOVERED, group[0]))
+        for stem, full in derive_stems(self.names).items():  # 江津 -> 江津区 (a stem is never a parent)
+            if self.names[full][0] != PARENT:
+                self.names[stem] = self.names[full]
         pinyin = {}
         for surface, (kind, target) in list(self.names.items()):
             if len(surface) >= 2 and kind != PARENT and (surface.endswith(("市", "省")) is False):

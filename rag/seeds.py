@@ -49,6 +49,9 @@ def load_documents(seeds_dir: Path) -> list[Document]:
                 parents=tuple(entry.get("parents", ())),
                 path=str(path),
                 text=text,
+                display_name=entry.get("display_name", ""),
+                scope=entry.get("scope", ""),
+                nearby=tuple(entry.get("nearby", ())),
             )
         )
     if not docs:

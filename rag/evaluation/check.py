@@ -30,6 +30,10 @@ CHECKED = (
     "qualify_ok",
 )
 MARGIN = 0.02
+# Citizen-style pass rates (rag.evaluation.citizen.flat_scores): overall and one per kind; kind accuracy is
+# reported, not checked.
+CITIZEN_PREFIX = "citizen_"
+UNCHECKED = ("citizen_kind_acc",)
 
 
 def load_thresholds(path: Path) -> dict:
@@ -84,7 +88,10 @@ def render(results: dict[str, dict], source: str) -> str:
     ]
     for name, res in results.items():
         out.append(f"[{name}]")
-        for key in CHECKED:
+        keys = list(CHECKED) + [
+            k for k in res["overall"] if k.startswith(CITIZEN_PREFIX) and k not in UNCHECKED
+        ]
+        for key in keys:
             v = res["overall"].get(key)
             if v is not None:
                 out.append(f'"{key}" = {floor_score(v):.2f}')

@@ -1,7 +1,9 @@
 """`rag eval`: run the configurations, print the comparison, write eval/report.md, report.png and results/*.json.
 
 Extra options beyond rag.cli's parser are read with getattr (so they work as soon as the flag exists) or from the
-environment: --thresholds FILE / RAG_EVAL_THRESHOLDS, --calibrate / RAG_EVAL_CALIBRATE=1.
+environment: --thresholds FILE / RAG_EVAL_THRESHOLDS, --calibrate / RAG_EVAL_CALIBRATE=1, --citizen FILE /
+RAG_EVAL_CITIZEN (the citizen-style set; eval/citizen.jsonl by default unless --gold names another file; "none"
+skips it).
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ def _compact(rec: dict) -> dict:
     return out
 
 
-def write_outputs(out_dir: Path, results: dict, records: dict, meta: dict) -> None:
+def write_outputs(
+    out_dir: Path, results: dict, records: dict, meta: dict, citizen: dict | None = None
+) -> None:
     from .report import chart, markdown
 
     (out_dir / "results").mkdir(parents=True, exist_ok=True)
@@ -57,16 +61,53 @@ def write_outputs(out_dir: Path, results: dict, records: dict, meta: dict) -> No
             **res,
             "questions": [_compact(r) for r in records[name]],
         }
+        if citizen and name in citizen:
+            from .citizen import compact
+
+            data["citizen"] = {
+                "file": meta.get("citizen"),
+                **citizen[name]["summary"],
+                "questions": [compact(r) for r in citizen[name]["records"]],
+            }
         (out_dir / "results" / f"{name}.json").write_text(
             json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
         )
     focus = DEFAULT_CONFIG if DEFAULT_CONFIG in results else next(iter(results))
-    (out_dir / "report.md").write_text(markdown(results, records, meta, focus), encoding="utf-8")
+    text = markdown(results, records, meta, focus)
+    if citizen:
+        from .citizen import markdown as citizen_markdown
+
+        part = citizen_markdown(
+            {n: c["summary"] for n, c in citizen.items()},
+            citizen[focus]["records"] if focus in citizen else next(iter(citizen.values()))["records"],
+            meta["citizen"],
+            focus,
+        )
+        text = _insert_before_failures(text, part)
+    (out_dir / "report.md").write_text(text, encoding="utf-8")
     chart(results, out_dir / "report.png")
     print(
         f"rag eval: wrote {out_dir / 'report.md'}, {out_dir / 'report.png'} and {out_dir / 'results'}/",
         file=sys.stderr,
     )
+
+
+def _insert_before_failures(report: str, part: list[str]) -> str:
+    """The citizen section goes after the gold breakdowns and before the long gold failure lists."""
+    marker = "\n## Failures of "
+    at = report.find(marker)
+    block = "\n".join(part) + "\n"
+    return report + "\n" + block if at < 0 else report[: at + 1] + block + report[at + 1 :]
+
+
+def citizen_path(args, root: Path) -> Path | None:
+    """The citizen-style set to score next to the gold set, or None: "none"; or another --gold without --citizen
+    (that run is about the other file); or the default file is absent."""
+    given = _opt(args, "citizen", "RAG_EVAL_CITIZEN")
+    if given:
+        return None if str(given).lower() == "none" else Path(given)
+    default = root / "eval" / "citizen.jsonl"
+    return default if default.is_file() and not getattr(args, "gold", None) else None
 
 
 def run_eval(args, settings) -> int:
@@ -83,8 +124,15 @@ def run_eval(args, settings) -> int:
     calibrate = bool(_opt(args, "calibrate", "RAG_EVAL_CALIBRATE", False))
     thresholds_path = Path(_opt(args, "thresholds", "RAG_EVAL_THRESHOLDS", root / "eval" / "thresholds.toml"))
 
-    slugs = {d.slug for d in load_documents(settings.seeds_dir)}
+    docs = load_documents(settings.seeds_dir)
+    slugs = {d.slug for d in docs}
     items = load_gold(gold_path, slugs)
+    cz_path = citizen_path(args, root)
+    cz_items = None
+    if cz_path is not None:
+        from .citizen import load_citizen
+
+        cz_items = load_citizen(cz_path, slugs)
     for w in resolve_relevant(items, settings):
         print(f"rag eval: warning: {w}", file=sys.stderr)
     retriever = getattr(args, "retriever", None) or "hybrid"
@@ -110,28 +158,41 @@ def run_eval(args, settings) -> int:
             print(render(sweep(asst, items), asst.thresholds, cfg.name))
         return 0
 
-    results, records = {}, {}
+    results, records, citizen = {}, {}, {}
     for cfg in cfgs:
         asst = load_assistant(settings, cfg)
         ans = llm_answerer(asst, settings) if cfg.answerer == "llm" else asst
         recs = run(asst, items, ans, desc=cfg.name)
         results[cfg.name], records[cfg.name] = score(recs), recs
+        if cz_items is not None:
+            from .citizen import flat_scores, run_citizen, summarize
+
+            cz_recs = run_citizen(ans, cz_items, docs, desc=f"{cfg.name} citizen")
+            summary = summarize(cz_recs)
+            citizen[cfg.name] = {"summary": summary, "records": cz_recs}
+            results[cfg.name]["overall"].update(flat_scores(summary))
 
     from .report import text_table
 
     print(text_table(results))
+    if citizen:
+        from .citizen import text_table as citizen_table
+
+        print(f"\ncitizen-style questions ({_display(cz_path, root)}): pass rate per kind")
+        print(citizen_table({n: c["summary"] for n, c in citizen.items()}))
     meta = {
         "gold": _display(gold_path, root),
         "n": len(items),
         "n_judged": sum(bool(i.relevant_ids) for i in items),
         "answerer": answerer,
         "generated": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "citizen": _display(cz_path, root) if cz_path is not None else None,
         "command": "rag eval " + " ".join(sys.argv[2:])
         if len(sys.argv) > 1 and sys.argv[1] == "eval"
         else "rag eval",
     }
     if not check or out_given:
-        write_outputs(out_dir, results, records, meta)
+        write_outputs(out_dir, results, records, meta, citizen)
     if check:
         from .check import compare
 

@@ -11,17 +11,13 @@ anything is released, so unverified numbers are never shown (see docs/llm.md).
 from __future__ import annotations
 
 import logging
-import re
 
-from ..answerer import DRAFT_NOTE
 from ..assistant import stream_answer
 from ..chunker import split_sentences
 from ..config import Settings
-from ..dialogue import resolve
 from ..guard import REFUSAL, injection
+from ..messages import DRAFT_NOTE
 from ..models import Answer, Hit
-from ..normalize import normalize_query
-from ..query import make_query
 from .checks import Verdict, check_reply, numbers
 from .client import LLMFailure, generate, make_chat
 from .prompts import as_data, format_clauses, load_prompt, render
@@ -74,13 +70,13 @@ class LLMAssistant:
         return self.assistant.search(question, region=region, k=k)
 
     # ---- answers ------------------------------------------------------------------------------------
-    def ask(self, question: str, region: str | None = None, history=()) -> Answer:
-        base, job = self._prepare(question, region, history)
+    def ask(self, question: str, region: str | None = None, history=(), lock_region: bool = False) -> Answer:
+        base, job = self._prepare(question, region, history, lock_region)
         return base if job is None else self._write(base, *job, streaming=False)
 
-    def stream(self, question: str, region: str | None = None, history=()):
+    def stream(self, question: str, region: str | None = None, history=(), lock_region: bool = False):
         """Text pieces, then the final Answer; the pieces are released only after the reply passed the checks."""
-        base, job = self._prepare(question, region, history)
+        base, job = self._prepare(question, region, history, lock_region)
         yield from stream_answer(base if job is None else self._write(base, *job, streaming=True))
 
     def timed_ask(self, question: str, **kw):
@@ -91,22 +87,22 @@ class LLMAssistant:
         return a, time.perf_counter() - t
 
     # ---- steps --------------------------------------------------------------------------------------
-    def _prepare(self, question, region, history):
+    def _prepare(self, question, region, history, lock_region=False):
         """(final answer, None) when the model is not to be asked, else (extractive answer, (clauses, messages))."""
         if isinstance(question, str) and injection(question):
             log.warning("prompt injection refused: %.80r", question)
             return refused(question), None
-        base = self.assistant.ask(question, region=region, history=history)
+        q = self.assistant.question(question, history)
+        if q.injection:  # an attack carried over from an earlier turn
+            log.warning("prompt injection (from history) refused: %.80r", q.text)
+            return refused(question), None
+        base, scored = self.assistant.ask_scored(q, region=region, lock_region=lock_region)
         if base.refused or not base.citations:
             return base, None
-        res = resolve(question, history, self.assistant.detector)
-        if injection(res.question):  # an attack carried over from an earlier turn
-            log.warning("prompt injection (from history) refused: %.80r", res.question)
-            return refused(question), None
-        clauses = self._clauses(base, res)
-        return base, (clauses, self._messages(question, res, clauses))
+        clauses = self._clauses(base, scored)
+        return base, (clauses, self._messages(question, q, clauses))
 
-    def _clauses(self, base: Answer, res) -> list[Hit]:
+    def _clauses(self, base: Answer, scored) -> list[Hit]:
         hits = list(base.citations)
         extra = self.extra_per_region if len(base.regions) <= 1 else 1
         if extra <= 0 or len(hits) >= self.max_clauses:
@@ -114,7 +110,6 @@ class LLMAssistant:
         seen = {h.chunk.id for h in hits}
         try:
             retriever = self.assistant.retriever
-            scored = retriever.score_all(make_query(res.question, res.topic))
             for slug in base.regions:
                 added = 0
                 for h in retriever.rank(scored, [slug], extra + 3):
@@ -128,14 +123,13 @@ class LLMAssistant:
             log.warning("extra clauses skipped: %s", exc)
         return hits
 
-    def _messages(self, question: str, res, clauses: list[Hit]):
+    def _messages(self, question: str, q, clauses: list[Hit]):
         from langchain_core.messages import HumanMessage, SystemMessage
 
         context = ""
-        if res.inherited_region or res.inherited_topic or res.question != normalize_query(question):
-            standalone = res.question
-            for slug, doc in self.assistant.docs.items():  # the resolver names regions by slug
-                standalone = re.sub(rf"(?<![a-z]){re.escape(slug)}(?![a-z])", doc.region_name, standalone)
+        if q.followup or q.fixes:
+            names = "、".join(self.assistant.docs[s].name for s in q.regions if s in self.assistant.docs)
+            standalone = f"{names} {q.text}" if q.inherited_region and names else q.text
             context = render(self.context_template, standalone=as_data(" ".join(standalone.split())))
         user = render(
             self.template,

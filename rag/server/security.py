@@ -8,32 +8,15 @@ import re
 import threading
 import time
 
-from ..assistant import MAX_QUESTION_CHARS
 from ..errors import InputError
-
-# Invisible characters that can smuggle instructions or break matching: zero-width, bidi controls,
-# BOM, Unicode tag characters (U+E0000–E007F). Removed, not rejected: pasted text often carries them.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+from ..validate import MAX_QUESTION_CHARS, check_question
 
 RATE_LIMITED = "请求过于频繁：每个地址每分钟最多提问 {limit} 次，请 {wait} 秒后再试。"
 
 
 def clean_text(text, *, field: str = "问题", limit: int = MAX_QUESTION_CHARS) -> str:
-    """The text without invisible/control characters; InputError (a Chinese sentence) when unusable."""
-    if not isinstance(text, str):
-        raise InputError(f"{field}必须是文字。")
-    if _SURROGATE.search(text):  # lone surrogates from JSON "\ud800": not text, and unencodable
-        raise InputError(f"{field}包含无法识别的字符（不成对的 Unicode 代理项），请重新输入。")
-    if len(text) > 4 * limit:  # don't spend time cleaning a huge paste
-        raise InputError(f"{field}太长（{len(text)} 字），请精简到 {limit} 字以内。")
-    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
-    if not text.strip():
-        raise InputError(f"{field}不能为空，请输入您想了解的政策问题。")
-    if len(text) > limit:
-        raise InputError(f"{field}太长（{len(text)} 字），请精简到 {limit} 字以内。")
-    return text
+    """The shared validator (rag.validate.check_question): cleaned text, or InputError with one Chinese sentence."""
+    return check_question(text, field=field, limit=limit)
 
 
 def clean_history(history, max_messages: int) -> list[dict]:

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .chunker import chunk_sentences
-from .models import Chunk, Hit
-from .normalize import normalize
-from .query import Query
-from .tokenize import tokenize
+from ..chunker import chunk_sentences
+from ..models import Hit
+from ..query import Query
+from ..tokenize import tokenize
 
-QUANTITY = re.compile(r"几|多少|多长|多久|多大|比例|标准是|金额|数额|几成|百分之|多高|多低")
 DIGIT = re.compile(r"\d")
 CLAUSE_SPLIT = re.compile(r"(?<=[，,])")
-DRAFT_NOTE = "（注意：该文件为征求意见稿，内容以正式发布的文件为准。）"
+# a comma-separated part ending so reads only with what follows it (…缴费的，/ …之后，/ …的前提下，)
+DANGLING = ("的", "时", "后", "前", "外", "下", "中", "内", "间", "及", "和", "或", "并", "且", "对", "在")
+LONG_SENTENCE = 90  # a sentence up to this long is quoted whole; a longer one is cut to the span of the fact
+TIER_PREFIX = 4  # tiers of one rule open with the same characters (对年应纳税所得额…的部分，…；对年应纳税所得额…)
+TIER_SIMILARITY = 0.6  # … and share this share of their wording once numbers are removed
 
 
 @dataclass
@@ -30,16 +33,27 @@ class Extract:
     has_number: bool
 
 
+@lru_cache(maxsize=4096)
+def sentence_tokens(sentence: str) -> frozenset[str]:
+    """Tokens of one clause sentence; clause texts are fixed, so each is tokenised once per process."""
+    return frozenset(tokenize(sentence))
+
+
 def sentence_score(sentence: str, query: Query, idf: dict[str, float]) -> float:
-    toks = set(tokenize(sentence))
+    toks = sentence_tokens(sentence)
     return sum(idf.get(t, 1.0) for t in set(query.tokens) if t in toks)
+
+
+def finish(span: str) -> str:
+    """A span read as a complete sentence: no dangling ；/，at its end."""
+    return span.strip().rstrip("，,；;。、") + "。"
 
 
 def best_span(sentence: str, query: Query, idf: dict[str, float], wants_number: bool) -> str:
     """Within a long sentence, the comma-separated clause that carries the asked fact (kept verbatim)."""
     parts = [p for p in CLAUSE_SPLIT.split(sentence) if p.strip()]
-    if len(sentence) <= 60 or len(parts) < 2:
-        return sentence
+    if len(sentence) <= LONG_SENTENCE or len(parts) < 2:
+        return finish(sentence)
     scored = []
     for i, p in enumerate(parts):
         s = sentence_score(p, query, idf) + ((0.5 if wants_number else 0.1) if DIGIT.search(p) else 0.0)
@@ -47,33 +61,68 @@ def best_span(sentence: str, query: Query, idf: dict[str, float], wants_number: 
     best = max(scored)[2]
     end = best + 1
     # a conditional or dangling clause (…缴费的，/ …之后，) reads only with what follows it
-    while end < len(parts) and parts[end - 1].rstrip("，, ").endswith(("的", "时", "后", "前", "外")):
+    while end < len(parts) and parts[end - 1].rstrip("，, ").endswith(DANGLING):
         end += 1
     start = best
     # a bare time or place phrase (到2035年，) is no fact: widen to its neighbours, forwards first
-    while len(normalize("".join(parts[start:end]))) < 14 and (end < len(parts) or start > 0):
+    while len("".join(parts[start:end]).strip()) < 14 and (end < len(parts) or start > 0):
         if end < len(parts):
             end += 1
         else:
             start -= 1
-    span = "".join(parts[start:end])
-    return span.strip().rstrip("，,；;。") + "。"
+    return finish("".join(parts[start:end]))
+
+
+def _shape(sentence: str) -> set[str]:
+    """Character bigrams of a sentence with its numbers removed: two tiers of one rule share nearly all."""
+    flat = re.sub(r"[\d.%]+", "", sentence)
+    return {flat[i : i + 2] for i in range(len(flat) - 1)}
+
+
+def same_rule(a: str, b: str) -> bool:
+    """Tiers of one rule: same opening words, each with a number, and the same wording apart from the numbers
+    (对…不超过100万元的部分，减按12.5%…；对…超过100万元但不超过300万元的部分，减按50%…)."""
+    if a[:TIER_PREFIX] != b[:TIER_PREFIX] or not (DIGIT.search(a) and DIGIT.search(b)):
+        return False
+    x, y = _shape(a), _shape(b)
+    return 2 * len(x & y) / max(len(x) + len(y), 1) >= TIER_SIMILARITY
+
+
+def tiers(sentences: list[str], i: int) -> list[int]:
+    """Indexes of the adjacent sentences that are tiers of the same rule as sentence i: a tax rule with two
+    brackets keeps both."""
+    lo = hi = i
+    while lo > 0 and same_rule(sentences[lo - 1], sentences[i]):
+        lo -= 1
+    while hi + 1 < len(sentences) and same_rule(sentences[hi + 1], sentences[i]):
+        hi += 1
+    return list(range(lo, hi + 1))
 
 
 SENTENCE_DENSE_WEIGHT = (
     0.5  # gold set: the best sentence holds the key fact 84% (keywords only) vs 89% (mixed)
 )
+FOCUS_BONUS = 0.5  # a sentence naming the benefit asked beats one about a look-alike sharing its words
 CLAUSE_PRIOR = 0.2  # weight of the clause's retrieval score when sentences of the top two clauses compete
 
 
 def extract(
-    hits: list[Hit], query: Query, idf: dict[str, float], sentence_sims=None, max_sentences: int = 2
+    hits: list[Hit],
+    query: Query,
+    idf: dict[str, float],
+    sentence_sims=None,
+    max_sentences: int = 2,
+    *,
+    wants_number: bool = False,
+    clause_tokens=None,
+    focus: tuple[str, ...] = (),
 ) -> Extract:
     """Picks the answering sentence among the top clauses (two by default: a near-miss at rank 1 is common).
 
     `sentence_sims[i]`: cosines of the question with each sentence of hits[i] (from the index), when available.
+    `clause_tokens(chunk)`: the clause's keyword tokens as the index holds them (tokenised here otherwise).
+    `focus`: surfaces of the benefit asked (lexicon); a sentence naming it is preferred over one that does not.
     """
-    wants_number = bool(QUANTITY.search(query.text))
     cands = []  # (hit index, sentence index, sentence, keyword score, dense sim)
     for h_i, hit in enumerate(hits):
         sims = sentence_sims[h_i] if sentence_sims is not None else None
@@ -96,28 +145,29 @@ def extract(
         fn = (hits[c[0]].score - f_lo) / (f_hi - f_lo) if f_hi > f_lo else 0.0
         w = SENTENCE_DENSE_WEIGHT if sentence_sims is not None else 0.0
         bonus = 0.15 if wants_number and DIGIT.search(c[2]) else 0.0
+        if focus and any(t in c[2] for t in focus):
+            bonus += FOCUS_BONUS
         return w * dn + (1 - w) * c[3] / kw_top + CLAUSE_PRIOR * fn + bonus
 
     ranked = sorted(cands, key=lambda c: (-score(c), c[0], c[1]))
     best = ranked[0]
     hit = hits[best[0]]
-    chosen = [best[2]]
+    sents = chunk_sentences(hit.chunk.text)
+    tier_idx = tiers(sents, best[1])
+    chosen = [sents[j] for j in tier_idx]
+    lead_text = "".join(chosen) if len(tier_idx) > 1 else best[2]
     for c in ranked[1:]:
         if len(chosen) >= max_sentences:
             break
-        if c[0] == best[0] and score(c) >= 0.6 * score(best) and c[3] > 0:
+        if c[0] == best[0] and c[2] not in chosen and score(c) >= 0.6 * score(best) and c[3] > 0:
             chosen.append(c[2])
-    clause_tokens = set(tokenize(hit.chunk.embed_text))
+    clause_tokens = set(clause_tokens(hit.chunk) if clause_tokens else tokenize(hit.chunk.embed_text))
     weights = sum(idf.get(t, 1.0) for t in set(query.core)) or 1.0
     core_hit = sum(idf.get(t, 1.0) for t in set(query.core) if t in clause_tokens)
     shared = [
         idf.get(t, 0.0) for t in set(query.core) | set(query.expanded) if len(t) >= 2 and t in clause_tokens
     ]
-    lead = best_span(best[2], query, idf, wants_number)
+    lead = finish(lead_text) if len(tier_idx) > 1 else best_span(best[2], query, idf, wants_number)
     return Extract(
         hit, chosen, lead, core_hit / weights, max(shared, default=0.0), bool(DIGIT.search("".join(chosen)))
     )
-
-
-def cite_label(chunk: Chunk, n: int) -> str:
-    return f"《{chunk.doc_title}》{chunk.section} [{n}]"

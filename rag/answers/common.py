@@ -1,0 +1,157 @@
+"""What every composer reads: the question record, the retrieval scores, per-region evidence, and the short
+helpers that turn evidence into citizen-facing lines. Built once per question by the assistant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import messages as M
+from ..models import Answer, Document, Hit
+from ..question import Question
+from .extract import Extract, extract, finish
+from .gate import Thresholds, names_benefit, passes
+
+
+@dataclass
+class Evidence:
+    slug: str
+    ex: Extract | None  # best extract, None when no clause of the region passes the gate
+    near: Extract | None = None  # best extract whatever the gate said (the nearest related measure)
+
+
+@dataclass
+class Context:
+    """Per-question state shared by the composers (the assistant builds it; composers never retrieve)."""
+
+    q: Question
+    docs: dict[str, Document]
+    retriever: object
+    scored: object
+    index: object
+    idf: dict[str, float]
+    thresholds: Thresholds
+    row: dict[str, int]
+    lexicon: object = None
+    table: object = None
+    _evidence: dict = field(default_factory=dict)
+
+    # ---- retrieval views -------------------------------------------------------------------------------
+    def ranked(self, slug: str, k: int) -> list[Hit]:
+        return self.retriever.rank(self.scored, [slug], k)
+
+    def dense(self, hit: Hit) -> float | None:
+        if self.retriever.mode == "bm25":
+            return None
+        return float(self.scored.dense[self.row[hit.chunk.id]])
+
+    def sims(self, hit: Hit):
+        if self.scored.query_vector is None:
+            return None
+        i = self.row[hit.chunk.id]
+        a, b = self.index.sentence_offsets[i], self.index.sentence_offsets[i + 1]
+        return self.index.sentence_vectors[a:b] @ self.scored.query_vector
+
+    def clause_tokens(self, chunk):
+        return self.index.tokens[self.row[chunk.id]]
+
+    def benefits(self) -> list:
+        if self.lexicon is None:
+            return []
+        out = []
+        for key in self.q.benefits:
+            try:
+                out.append(self.lexicon.get(key))
+            except KeyError:
+                continue
+        return out
+
+    def focus_terms(self) -> tuple[str, ...]:
+        from .gate import benefit_terms
+
+        return tuple(t for b in self.benefits() for t in benefit_terms(b))
+
+    def extract_from(self, hits: list[Hit], max_sentences: int = 2) -> Extract:
+        sims = [self.sims(h) for h in hits] if self.scored.query_vector is not None else None
+        return extract(
+            hits,
+            self.q.query,
+            self.idf,
+            sims,
+            max_sentences,
+            wants_number=self.q.asks_quantity,
+            clause_tokens=self.clause_tokens,
+            focus=self.focus_terms(),
+        )
+
+    def relevant(self, ex: Extract) -> bool:
+        if not passes(ex, self.thresholds, self.dense(ex.hit)):
+            return False
+        benefits = self.benefits()
+        # sense rule: when the question names a benefit, the answering sentences must name it (not a look-alike)
+        return not benefits or any(names_benefit("".join(ex.sentences), b) for b in benefits)
+
+    def evidence(self, slug: str) -> Evidence:
+        if slug not in self._evidence:
+            hits = self.ranked(slug, 2)
+            ex = self.extract_from(hits) if hits else None
+            self._evidence[slug] = Evidence(slug, ex if ex and self.relevant(ex) else None, ex)
+        return self._evidence[slug]
+
+    # ---- wording helpers -------------------------------------------------------------------------------
+    def name(self, slug: str) -> str:
+        return self.docs[slug].name
+
+    def what(self) -> str:
+        """The kind of quantity asked (天数 / 金额 / 比例), from the wording or else the benefit's unit."""
+        if self.q.wants:
+            return self.q.wants
+        for b in self.benefits():
+            if getattr(b, "unit", "") in M.NO_NUMBER_WHAT:
+                return b.unit
+        return ""
+
+    def fact(self, ex: Extract) -> str:
+        """The answering fact: a complete lead, then any other chosen sentence; never the lead twice."""
+        if self.q.asks_quantity and not ex.has_number:
+            return M.NO_NUMBER.format(sentence=finish(ex.sentences[0]).rstrip("。"), what=M.NO_NUMBER_WHAT[self.what()])
+        core = ex.lead.rstrip("。")
+        rest = [finish(s) for s in ex.sentences if core not in s and s.rstrip("。；;") not in ex.lead]
+        return ex.lead + "".join(rest)
+
+    def thing(self) -> str:
+        """What the question asks about, in its own words (for "方案中没有提到…")."""
+        if self.q.benefits:
+            return self.q.benefits[0]
+        return "".join(self.q.words) or "这方面的内容"
+
+    def scope_lines(self, slugs) -> list[str]:
+        out = []
+        for note in self.q.scope:
+            if note.slug not in slugs:
+                continue
+            doc = self.docs[note.slug]
+            if note.kind == "parent":
+                out.append(M.SCOPE_PARENT.format(asked=note.asked, plan=doc.name))
+            else:
+                out.append(M.SCOPE_NEARBY.format(asked=note.asked, scope=doc.scope or doc.name))
+        return out
+
+
+def cite(ex: Extract, n: int) -> Hit:
+    return Hit(ex.hit.chunk, ex.hit.score, rank=n)
+
+
+def basis(doc: Document, hit: Hit) -> str:
+    return M.BASIS.format(title=doc.title, section=hit.chunk.section, n=hit.rank)
+
+
+def finish_answer(ctx: Context, text: str, cites: list[Hit], regions: list[str], highlights, kind: str) -> Answer:
+    """Adds scope and draft notes once, in the same order everywhere."""
+    lines = [text, *ctx.scope_lines(regions)]
+    drafts = [s for s in regions if ctx.docs[s].is_draft]
+    if drafts and len(regions) == 1:
+        lines.append(M.DRAFT_NOTE)
+    elif drafts:
+        lines.append(M.DRAFT_MANY)
+    region = regions[0] if len(regions) == 1 else None
+    return Answer(ctx.q.raw, "\n".join(lines), False, region, cites, list(regions), highlights, kind=kind)

@@ -1,0 +1,199 @@
+"""Comparisons (哪个长 / 一样吗 / 有什么区别 / 比…多几天 / 哪个地方最…): the same benefit's value for each region,
+then a verdict FIRST when the values are comparable, otherwise exactly why not.
+
+Values are verbatim (number + unit as the clause writes it) and are never subtracted: the verdict names the region
+and gives both values. Comparable = same unit and same period (每年 / 每月 / 一次性), and neither qualifier undoes the
+order (a 最高 cap on the larger side or a 不少于 floor on the smaller side could reverse it). Values come from the
+benefits table (rag.benefits) when it is built, else from the best sentence of each region's retrieved clause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import messages as M
+from ..models import Answer, Hit
+from . import fact, refuse
+from .common import Context, finish_answer
+from .extract import finish
+
+NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(周岁|岁|个月|万元|个百分点|天|日|周|月|元|%)")
+PART = re.compile(r"[^，,；;。]+")
+UNIT_KIND = {"天": "天数", "日": "天数", "周": "天数", "个月": "天数", "月": "天数", "元": "金额", "万元": "金额"}
+UNIT_KIND.update({"%": "比例", "个百分点": "比例", "百分点": "比例", "tiers": "tiers"})
+DAYS = {"天": 1, "日": 1, "周": 7, "个月": 30, "月": 30}
+AGES = ("周岁", "岁")
+PERIODS = ("每年", "每月", "一次性")
+CAP, FLOOR = ("最高", "最多", "不超过", "以内"), ("不少于", "不低于", "至少", "以上")
+
+
+@dataclass(frozen=True)
+class Value:
+    region: str
+    text: str  # verbatim part of the clause holding the value
+    number: float | None
+    unit: str
+    hit: Hit | None
+    sentence: str
+    qualifier: str = ""  # the table's qualifier words (每年、累计、不少于), when the value comes from the table
+
+    @property
+    def period(self) -> str:
+        return next((p for p in PERIODS if p in self.text + self.qualifier), "")
+
+    @property
+    def cap(self) -> bool:
+        return any(c in self.text + self.qualifier for c in CAP)
+
+    @property
+    def floor(self) -> bool:
+        return any(f in self.text + self.qualifier for f in FLOOR)
+
+    @property
+    def size(self) -> float | None:
+        """The number on one scale per kind (days for 周/月; 元 for 万元), for ordering only, never shown."""
+        if self.number is None:
+            return None
+        if self.unit in DAYS:
+            return self.number * DAYS[self.unit]
+        return self.number * (10000 if self.unit == "万元" else 1)
+
+
+def value_in(sentence: str, terms: tuple[str, ...], what: str) -> tuple[str, float | None, str]:
+    """(verbatim part, number, unit) of the value the sentence gives for the benefit named by `terms`: the number
+    in the comma part naming the benefit, else in the parts that follow it (设立父母育儿假，…每年各享受10天假期)."""
+    parts = [p.strip() for p in PART.findall(sentence) if p.strip()]
+    first = next((i for i, p in enumerate(parts) if any(t in p for t in terms)), None)
+    if first is None:
+        return "", None, ""
+    named = [p for p in parts if any(t in p for t in terms)]
+    for p in named + parts[first + 1 :]:
+        for m in NUMBER.finditer(p):
+            if m.group(2) in AGES:
+                continue  # 3周岁以下 says who qualifies, it is not the benefit's value
+            if not what or UNIT_KIND.get(m.group(2)) == what:
+                return p, float(m.group(1)), m.group(2)
+    return parts[first], None, ""
+
+
+def from_table(ctx: Context, slug: str, terms: tuple[str, ...]) -> Value | None:
+    """The region's value from the benefits table (built at index time), None when the table has no row for
+    the benefit asked. Several values (tiers by child order) are shown but not ordered."""
+    table = ctx.table
+    key = ctx.q.benefits[0] if ctx.q.benefits else None
+    if table is None or key not in getattr(table, "benefit_keys", ()):
+        return None
+    cell = table.get(slug, key)
+    if cell.status not in ("value", "no_number") or cell.clause_id not in ctx.row:
+        return Value(slug, "", None, "", None, "")
+    chunk = ctx.index.chunks[ctx.row[cell.clause_id]]
+    hit = Hit(chunk, 0.0)
+    part = value_in(cell.sentence, terms, "")[0] or cell.sentence
+    if cell.status != "value" or not cell.values:
+        return Value(slug, part, None, "", hit, cell.sentence)
+    if len(cell.values) > 1:
+        return Value(slug, part, 0.0, "tiers", hit, cell.sentence)
+    v = cell.values[0]
+    return Value(slug, part, v.number, v.unit, hit, cell.sentence, v.qualifier)
+
+
+def values(ctx: Context, slugs: list[str]) -> list[Value]:
+    terms = ctx.focus_terms() or tuple(w for w in ctx.q.words if len(w) >= 2)
+    out = []
+    for slug in slugs:
+        tabled = from_table(ctx, slug, terms)
+        if tabled is not None:
+            out.append(tabled)
+            continue
+        ev = ctx.evidence(slug)
+        if ev.ex is None:
+            out.append(Value(slug, "", None, "", None, ""))
+            continue
+        text, number, unit = "", None, ""
+        sentence = ""
+        for sent in ev.ex.sentences:
+            text, number, unit = value_in(sent, terms, ctx.what())
+            if number is not None:
+                sentence = sent
+                break
+        if number is None:
+            sentence = ev.ex.sentences[0]
+        out.append(Value(slug, text, number, unit, ev.ex.hit, sentence))
+    return out
+
+
+def verdict(ctx: Context, vals: list[Value]) -> str:
+    """The first sentence: who has more, or exactly why the values cannot be compared."""
+    benefit = ctx.thing()
+    missing = [v for v in vals if v.hit is None]
+    no_number = [v for v in vals if v.hit is not None and v.number is None]
+    have = [v for v in vals if v.number is not None]
+    what = ctx.what() or (UNIT_KIND.get(have[0].unit, "") if have else "")
+    if missing and not have:
+        return M.COMPARE_NO_VERDICT.format(
+            reason=M.COMPARE_REASON_MISSING.format(regions="、".join(ctx.name(v.region) for v in missing))
+        )
+    if len(have) < 2:
+        regions = "、".join(ctx.name(v.region) for v in (no_number or missing))
+        reason = (M.COMPARE_REASON_NO_NUMBER if no_number else M.COMPARE_REASON_MISSING).format(
+            regions=regions, what=M.NO_NUMBER_WHAT[what]
+        )
+        return M.COMPARE_NO_VERDICT.format(reason=reason)
+    shown = "，".join(M.COMPARE_VALUE.format(region=ctx.name(v.region), value=v.text) for v in have)
+    kinds = {UNIT_KIND.get(v.unit) for v in have}
+    if len(kinds) > 1 or "tiers" in kinds or len({v.period for v in have}) > 1:
+        return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_UNITS.format(values=shown))
+    ordered = sorted(have, key=lambda v: -v.size)
+    top, second = ordered[0], ordered[1]
+    if top.size == second.size and all(v.size == top.size for v in have):
+        if any(v.cap or v.floor for v in have) and len({(v.cap, v.floor) for v in have}) > 1:
+            return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_QUALIFIER.format(values=shown))
+        regions = "、".join(ctx.name(v.region) for v in have)
+        return M.COMPARE_VERDICT_SAME.format(regions=regions, benefit=benefit, values=shown)
+    if top.cap:
+        reason = M.COMPARE_REASON_CAP.format(region=ctx.name(top.region), value=top.text, values=shown)
+        return M.COMPARE_NO_VERDICT.format(reason=reason)
+    floor = next((v for v in ordered[1:] if v.floor), None)
+    if floor is not None:
+        reason = M.COMPARE_REASON_FLOOR.format(region=ctx.name(floor.region), value=floor.text, values=shown)
+        return M.COMPARE_NO_VERDICT.format(reason=reason)
+    if top.size == second.size:
+        return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_QUALIFIER.format(values=shown))
+    adj = M.ADJ_MORE[UNIT_KIND.get(top.unit, "")]
+    head = M.MOST_HEAD if ctx.q.superlative else ""
+    line = M.COMPARE_VERDICT_MORE.format(winner=ctx.name(top.region), benefit=benefit, adj=adj, values=shown)
+    return head + line
+
+
+def compose(ctx: Context, slugs: list[str]) -> Answer:
+    vals = values(ctx, slugs)
+    if all(v.hit is None for v in vals):
+        return refuse.off_topic(ctx.q.raw, ctx.docs) if not ctx.q.regions else fact.multi(ctx, slugs)
+    what = M.NO_NUMBER_WHAT[ctx.what()]
+    lines, cites, highlights, answered = [verdict(ctx, vals)], [], {}, []
+    for v in vals:
+        doc = ctx.docs[v.region]
+        draft = M.DRAFT_TAG if doc.is_draft else ""
+        if v.hit is None:
+            lines.append(M.REGION_NOT_FOUND.format(region=doc.name))
+            continue
+        hit = Hit(v.hit.chunk, v.hit.score, rank=len(cites) + 1)
+        cites.append(hit)
+        answered.append(v.region)
+        highlights[hit.chunk.id] = [v.sentence]
+        if v.number is None:
+            line = M.COMPARE_UNSPECIFIED.format(
+                region=doc.name,
+                draft=draft,
+                benefit=ctx.thing(),
+                what=what,
+                sentence=finish(v.sentence).rstrip("。"),
+                n=hit.rank,
+            )
+        else:
+            line = M.COMPARE_LINE.format(region=doc.name, draft=draft, fact=finish(v.sentence), n=hit.rank)
+        lines.append(line)
+    ans = finish_answer(ctx, "\n".join(lines), cites, answered, highlights, ctx.q.kind)
+    ans.region = None
+    return ans

@@ -1,0 +1,110 @@
+"""List answers (有哪些 / 都有啥支持 / 什么帮扶): every relevant clause of the region, one line per measure.
+
+Which clauses: the items under the heading the best clause sits in when that heading names what was asked, else
+every clause above a relevance bar. Each line leads with the clause's concrete content (amount, days, who
+qualifies: the extract prefers a sentence with a number) and cites it; when more exist the answer says so.
+"""
+
+from __future__ import annotations
+
+from .. import messages as M
+from ..models import Answer
+from ..chunker import chunk_sentences
+from . import fact, refuse
+from .common import Context, cite, finish_answer
+from .extract import DIGIT, Extract, finish, sentence_score
+
+CANDIDATES = 16  # clauses of the region considered
+MAX_LINES = 8  # lines shown; the rest are counted
+BAR = 0.5  # a clause is listed when its fused score is at least this share of the best one's
+FEW = 2  # with this few clauses, each answering sentence of them becomes a line of its own
+
+
+def heading_of(ctx: Context, section: str) -> str:
+    """The deepest heading above the clause that names a word of the question (托育 in 四、发展普惠托育服务体系)."""
+    parts = section.split(" > ")[:-1]
+    words = [w for w in ctx.q.words if len(w) >= 2]
+    for depth in range(len(parts), 0, -1):
+        if any(w in parts[depth - 1] for w in words):
+            return " > ".join(parts[:depth])
+    return ""
+
+
+def gather(ctx: Context, slug: str) -> list[Extract]:
+    """The relevant clauses of one region, best first: every clause under the matched heading, else every clause
+    above the relevance bar."""
+    top = ctx.evidence(slug).ex
+    if top is None:
+        return []
+    heading = heading_of(ctx, top.hit.chunk.section)
+    if heading:
+        hits = [h for h in ctx.ranked(slug, len(ctx.index.chunks)) if h.chunk.section.startswith(heading + " > ")]
+        found = [ctx.extract_from([h]) for h in hits]
+    else:
+        hits = ctx.ranked(slug, CANDIDATES)
+        found = []
+        for h in hits:
+            if h.score < BAR * hits[0].score:
+                break
+            ex = ctx.extract_from([h])
+            if ctx.relevant(ex):
+                found.append(ex)
+    rest = [ex for ex in found if ex.hit.chunk.id != top.hit.chunk.id]
+    return [top, *rest]
+
+
+def lines_of(ctx: Context, found: list[Extract]) -> list[tuple[str, Extract]]:
+    """(line, extract) pairs: each answering sentence of the best clause (it usually holds the core of the list),
+    of every clause when they are few, then one line per further clause."""
+    out = []
+    for i, ex in enumerate(found):
+        if i == 0 or len(found) <= FEW:
+            for sent in chunk_sentences(ex.hit.chunk.text):
+                if DIGIT.search(sent) or sentence_score(sent, ctx.q.query, ctx.idf) > 0:
+                    out.append((finish(sent), ex))
+        else:
+            out.append((ctx.fact(ex), ex))
+    return out or [(ctx.fact(ex), ex) for ex in found]
+
+
+def compose(ctx: Context, slug: str) -> Answer:
+    doc = ctx.docs[slug]
+    items = lines_of(ctx, gather(ctx, slug))
+    if len(items) <= 1:
+        return fact.single(ctx, slug)
+    shown = items[:MAX_LINES]
+    cites, lines, highlights, numbers = [], [M.LIST_HEAD.format(region=doc.name)], {}, {}
+    for i, (line, ex) in enumerate(shown, 1):
+        cid = ex.hit.chunk.id
+        if cid not in numbers:
+            cites.append(cite(ex, len(cites) + 1))
+            numbers[cid] = len(cites)
+            highlights[cid] = []
+        highlights[cid].append(line)
+        lines.append(f"{i}. {line} [{numbers[cid]}]")
+    if len(items) > len(shown):
+        lines.append(M.LIST_MORE.format(n=len(items) - len(shown), title=doc.title))
+    return finish_answer(ctx, "\n".join(lines), cites, [slug], highlights, ctx.q.kind)
+
+
+def compose_many(ctx: Context, slugs: list[str]) -> Answer:
+    """A list question over several regions: each region's list in turn, citations numbered across them."""
+    blocks, cites, highlights, answered = [], [], {}, []
+    for slug in slugs:
+        found = gather(ctx, slug)[:3]
+        if not found:
+            blocks.append(M.REGION_NOT_FOUND.format(region=ctx.docs[slug].name))
+            continue
+        answered.append(slug)
+        lines = [M.LIST_HEAD.format(region=ctx.docs[slug].name)]
+        for ex in found:
+            hit = cite(ex, len(cites) + 1)
+            cites.append(hit)
+            highlights[hit.chunk.id] = ex.sentences
+            lines.append(f"- {ctx.fact(ex)} [{hit.rank}]")
+        blocks.append("\n".join(lines))
+    if not cites:
+        return refuse.off_topic(ctx.q.raw, ctx.docs)
+    ans = finish_answer(ctx, "\n".join(blocks), cites, answered, highlights, ctx.q.kind)
+    ans.region = None
+    return ans

@@ -1,0 +1,40 @@
+"""Refusals: injection, uncovered place, no topic, nothing relevant, a locked region asked about another.
+No refusal lists a plan's table of contents: it says what is missing and what can be asked."""
+
+from __future__ import annotations
+
+from .. import messages as M
+from ..models import Answer, Document
+
+
+def covered(docs: dict[str, Document]) -> str:
+    return "、".join(d.name for d in docs.values())
+
+
+def injection(raw: str) -> Answer:
+    return Answer(raw, M.INJECTION, True, None, kind="refuse")
+
+
+def not_covered(raw: str, places, docs) -> Answer:
+    text = M.NOT_COVERED.format(places="、".join(places), covered=covered(docs))
+    return Answer(raw, text, True, None, kind="refuse")
+
+
+def which_topic(raw: str, slugs, docs) -> Answer:
+    names = "、".join(docs[s].name for s in slugs) if slugs else M.ALL_REGIONS_NAME
+    region = slugs[0] if len(slugs) == 1 else None
+    return Answer(raw, M.WHICH_TOPIC.format(regions=names), True, region, regions=list(slugs), kind="clarify")
+
+
+def off_topic(raw: str, docs) -> Answer:
+    return Answer(raw, M.OFF_TOPIC.format(covered=covered(docs)), True, None, kind="refuse")
+
+
+def no_clause(raw: str, doc: Document) -> Answer:
+    text = M.NO_CLAUSE.format(region=doc.name, title=doc.title)
+    return Answer(raw, text, True, doc.slug, regions=[doc.slug], kind="refuse")
+
+
+def locked(raw: str, locked_doc: Document, asked: list[str]) -> Answer:
+    notice = M.REGION_LOCKED.format(locked=locked_doc.name, asked="、".join(asked))
+    return Answer(raw, notice, True, locked_doc.slug, regions=[locked_doc.slug], kind="refuse", notice=notice)

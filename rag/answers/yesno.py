@@ -1,0 +1,67 @@
+"""Yes/no answers (有没有 / …吗 / 能不能 / 可以…吗 / 是否): open with the verdict, then the fact and its citation.
+
+有 / 可以 when a relevant clause of the region states the thing; 不可以 when that clause forbids it (不得 / 禁止 …);
+方案中没有提到… when no clause does, and only then the nearest related measure, labelled as related.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .. import messages as M
+from ..question import _toml
+from ..models import Answer
+from . import fact
+from .common import Context, basis, cite, finish_answer
+
+@lru_cache(maxsize=1)
+def _negations() -> tuple[re.Pattern, re.Pattern]:
+    rule = next(r for r in _toml("kinds.toml")["kind"] if r["name"] == "yesno")
+    return re.compile(rule["forbids"]), re.compile(rule["abolishes"])
+
+
+def opening(ctx: Context, ex) -> str:
+    """The verdict word: 没有 when the plan names the thing but no number was asked for and none is given,
+    不可以 / 没有 when the clause forbids / abolishes it, else 可以 / 有."""
+    text = "".join(ex.sentences)
+    forbids, abolishes = _negations()
+    if ctx.q.asks_quantity and not ex.has_number:
+        return M.NO
+    if ctx.q.can:
+        return M.CANNOT if forbids.search(text) else M.CAN
+    return M.NO if abolishes.search(text) else M.YES
+
+
+def compose(ctx: Context, slug: str) -> Answer:
+    ev, doc = ctx.evidence(slug), ctx.docs[slug]
+    if ev.ex is not None:
+        hit = cite(ev.ex, 1)
+        text = f"{opening(ctx, ev.ex)}{doc.name}：{ctx.fact(ev.ex)}\n{basis(doc, hit)}"
+        return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: ev.ex.sentences}, ctx.q.kind)
+    lead = M.NOT_MENTIONED.format(thing=ctx.thing())
+    near = ev.near
+    if near is None or near.term_idf == 0.0:
+        text = finish_answer(ctx, lead, [], [slug], {}, ctx.q.kind).answer
+        return Answer(ctx.q.raw, text, True, slug, regions=[slug], kind=ctx.q.kind)
+    hit = cite(near, 1)
+    text = f"{lead}{M.RELATED.format(fact=ctx.fact(near))} [1]\n{basis(doc, hit)}"
+    return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: near.sentences}, ctx.q.kind)
+
+
+def compose_many(ctx: Context, slugs: list[str]) -> Answer:
+    """Several regions: one verdict when they agree, else the per-region facts (each line opens with its verdict)."""
+    found = {s: ctx.evidence(s).ex for s in slugs}
+    if all(ex is None for ex in found.values()):
+        return compose(ctx, slugs[0]) if len(slugs) == 1 else _none(ctx, slugs)
+    ans = fact.multi(ctx, slugs)
+    if all(ex is not None for ex in found.values()):
+        verdicts = {opening(ctx, ex) for ex in found.values()}
+        if len(verdicts) == 1:
+            ans.answer = verdicts.pop() + ans.answer
+    return ans
+
+
+def _none(ctx: Context, slugs: list[str]) -> Answer:
+    text = M.NOT_MENTIONED.format(thing=ctx.thing())
+    return Answer(ctx.q.raw, text, True, None, regions=list(slugs), kind=ctx.q.kind)

@@ -1,0 +1,280 @@
+"""The benefits lexicon: which benefit a text names, with look-alikes resolved, and one-character homophone repair.
+
+Everything is data (rag/data/benefits.toml, places): the code only applies three general rules.
+1. Longest match: 独生子女父母护理假 is read before 护理假, 托育补贴 before 补贴.
+2. Sense traps: a benefit reached only through a surface it shares with another benefit (护理假 is the spouse's
+   leave in one plan and the leave to care for a parent in hospital in another) is dropped when one of its
+   `not_terms` stands elsewhere in the text; if the surface stays ambiguous, the benefit listed first wins; if
+   every reading is contradicted, the surface names no benefit of its own (the 补助 of 试管…补助).
+3. Homophone repair: a window that differs from a known term or place name in exactly one character with the same
+   pinyin (育儿家 -> 育儿假) is corrected, unless the window or a word around the changed character is an ordinary
+   word (国家, 回家, 家庭 keep their 家).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .config import tomllib
+from .normalize import normalize_query
+
+UNITS = ("天数", "金额", "比例", "none")
+
+
+@dataclass(frozen=True)
+class Benefit:
+    key: str  # canonical name
+    group: str
+    terms: tuple[str, ...]  # everyday words and synonyms (key and wordings included)
+    wordings: tuple[str, ...]  # the plans' own wordings: what the benefits table reads clauses through
+    not_terms: tuple[str, ...]  # words that signal a different benefit (sense traps)
+    unit: str  # 天数 / 金额 / 比例 / none
+    extension: str = ""  # benefit that an increase (增加 / 延长) of this one is filed under
+    table: bool = False  # a main benefit: one row of the cross-region table
+
+
+@dataclass(frozen=True)
+class Correction:
+    text: str  # the text with the fixes applied
+    fixes: tuple[tuple[str, str], ...]  # (typed, corrected), in text order
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixes)
+
+
+@dataclass(frozen=True)
+class Match:
+    benefit: Benefit
+    surface: str
+    start: int
+    end: int
+
+
+class LexiconError(ValueError):
+    """The lexicon data is inconsistent (raised at load time, never on a citizen's question)."""
+
+
+class Lexicon:
+    def __init__(self, benefits: list[Benefit] | tuple[Benefit, ...], places: tuple[str, ...] = ()):
+        self.benefits: tuple[Benefit, ...] = tuple(benefits)
+        self._by_key = {b.key: b for b in self.benefits}
+        if len(self._by_key) != len(self.benefits):
+            raise LexiconError("benefits.toml: duplicate benefit key")
+        for b in self.benefits:
+            if b.unit not in UNITS:
+                raise LexiconError(f"benefits.toml: {b.key} has unit {b.unit!r}, not one of {UNITS}")
+            if b.extension and b.extension not in self._by_key:
+                raise LexiconError(f"benefits.toml: {b.key} extends unknown benefit {b.extension!r}")
+        self._terms = self._surface_index(lambda b: (b.key, *b.terms, *b.wordings))
+        self._wordings = self._surface_index(lambda b: b.wordings)
+        self.places = tuple(p for p in dict.fromkeys(normalize_query(p) for p in places) if len(p) >= 2)
+        self._repair: _HomophoneIndex | None = None
+
+    def _surface_index(self, surfaces_of) -> tuple[dict[str, list[Benefit]], re.Pattern]:
+        index: dict[str, list[Benefit]] = {}
+        for b in self.benefits:
+            for s in surfaces_of(b):
+                s = normalize_query(s)
+                if s and b not in index.setdefault(s, []):
+                    index[s].append(b)
+        pattern = re.compile("|".join(map(re.escape, sorted(index, key=len, reverse=True))) or r"(?!x)x")
+        return index, pattern
+
+    # -- lookup -------------------------------------------------------------------------------------------
+    def get(self, key: str) -> Benefit:
+        """The benefit with this canonical key (KeyError otherwise)."""
+        return self._by_key[key]
+
+    def keys(self, table_only: bool = False) -> list[str]:
+        return [b.key for b in self.benefits if b.table or not table_only]
+
+    def resolve(self, name: str) -> Benefit | None:
+        """One benefit from a name typed by a person: the key, a term, or a typo of one (育儿家 -> 育儿假)."""
+        text = normalize_query(name).strip()
+        if not text:
+            return None
+        if text in self._by_key:
+            return self._by_key[text]
+        found = self.find(text) or self.find(self.correct(text).text)
+        return found[0] if found else None
+
+    def matches(self, text: str, wordings_only: bool = False) -> list[Match]:
+        """Every benefit named in `text` (normalised) with where it stands; longest match, look-alikes resolved."""
+        index, pattern = self._wordings if wordings_only else self._terms
+        hits = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+        unique = {index[surf][0].key for _, _, surf in hits if len(index[surf]) == 1}
+        out = []
+        for s, e, surf in hits:
+            cands = index[surf]
+            if len(cands) > 1:
+                rest = text[:s] + " " + text[e:]
+                already = [b for b in cands if b.key in unique]
+                kept = [b for b in cands if not any(n in rest for n in b.not_terms)]
+                cands = already or kept
+                if not cands:  # every reading is contradicted: the word qualifies another benefit (试管…补助)
+                    continue
+            out.append(Match(cands[0], surf, s, e))
+        return out
+
+    def find(self, text: str) -> list[Benefit]:
+        """The benefits named in normalised `text`, in order of first mention, each once."""
+        seen: dict[str, Benefit] = {}
+        for m in self.matches(text):
+            seen.setdefault(m.benefit.key, m.benefit)
+        return list(seen.values())
+
+    # -- homophone repair -----------------------------------------------------------------------------------
+    def correct(self, text: str) -> Correction:
+        """Repairs one-character homophone typos of lexicon terms and place names (婚家 -> 婚假, 通花 -> 通化)."""
+        if self._repair is None:
+            surfaces = [s for s in self._terms[0] if len(s) >= 2] + list(self.places)
+            self._repair = _HomophoneIndex(surfaces)
+        return self._repair.correct(text)
+
+
+class _HomophoneIndex:
+    """Known surfaces keyed by "all characters but one", so a window is checked in O(length) lookups."""
+
+    def __init__(self, surfaces: list[str]):
+        from pypinyin import lazy_pinyin
+
+        self.known = set(surfaces)
+        self.by_gap: dict[tuple[int, str], list[tuple[str, str]]] = {}
+        for s in self.known:
+            if not all(_is_cjk(c) for c in s):
+                continue
+            readings = lazy_pinyin(s)  # in context: 重庆 -> chong qing
+            if len(readings) != len(s):
+                continue
+            for i in range(len(s)):
+                key = (i, s[:i] + "\0" + s[i + 1 :])
+                self.by_gap.setdefault(key, []).append((s, readings[i]))
+        self.lengths = sorted({len(s) for s in self.known if len(s) >= 2}, reverse=True)
+        self._known_re = re.compile("|".join(map(re.escape, sorted(self.known, key=len, reverse=True))))
+
+    def correct(self, text: str) -> Correction:
+        taken = [False] * len(text)
+        for m in self._known_re.finditer(text):  # a word that already matches is never touched
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+        fixes: list[tuple[int, int, str]] = []
+        fixed_at = [False] * len(text)
+        for length in self.lengths:
+            for start in range(0, len(text) - length + 1):
+                end = start + length
+                if any(fixed_at[start:end]):
+                    continue
+                fix = self._fix(text, start, end, taken)
+                if fix:
+                    fixes.append((start, end, fix))
+                    for i in range(start, end):
+                        fixed_at[i] = taken[i] = True
+        if not fixes:
+            return Correction(text, ())
+        fixes.sort()
+        out, pairs, pos = [], [], 0
+        for s, e, fixed in fixes:
+            out.append(text[pos:s] + fixed)
+            pairs.append((text[s:e], fixed))
+            pos = e
+        out.append(text[pos:])
+        return Correction("".join(out), tuple(pairs))
+
+    def _fix(self, text: str, start: int, end: int, taken: list[bool]) -> str | None:
+        """The surface `text[start:end]` was meant to be, or None. The changed character must not belong to a
+        known term or place (陪产家 may become 陪产假, but the 产 of 产假 is never rewritten)."""
+        window = text[start:end]
+        if not all(_is_cjk(c) for c in window) or _is_word(window):
+            return None
+        for i, ch in enumerate(window):
+            if taken[start + i]:
+                continue
+            for surface, reading in self.by_gap.get((i, window[:i] + "\0" + window[i + 1 :]), ()):
+                if reading in _readings(ch) and not _inside_word(text, start + i, start, end):
+                    return surface
+        return None
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+@lru_cache(maxsize=4096)
+def _readings(ch: str) -> frozenset[str]:
+    from pypinyin import Style, pinyin
+
+    return frozenset(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+
+
+def _is_word(w: str) -> bool:
+    """An ordinary word of the jieba dictionary (the one the index uses, with the project's user words)."""
+    from .tokenize import _jieba
+
+    return _jieba().FREQ.get(w, 0) > 0
+
+
+def _inside_word(text: str, pos: int, start: int, end: int) -> bool:
+    """True when the character at `pos` belongs to a dictionary word reaching outside the window (家 of 家庭)."""
+    for a in range(max(0, pos - 3), pos + 1):
+        for b in range(pos + 1, min(len(text), pos + 4) + 1):
+            if b - a >= 2 and (a < start or b > end) and _is_word(text[a:b]):
+                return True
+    return False
+
+
+def _place_names() -> list[str]:
+    """Every place a question may name: the plans' regions, aliases and parents, the places list, their stems."""
+    from .config import load_settings
+    from .regions import derive_stems, place_groups
+
+    names: list[str] = []
+    try:
+        with open(load_settings().seeds_dir / "documents.toml", "rb") as fh:
+            meta = tomllib.load(fh)
+        for d in meta.get("document", []):
+            names += [
+                d.get("region_name", ""),
+                d.get("short_name", ""),
+                *d.get("aliases", ()),
+                *d.get("parents", ()),
+            ]
+    except (OSError, tomllib.TOMLDecodeError):
+        pass  # no seeds here: the places list alone still repairs common place names
+    for group in place_groups():
+        names += group
+    names = [n for n in names if n]
+    return names + list(derive_stems(names))
+
+
+def parse_benefits(text: str) -> list[Benefit]:
+    data = tomllib.loads(text)
+    out = []
+    for i, entry in enumerate(data.get("benefit", []), 1):
+        if not entry.get("key") or not entry.get("unit"):
+            raise LexiconError(f"benefits.toml: benefit #{i} lacks key or unit")
+        wordings = tuple(entry.get("wordings", ()))
+        terms = tuple(dict.fromkeys((entry["key"], *entry.get("terms", ()), *wordings)))
+        out.append(
+            Benefit(
+                key=entry["key"],
+                group=entry.get("group", ""),
+                terms=terms,
+                wordings=wordings,
+                not_terms=tuple(entry.get("not_terms", ())),
+                unit=entry["unit"],
+                extension=entry.get("extension", ""),
+                table=bool(entry.get("table", False)),
+            )
+        )
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """The project's lexicon (cached): benefits.toml plus the place names of seeds/ and places.txt."""
+    text = (resources.files("rag.data") / "benefits.toml").read_text(encoding="utf-8")
+    return Lexicon(parse_benefits(text), tuple(_place_names()))

@@ -1,0 +1,82 @@
+"""Every sentence a citizen reads, in one place: templates, refusals, draft and scope notes, topic lists.
+
+Placeholders are filled with str.format; region names inside sentences are the short display names (通化市),
+never the metadata's long form. Code and comments elsewhere stay in English; wording changes happen here only.
+"""
+
+from __future__ import annotations
+
+# ---- input ----------------------------------------------------------------------------------------------
+NOT_TEXT = "{field}必须是文字。"
+EMPTY = "{field}不能为空，请输入您想了解的政策问题。"
+TOO_LONG = "{field}太长（{n} 字），请精简到 {limit} 字以内。"
+UNREADABLE = "{field}包含无法识别的字符（不成对的 Unicode 代理项），请重新输入。"
+UNKNOWN_REGION = "未知地区 {region!r}，可选：{choices}。"
+
+# ---- refusals -------------------------------------------------------------------------------------------
+INJECTION = (
+    "抱歉，我只能依据已收录的生育支持政策文件回答政策问题，不能执行修改设定、扮演其他角色或透露内部提示词等要求。"
+    "请直接提出您想了解的政策问题，例如“青岛市产假有多少天？”"
+)
+TOPICS = "婚假、产假、陪产假、育儿假、生育保险、托育、住房、教育、个人所得税、就业权益"
+OFF_TOPIC = (
+    "抱歉，已收录的生育支持政策文件中没有与这个问题相关的内容。我可以回答{covered}关于" + TOPICS + "等方面的政策。"
+)
+NO_CLAUSE = "{region}的《{title}》中没有找到与这个问题直接相关的规定，无法给出依据。具体办理事项建议咨询当地12345热线。"
+NOT_COVERED = "目前收录的政策文件中没有{places}的方案，无法回答。已收录的地区：{covered}。您可以指明其中一个地区再问。"
+WHICH_TOPIC = "请问您想了解{regions}生育支持政策的哪一方面？例如：" + TOPICS + "、计划生育家庭扶助。"
+ALL_REGIONS_NAME = "各地"
+
+# ---- region notices (preset region vs the region named in the question) --------------------------------
+REGION_SWITCHED = "您问的是{region}的政策："
+REGION_LOCKED = "这里只解答{locked}的政策；{asked}的问题请到通用的生育政策问答中提问。"
+
+# ---- draft and scope notes ------------------------------------------------------------------------------
+DRAFT_NOTE = "（注意：该文件为征求意见稿，内容以正式发布的文件为准。）"
+DRAFT_TAG = "（征求意见稿）"
+DRAFT_MANY = "注意：标注“征求意见稿”的文件内容以正式发布的文件为准。"
+SCOPE_PARENT = "说明：以上是{plan}的方案，可能不适用于{asked}的其他地方。"
+SCOPE_NEARBY = "说明：以上是{scope}的方案，可能不适用于{asked}，请以当地规定为准。"
+
+# ---- fact answers ---------------------------------------------------------------------------------------
+BASIS = "依据：《{title}》{section} [{n}]"
+ORIGINAL = "（原文：“{sentence}”）"
+NO_NUMBER = "方案原文为“{sentence}”，但没有规定具体的{what}。"
+NO_NUMBER_WHAT = {"天数": "天数", "金额": "金额", "比例": "比例", "": "标准"}
+
+# ---- several regions ------------------------------------------------------------------------------------
+MULTI_ALL = "您没有指明地区，以下按已收录的各地方案分别作答："
+MULTI_SOME = "各地区分别如下："
+REGION_NOT_FOUND = "{region}：方案中未找到相关规定。"
+
+# ---- lists ----------------------------------------------------------------------------------------------
+LIST_HEAD = "{region}的方案中与此相关的规定有："
+LIST_MORE = "另有其他相关条款未列出，可查看《{title}》全文。"  # no count: every digit of an answer comes from a clause
+
+# ---- comparisons ----------------------------------------------------------------------------------------
+COMPARE_VERDICT_MORE = "{winner}的{benefit}{adj}：{values}。"
+COMPARE_VERDICT_SAME = "{regions}的{benefit}一样：{values}。"
+COMPARE_NO_VERDICT = "无法直接比较：{reason}。"
+COMPARE_REASON_NO_NUMBER = "{regions}的方案没有规定具体的{what}"
+COMPARE_REASON_UNITS = "各地规定的口径不同（{values}）"
+COMPARE_REASON_QUALIFIER = "各地规定的口径不同（{values}），需结合具体条件看"
+COMPARE_REASON_FLOOR = "{region}规定的是下限（{value}），实际可能更多（{values}）"
+COMPARE_REASON_CAP = "{region}规定的是上限（{value}），实际可能更少（{values}）"
+COMPARE_REASON_MISSING = "{regions}的方案中未找到相关规定"
+COMPARE_VALUE = "{region}{value}"
+COMPARE_LINE = "{region}{draft}：{fact} [{n}]"
+COMPARE_UNSPECIFIED = "{region}{draft}：方案中提到{benefit}，但没有规定具体的{what}（原文：“{sentence}”）[{n}]"
+ADJ_MORE = {"天数": "更长", "金额": "更高", "比例": "更高", "": "更多"}
+ADJ_LESS = {"天数": "更短", "金额": "更低", "比例": "更低", "": "更少"}
+MOST_HEAD = "已收录的各地中，"
+
+# ---- yes / no -------------------------------------------------------------------------------------------
+YES = "有。"
+NO = "没有。"
+CAN = "可以。"
+CANNOT = "不可以。"
+NOT_MENTIONED = "方案中没有提到{thing}。"
+RELATED = "相关的规定（并非您问的内容）：{fact}"
+
+# ---- follow-ups -----------------------------------------------------------------------------------------
+TYPO_FIXED = "（已按“{fixed}”理解您的问题。）"

@@ -1,0 +1,303 @@
+"""One question record, built once at the entrance: raw text, normalised text, tokens, regions, topic, benefits,
+kind and what was taken from the dialogue. The injection guard, retrieval, extraction, the composers and the LLM
+writer all read it; nothing downstream normalises or tokenises the question again, and region slugs are never
+written into question text.
+
+Follow-ups are resolved here: 那北京呢？ keeps the topic and changes the region; 那陪产假呢？/补贴呢？ keep the region
+and change the topic; 女方呢？ keeps region and topic and changes the person.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from .config import tomllib
+from .guard import injected, normalise_for_guard
+from .normalize import normalize_query
+from .query import Query, query_from_normalised
+from .regions import PARENT, RegionDetector, RegionMatch
+from .tokenize import tokenize
+
+FILLER = re.compile(r"[那么呢吗嘛吧啊呀的又还再也呢有是怎样如何情况方面这边那边么?？!！,，。.\s]+")
+ALL_REGIONS = re.compile(r"各地|各个地方|各省|各市|每个地方|哪些地方|哪个地方|哪里|哪儿|分别|几个地方|全国|都有")
+HISTORY_TURNS = 6
+
+
+# ---- data tables ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KindRule:
+    name: str
+    patterns: tuple[re.Pattern, ...]
+    needs: str = ""
+    superlative: re.Pattern | None = None
+    can_words: re.Pattern | None = None
+
+
+def _toml(name: str) -> dict:
+    with (resources.files("rag.data") / name).open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@lru_cache(maxsize=1)
+def kind_rules() -> tuple[KindRule, ...]:
+    """The one table of question kinds (rag/data/kinds.toml), in priority order."""
+    out = []
+    for k in _toml("kinds.toml")["kind"]:
+        out.append(
+            KindRule(
+                k["name"],
+                tuple(re.compile(p) for p in k.get("patterns", ())),
+                k.get("needs", ""),
+                re.compile(k["superlative"]) if k.get("superlative") else None,
+                re.compile(k["can_words"]) if k.get("can_words") else None,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class DialogueData:
+    wants: tuple[tuple[str, re.Pattern], ...]
+    persons: dict[str, tuple[str, ...]]
+    counterparts: dict[str, dict[str, str]]
+
+
+@lru_cache(maxsize=1)
+def dialogue_data() -> DialogueData:
+    d = _toml("dialogue.toml")
+    return DialogueData(
+        tuple((k, re.compile(v)) for k, v in d["wants"].items()),
+        {k: tuple(v) for k, v in d["persons"].items()},
+        {k: dict(v) for k, v in d.get("counterparts", {}).items()},
+    )
+
+
+def _lexicon():
+    from .lexicon import load_lexicon
+
+    return load_lexicon()
+
+
+# ---- the record -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScopeNote:
+    """A place asked about that the plan only partly covers: a province mapped to a city's plan (kind 'parent'),
+    or a county-level city or county answered from a district plan (kind 'nearby')."""
+
+    slug: str
+    asked: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Question:
+    raw: str
+    text: str  # normalised standalone question (typos repaired, follow-up resolved), place names kept
+    topic: str  # text without place names: what keywords, expansions and the lexicon see
+    query: Query  # retrieval's view: tokens, core words, expansions (tokenised once, here)
+    regions: tuple[str, ...] = ()  # covered regions (slugs) named or inherited, in order of appearance
+    uncovered: tuple[str, ...] = ()  # places named that no plan covers
+    scope: tuple[ScopeNote, ...] = ()
+    benefits: tuple[str, ...] = ()  # lexicon keys named in the topic
+    form: str = "fact"  # how to compose: fact | list | compare | yesno
+    kind: str = "fact"  # what is reported: form, or followup / clarify
+    wants: str = ""  # 天数 | 金额 | 比例 | "" (what quantity is asked; "" with asks_quantity = any)
+    asks_quantity: bool = False
+    can: bool = False  # a yes/no question asked with 能/可以 (answered 可以), else 有
+    superlative: bool = False  # 哪个地方…最…
+    fixes: tuple[tuple[str, str], ...] = ()  # homophone typos repaired: (typed, corrected)
+    all_regions: bool = False  # 各地 / 哪个地方: every covered region is asked
+    inherited_region: bool = False
+    inherited_topic: bool = False
+    injection: bool = False
+    topic_empty: bool = False  # nothing but places and filler was asked
+    history_turns: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return self.query.tokens
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return self.query.core
+
+    @property
+    def followup(self) -> bool:
+        return self.inherited_region or self.inherited_topic
+
+
+def user_turns(history) -> list[str]:
+    """Accepts [{'role','content'}], [(user, assistant)] or [str]; returns the user's questions, oldest first."""
+    out = []
+    for turn in history or ():
+        if isinstance(turn, str):
+            out.append(turn)
+        elif isinstance(turn, dict) and turn.get("role") == "user" and isinstance(turn.get("content"), str):
+            out.append(turn["content"])
+        elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
+            out.append(turn[0])
+    return out
+
+
+def _bare(text: str) -> str:
+    return FILLER.sub(" ", text).strip()
+
+
+def _has_topic(topic: str) -> bool:
+    return bool(tokenize(_bare(topic)))
+
+
+def _wants(text: str) -> tuple[str, bool]:
+    kinds = dialogue_data().wants
+    for name, rx in kinds:
+        if name and rx.search(text):
+            return name, True
+    return "", any(rx.search(text) for _, rx in kinds)
+
+
+def _quantity_words(text: str) -> list[str]:
+    return [m.group() for _, rx in dialogue_data().wants for m in rx.finditer(text)]
+
+
+def _person_only(topic: str) -> str | None:
+    """'女方' when the topic is nothing but a person word (女方呢 / 那妈妈呢)."""
+    bare = _bare(topic).replace(" ", "")
+    for person, words in dialogue_data().persons.items():
+        if bare and any(bare == _bare(w) for w in words):
+            return person
+    return None
+
+
+def _switch_person(prev_topic: str, person: str) -> str:
+    """The previous topic asked for `person`: counterpart benefit terms swapped, other person words replaced."""
+    data = dialogue_data()
+    out = prev_topic
+    for term, other in sorted(data.counterparts.get(person, {}).items(), key=lambda kv: -len(kv[0])):
+        if term in out:
+            out = out.replace(term, other)
+            break
+    for who, words in data.persons.items():
+        if who != person:
+            for w in sorted(words, key=len, reverse=True):
+                out = out.replace(w, person)
+    return out if person in out or out != prev_topic else f"{person} {out}"
+
+
+class QuestionBuilder:
+    """Builds Question records; holds the region detector and the lexicon (both loaded once)."""
+
+    def __init__(self, detector: RegionDetector, docs: dict, lexicon=None):
+        self.detector, self.docs = detector, docs
+        self.lexicon = lexicon if lexicon is not None else _lexicon()
+
+    def _repair(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        if self.lexicon is None:
+            return text, ()
+        corr = self.lexicon.correct(text)
+        return corr.text, tuple(corr.fixes)
+
+    def _benefits(self, topic: str) -> tuple[str, ...]:
+        if self.lexicon is None:
+            return ()
+        return tuple(dict.fromkeys(b.key for b in self.lexicon.find(topic)))
+
+    def _scope(self, text: str, match: RegionMatch) -> tuple[ScopeNote, ...]:
+        notes = []
+        for s, e in match.spans:
+            surface = text[s:e]
+            kind, target = self.detector.names.get(surface, (None, None))
+            if kind == PARENT and target in match.slugs:
+                notes.append(ScopeNote(target, surface, "parent"))
+            elif target in self.docs and surface in getattr(self.docs[target], "nearby", ()):
+                notes.append(ScopeNote(target, surface, "nearby"))
+        return tuple(dict.fromkeys(notes))
+
+    def build(self, raw: str, history=()) -> Question:
+        norm = normalize_query(raw)
+        text, fixes = self._repair(norm)
+        match = self.detector.detect(text)
+        topic = self.detector.strip(text, match)
+        regions, uncovered = list(match.slugs), list(match.uncovered)
+        scope = self._scope(text, match)
+        all_regions = bool(ALL_REGIONS.search(text))
+        inherited_region = inherited_topic = False
+        prev = [self._repair(normalize_query(t))[0] for t in user_turns(history)][-HISTORY_TURNS:]
+        standalone = text
+        if prev:
+            person = _person_only(topic)
+            if not _has_topic(topic) or person:
+                # Only a place, a person (and filler) was asked: keep the previous topic.
+                for p in reversed(prev):
+                    ptopic = self.detector.strip(p, self.detector.detect(p))
+                    if _has_topic(ptopic) and not _person_only(ptopic):
+                        topic = _switch_person(ptopic, person) if person else ptopic
+                        inherited_topic = True
+                        break
+            if not regions and not uncovered and not all_regions:
+                for p in reversed(prev):
+                    pm = self.detector.detect(p)
+                    if pm.slugs or pm.uncovered:
+                        regions, uncovered = list(pm.slugs), list(pm.uncovered)
+                        scope = self._scope(p, pm)
+                        inherited_region = True
+                        all_regions = False
+                        break
+                    if ALL_REGIONS.search(p):
+                        all_regions = True
+                        break
+            if inherited_region or inherited_topic:
+                # 那婚假呢？ asks the previous question's kind of thing (几天/多少) about a new topic.
+                if not _wants(topic)[1]:
+                    for p in reversed(prev):
+                        asked = _quantity_words(p)
+                        if asked:
+                            topic = f"{topic} {asked[0]}"
+                            break
+                standalone = topic
+        wants, asks_quantity = _wants(topic)
+        benefits = self._benefits(topic)
+        form, can, superlative = self._form(topic, regions, all_regions or not regions)
+        topic_empty = not _has_topic(topic)
+        kind = "clarify" if topic_empty else ("followup" if inherited_region or inherited_topic else form)
+        return Question(
+            raw=raw,
+            text=standalone,
+            topic=topic,
+            query=query_from_normalised(standalone, topic),
+            regions=tuple(regions),
+            uncovered=tuple(uncovered),
+            scope=scope,
+            benefits=benefits,
+            form=form,
+            kind=kind,
+            wants=wants,
+            asks_quantity=asks_quantity,
+            can=can,
+            superlative=superlative,
+            fixes=fixes,
+            all_regions=all_regions,
+            inherited_region=inherited_region,
+            inherited_topic=inherited_topic,
+            injection=injected(normalise_for_guard(raw))
+            or (standalone != text and injected(normalise_for_guard(standalone))),
+            topic_empty=topic_empty,
+            history_turns=tuple(prev),
+        )
+
+    def _form(self, topic: str, regions: list[str], every_region: bool) -> tuple[str, bool, bool]:
+        """(form, can, superlative) from the one kinds table."""
+        can = superlative = False
+        for rule in kind_rules():
+            if rule.patterns and not any(p.search(topic) for p in rule.patterns):
+                continue
+            if rule.name == "compare":
+                superlative = bool(rule.superlative and rule.superlative.search(topic) and every_region)
+                if len(regions) < 2 and not superlative:
+                    continue
+            if rule.can_words is not None:
+                can = bool(rule.can_words.search(topic))
+            return rule.name, can, superlative
+        return "fact", can, superlative

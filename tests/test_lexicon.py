@@ -1,0 +1,155 @@
+"""The benefits lexicon: data integrity, longest match, sense traps, homophone repair."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.lexicon import Benefit, Lexicon, LexiconError, load_lexicon, parse_benefits
+from rag.normalize import normalize_query
+
+
+@pytest.fixture(scope="module")
+def lex() -> Lexicon:
+    return load_lexicon()
+
+
+def keys(lex: Lexicon, text: str) -> list[str]:
+    return [b.key for b in lex.find(normalize_query(text))]
+
+
+def test_data_is_complete(lex):
+    required = {
+        "婚假", "产假", "延长产假", "陪产假", "育儿假", "独生子女护理假", "生育补贴", "托育补贴", "分娩补助",
+        "生育医疗费用", "生育津贴", "个税扣除", "住房公积金", "医保报销", "计划生育奖励扶助", "托育服务",
+        "入园与教育", "就业权益", "辅助生殖", "妇幼健康",
+    }  # fmt: skip
+    assert required <= {b.key for b in lex.benefits}
+    for b in lex.benefits:
+        assert b.unit in ("天数", "金额", "比例", "none"), b.key
+        assert b.key in b.terms and set(b.wordings) <= set(b.terms), b.key
+        if b.table:
+            assert b.wordings and b.unit != "none", b.key
+    assert lex.get("育儿假").unit == "天数"
+    assert lex.get("产假").extension == "延长产假"
+    with pytest.raises(KeyError):
+        lex.get("不存在的待遇")
+
+
+def test_wordings_come_from_the_plans(lex, settings):
+    """Every plan wording of a main benefit occurs in at least one plan (the lexicon is written from them)."""
+    from rag.seeds import load_documents
+
+    corpus = normalize_query("".join(d.text for d in load_documents(settings.seeds_dir)))
+    for b in lex.benefits:
+        if b.table:
+            assert any(normalize_query(w) in corpus for w in b.wordings), b.key
+
+
+def test_bad_data_is_refused():
+    with pytest.raises(LexiconError):
+        parse_benefits('[[benefit]]\nkey = "x"\n')
+    b = Benefit("甲", "g", ("甲",), (), (), "天数")
+    with pytest.raises(LexiconError):
+        Lexicon([b, b])
+    with pytest.raises(LexiconError):
+        Lexicon([Benefit("乙", "g", ("乙",), (), (), "小时")])
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("青岛育儿假有几天", ["育儿假"]),
+        ("结婚能放几天假，婚假呢", ["婚假"]),
+        ("独生子女父母护理假有几天", ["独生子女护理假"]),  # longest match, not 护理假
+        ("托育补贴和生育补贴有什么区别", ["托育补贴", "生育补贴"]),
+        ("产假延长多少天", ["延长产假"]),
+        ("老公的假有几天", ["陪产假"]),
+        ("个税能扣多少", ["个税扣除"]),
+        ("小孩住院能多报销吗", ["医保报销"]),
+        ("生三孩有奖励扶助吗", ["计划生育奖励扶助"]),
+        ("公积金贷款能多贷吗", ["住房公积金"]),
+        ("做试管有补助吗", ["辅助生殖"]),  # the 补助 qualifies 试管: no 生育补贴
+        ("住院有补贴吗", []),
+        ("今天天气怎么样", []),
+    ],
+)
+def test_find(lex, text, expected):
+    assert keys(lex, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # 护理假 is the spouse's leave at birth in some plans and the leave to care for a parent in others
+        ("护理假有几天", ["陪产假"]),
+        ("男方享受护理假25天", ["陪产假"]),
+        ("父母住院护理假有几天", ["独生子女护理假"]),
+        ("给予独生子女每年累计10日的护理假", ["独生子女护理假"]),
+        ("老人住院能请陪护假吗", ["独生子女护理假"]),
+        # a 补贴 for 托育 is not a 生育补贴
+        ("托育有补贴吗", ["托育服务", "托育补贴"]),
+        ("生孩子有补贴吗", ["生育补贴"]),
+        ("住院护理补贴", ["计划生育特殊家庭扶助"]),
+    ],
+)
+def test_sense_traps(lex, text, expected):
+    assert keys(lex, text) == expected
+
+
+def test_matches_give_positions_and_wordings_only(lex):
+    text = normalize_query("女职工增加60天产假,配偶享受不少于15天陪产假")
+    ms = lex.matches(text, wordings_only=True)
+    assert [(m.benefit.key, text[m.start : m.end]) for m in ms] == [("产假", "产假"), ("陪产假", "陪产假")]
+    # an everyday term is not a plan wording
+    assert lex.matches("老公的假", wordings_only=True) == []
+
+
+@pytest.mark.parametrize(
+    "typed,fixed,pairs",
+    [
+        ("通化婚家几天", "通化婚假几天", (("婚家", "婚假"),)),
+        ("青岛育儿家有几天", "青岛育儿假有几天", (("育儿家", "育儿假"),)),
+        ("陪产家多少天", "陪产假多少天", (("陪产家", "陪产假"),)),
+        ("产家几天", "产假几天", (("产家", "产假"),)),
+        ("独生子女护理家", "独生子女护理假", (("独生子女护理家", "独生子女护理假"),)),
+        ("通花的育儿假", "通化的育儿假", (("通花", "通化"),)),  # place names too
+        ("冲庆育儿假", "重庆育儿假", (("冲庆", "重庆"),)),  # a polyphonic character read in context
+        ("城杨区托位", "城阳区托位", (("城杨区", "城阳区"),)),
+    ],
+)
+def test_homophone_repair(lex, typed, fixed, pairs):
+    c = lex.correct(normalize_query(typed))
+    assert (c.text, c.fixes) == (fixed, pairs)
+    assert c.changed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "回家生孩子能休产假吗",  # 家 of 回家
+        "国家规定的婚假",  # 家 of 国家
+        "育儿家庭有什么补贴",  # 家 of 家庭, although 育儿家 sounds like 育儿假
+        "我们结婚家里给钱吗",
+        "同化",  # an ordinary word that sounds like 通化
+        "青岛育儿假有几天",  # already right
+        "婚假家属能陪同吗",
+        "",
+        "abc 123",
+    ],
+)
+def test_homophone_repair_leaves_words_alone(lex, text):
+    c = lex.correct(normalize_query(text))
+    assert c.text == normalize_query(text) and c.fixes == () and not c.changed
+
+
+def test_resolve_everyday_names_and_typos(lex):
+    assert lex.resolve("育儿假").key == "育儿假"
+    assert lex.resolve("带娃假").key == "育儿假"
+    assert lex.resolve("育儿家").key == "育儿假"
+    assert lex.resolve(" 婚家 ").key == "婚假"
+    assert lex.resolve("天气") is None
+    assert lex.resolve("") is None
+
+
+def test_load_is_cached(lex):
+    assert load_lexicon() is lex
