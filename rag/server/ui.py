@@ -247,6 +247,11 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
         for msgs, new_turns in respond(current(), message, turns, region, max_history, locked):
             yield msgs, new_turns, ""
 
+    def show_compare():
+        from .compare_tab import render_compare  # (compare_tab uses this module's renderers)
+
+        return render_compare(current())
+
     def on_load(request: gr.Request):
         docs = current().docs
         setup = PageSetup.from_params(dict(getattr(request, "query_params", {}) or {}), docs)
@@ -266,7 +271,12 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             region = gr.Textbox(AUTO, visible="hidden", elem_id="rag-region", label="region")
         turns = gr.State([])
         locked = gr.State(False)
-        chatbot, _, buttons, box = _chat_column(current)
+        with gr.Tabs(elem_id="rag-tabs"):
+            with gr.Tab(ui_text.TAB_CHAT, elem_id="rag-tab-chat", scale=1):
+                chatbot, _, buttons, box = _chat_column(current)
+            with gr.Tab(ui_text.TAB_COMPARE, elem_id="rag-tab-compare") as compare_tab:
+                compare = gr.Markdown(elem_id="rag-compare", sanitize_html=True, latex_delimiters=[])
+        compare_tab.select(show_compare, None, compare, api_visibility="private")
         box.submit(
             chat,
             [box, turns, region, locked],

@@ -168,6 +168,22 @@
     }
   }
 
+  // ---- 各地对比: a cell's [n] scrolls to its citation card (the page's <base> would turn "#id" into a navigation)
+  function compareLinks() {
+    document.addEventListener("click", function (e) {
+      var a = e.target.closest && e.target.closest("#rag-compare a.rag-cell-link");
+      if (!a) return;
+      var target = document.getElementById(a.getAttribute("href").slice(1));
+      if (!target) return;
+      e.preventDefault();
+      var card = target.closest(".rag-cite") || target;
+      card.scrollIntoView({ block: "start" });
+      card.classList.add("rag-flash");
+      setTimeout(function () { card.classList.remove("rag-flash"); }, 2000);
+      target.focus({ preventScroll: true });
+    });
+  }
+
   // ---- widget frame ---------------------------------------------------------------------------------
   function frameLink() {
     if (!framed) return;
@@ -202,6 +218,7 @@
   pinLocale();
   embedMode();
   frameLink();
+  compareLinks();
   fetch("/ui/config.json", { credentials: "same-origin" })
     .then(function (r) { return r.ok ? r.json() : config; })
     .catch(function () { return config; })
