@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -398,6 +399,39 @@ def test_widget_fills_a_phone_screen(host, browser):
     assert _no_page_scroll(chat)
     page.locator("button.ragw-close").tap()
     assert not page.locator(".ragw-panel").is_visible()
+    ctx.close()
+
+
+# ---- 各地对比 tab ----------------------------------------------------------------------------------------------
+def test_compare_tab_links_each_value_to_its_citation_card(server, browser):
+    """The new tab: main benefits per region; a value's [n] shows its clause card; "未规定" cells are plain."""
+    ctx = browser.new_context(viewport=DESKTOP, bypass_csp=AXE.is_file())
+    page = ctx.new_page()
+    watch = Watch(page)
+    page.goto(server + "/")
+    page.get_by_role("tab", name="各地对比").click()
+    table = page.locator("#rag-compare table.rag-compare")
+    table.wait_for(timeout=T)
+    assert table.locator("thead th").all_inner_texts()[1:4] == ["北京市", "重庆市", "贵州省"]
+    row = table.locator("tbody tr").filter(has=page.locator("th", has_text=re.compile(r"^育儿假$")))
+    qingdao = row.locator("td").nth(3)  # columns follow documents.toml: 北京 重庆 贵州 青岛 通化
+    assert "10天" in qingdao.inner_text()
+    plain = table.locator("td", has_text=re.compile(r"^未规定$")).first
+    assert plain.locator("a").count() == 0
+    url = page.url
+    qingdao.locator("a.rag-cell-link").click()
+    anchor = qingdao.locator("a.rag-cell-link").get_attribute("href")[1:]
+    card = page.locator(f".rag-cite:has([id='{anchor}'])")
+    expect(card).to_be_in_viewport(timeout=T)
+    assert (
+        "青岛市" in card.locator(".rag-region").inner_text()
+        and "10天" in card.locator("mark").first.inner_text()
+    )
+    assert page.url == url  # scrolled, not navigated
+    page.screenshot(path=str(DOCS / "compare.png"))
+    if AXE.is_file():
+        assert _axe(page) == []
+    assert watch.outside() == [] and watch.problems == [], watch.problems
     ctx.close()
 
 

@@ -194,3 +194,35 @@ def test_rewrite_page_only_touches_the_gradio_page():
     assert out.index("/ui/chat.js") < out.index("</head>") and "http://h:1/ui/share.png" in out
     other = b"<html lang='en'><body>docs</body></html>"
     assert rewrite_page(other) == other
+
+
+def test_compare_tab_links_every_value_to_a_card_and_leaves_unregulated_cells_plain():
+    from rag.compare import compare_dict, table_of
+    from rag.server.compare_tab import render_compare
+
+    html = render_compare(answerer())
+    data = compare_dict(table_of(answerer()))
+    links = re.findall(r'class="rag-cell-link" href="#([^"]+)"', html)
+    anchors = set(re.findall(r'id="(rag-cite-[^"]+)"', html))
+    assert links and set(links) == anchors  # every link has its card, every card is linked
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", html)
+    assert [r[0] for r in rows] == [b["benefit"] for b in data["benefits"]]
+    n_cells = sum(len(b["rows"]) for b in data["benefits"])
+    plain = [c for b in data["benefits"] for c in b["rows"] if c["status"] == "未规定"]
+    assert html.count("<td>") == n_cells and plain
+    assert html.count('<td><span class="rag-cell-none">未规定</span></td>') == len(plain)  # no link, no value
+    for b in data["benefits"]:
+        for c in b["rows"]:
+            for v in c["values"]:
+                assert escape(v["text"]) in html  # the verbatim value is shown
+    assert "<script" not in html
+
+
+def test_compare_tab_says_why_when_there_is_no_table():
+    from rag.server.compare_tab import render_compare
+
+    class NoTable:
+        docs: dict = {}
+
+    html = render_compare(NoTable())
+    assert "暂时无法显示各地对比" in html and "<table" not in html
