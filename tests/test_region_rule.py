@@ -96,3 +96,19 @@ def test_ui_config_lists_regions_and_sentences(client):
     d = client.get("/ui/config.json").json()
     assert [r["slug"] for r in d["regions"]][:2] == ["auto", "beijing"] and d["max_chars"] == 500
     assert "{max}" in d["text"]["pasted_cut"] and d["text"]["chat_label"] == "对话记录"
+
+
+# ---- CLI -----------------------------------------------------------------------------------------------
+def test_cli_region_lock(capsys):
+    import json
+
+    from rag.cli import main
+
+    assert main(["ask", BEIJING_Q, "--region", "qingdao", "--region-lock", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert "北京市" in d["notice"] and not any(c["region"] == "qingdao" for c in d["citations"])
+    assert main(["ask", BEIJING_Q, "--region", "qingdao", "--json"]) == 0  # without the lock: Beijing answers
+    d = json.loads(capsys.readouterr().out)
+    assert d["region"] == "beijing" and d["notice"]
+    assert main(["ask", BEIJING_Q, "--region-lock"]) == 2  # the lock needs a region: one line, exit 2
+    assert "--region" in capsys.readouterr().err
