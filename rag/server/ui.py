@@ -277,6 +277,9 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             with gr.Tab(ui_text.TAB_COMPARE, elem_id="rag-tab-compare") as compare_tab:
                 compare = gr.Markdown(elem_id="rag-compare", sanitize_html=True, latex_delimiters=[])
         compare_tab.select(show_compare, None, compare, api_visibility="private")
+        chatbot.clear(
+            lambda: [], None, turns, api_visibility="private"
+        )  # the log's 🗑 also forgets the dialogue
         box.submit(
             chat,
             [box, turns, region, locked],
