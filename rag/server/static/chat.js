@@ -105,6 +105,8 @@
       var users = chat.querySelectorAll(".message-row.user-row");
       if (users.length !== seen) {
         seen = users.length;
+        // once a conversation runs, the compact layouts give the examples' room to the chat (chat.css)
+        document.documentElement.classList.toggle("rag-started", seen > 0);
         pinned = users.length ? users[users.length - 1] : null;
         var box = scroller();
         if (box && !box.__ragListen) { // a reader who scrolls takes over until the next question
