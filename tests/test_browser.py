@@ -378,6 +378,7 @@ def test_phone_page_keeps_each_answer_start_in_view(server, browser):
     assert all(_in_viewport(examples.nth(i), 844) for i in range(4))
     _ask(page, Q, 0)
     page.locator("#rag-chat .bot .rag-cite").first.wait_for(timeout=T)
+    expect(page.locator("#rag-examples")).to_be_hidden()  # the conversation gets the examples' room
     _ask(page, "那北京呢？", 1)
     page.locator("#rag-chat .bot").nth(1).locator(".rag-cite").first.wait_for(timeout=T)
     page.wait_for_timeout(500)

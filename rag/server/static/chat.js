@@ -4,7 +4,8 @@
  *
  * What it does, one concern per function:
  *   pinLocale      Gradio's UI language follows the browser; the page is Chinese, so it is pinned to zh-CN.
- *   embedMode      ?embed=1 adds the `rag-embed` class (compact layout, one scroll area) before first paint.
+ *   embedMode      ?embed=1 adds the `rag-embed` class, a narrow screen `rag-phone` (compact layout, one scroll
+ *                  area) before first paint; `rag-started` (set once a question is asked) hides the examples there.
  *   regionSelect   a native <select> for the region (keyboard-correct, compact) bound to the hidden value box.
  *   readingOrder   after each question, the log scrolls so that question and the START of its answer are visible;
  *                  streaming text grows below and never pushes the start away.
@@ -31,6 +32,11 @@
 
   function embedMode() {
     if (embedded) document.documentElement.classList.add("rag-embed");
+    // phone layout as a class (chat.css explains why not @media)
+    var phone = window.matchMedia ? window.matchMedia("(max-width: 600px)") : null;
+    function set() { document.documentElement.classList.toggle("rag-phone", !!(phone && phone.matches)); }
+    set();
+    if (phone && phone.addEventListener) phone.addEventListener("change", set);
   }
 
   function t(key, values) {
