@@ -189,7 +189,7 @@ class PageSetup:
         return ui_text.examples(docs[self.region].short_name if self.region != AUTO else None)
 
 
-def _chat_column(current):
+def _chat_column():
     """The chat: log, example buttons (sent on click), input. Returns the components the events need."""
     chatbot = gr.Chatbot(
         label=ui_text.CHAT_LABEL,
@@ -273,13 +273,12 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
         locked = gr.State(False)
         with gr.Tabs(elem_id="rag-tabs"):
             with gr.Tab(ui_text.TAB_CHAT, elem_id="rag-tab-chat", scale=1):
-                chatbot, _, buttons, box = _chat_column(current)
+                chatbot, _, buttons, box = _chat_column()
             with gr.Tab(ui_text.TAB_COMPARE, elem_id="rag-tab-compare") as compare_tab:
                 compare = gr.Markdown(elem_id="rag-compare", sanitize_html=True, latex_delimiters=[])
         compare_tab.select(show_compare, None, compare, api_visibility="private")
-        chatbot.clear(
-            lambda: [], None, turns, api_visibility="private"
-        )  # the log's 🗑 also forgets the dialogue
+        # the log's 🗑 also forgets the dialogue, so the next question does not bring the old turns back
+        chatbot.clear(lambda: [], None, turns, api_visibility="private")
         box.submit(
             chat,
             [box, turns, region, locked],
