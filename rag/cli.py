@@ -137,6 +137,8 @@ def cmd_ask(args) -> int:
                 "refused": True,
                 "region": None,
                 "citations": [],
+                "kind": "refuse",
+                "notice": "",
                 "error": str(exc),
             }
         if args.json or args.batch:
@@ -221,8 +223,9 @@ def cmd_compare(args) -> int:
 
 
 def _require_question(q) -> None:
-    if q is None or not q.strip():
-        raise InputError("问题不能为空，请输入您想了解的政策问题。")
+    from .validate import check_question
+
+    check_question(q)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,10 +20,14 @@ INJECTION = (
 )
 TOPICS = "婚假、产假、陪产假、育儿假、生育保险、托育、住房、教育、个人所得税、就业权益"
 OFF_TOPIC = (
-    "抱歉，已收录的生育支持政策文件中没有与这个问题相关的内容。我可以回答{covered}关于" + TOPICS + "等方面的政策。"
+    "抱歉，已收录的生育支持政策文件中没有与这个问题相关的内容。我可以回答{covered}关于"
+    + TOPICS
+    + "等方面的政策。"
 )
 NO_CLAUSE = "{region}的《{title}》中没有找到与这个问题直接相关的规定，无法给出依据。具体办理事项建议咨询当地12345热线。"
-NOT_COVERED = "目前收录的政策文件中没有{places}的方案，无法回答。已收录的地区：{covered}。您可以指明其中一个地区再问。"
+NOT_COVERED = (
+    "目前收录的政策文件中没有{places}的方案，无法回答。已收录的地区：{covered}。您可以指明其中一个地区再问。"
+)
 WHICH_TOPIC = "请问您想了解{regions}生育支持政策的哪一方面？例如：" + TOPICS + "、计划生育家庭扶助。"
 ALL_REGIONS_NAME = "各地"
 
@@ -42,7 +46,7 @@ SCOPE_NEARBY = "说明：以上是{scope}的方案，可能不适用于{asked}�
 BASIS = "依据：《{title}》{section} [{n}]"
 ORIGINAL = "（原文：“{sentence}”）"
 NO_NUMBER = "方案原文为“{sentence}”，但没有规定具体的{what}。"
-NO_NUMBER_WHAT = {"天数": "天数", "金额": "金额", "比例": "比例", "": "标准"}
+NO_NUMBER_WHAT = {"天数": "天数", "金额": "金额", "比例": "比例", "数量": "数量", "": "标准"}
 
 # ---- several regions ------------------------------------------------------------------------------------
 MULTI_ALL = "您没有指明地区，以下按已收录的各地方案分别作答："
@@ -65,7 +69,9 @@ COMPARE_REASON_CAP = "{region}规定的是上限（{value}），实际可能更�
 COMPARE_REASON_MISSING = "{regions}的方案中未找到相关规定"
 COMPARE_VALUE = "{region}{value}"
 COMPARE_LINE = "{region}{draft}：{fact} [{n}]"
-COMPARE_UNSPECIFIED = "{region}{draft}：方案中提到{benefit}，但没有规定具体的{what}（原文：“{sentence}”）[{n}]"
+COMPARE_UNSPECIFIED = (
+    "{region}{draft}：方案中提到{benefit}，但没有规定具体的{what}（原文：“{sentence}”）[{n}]"
+)
 ADJ_MORE = {"天数": "更长", "金额": "更高", "比例": "更高", "": "更多"}
 ADJ_LESS = {"天数": "更短", "金额": "更低", "比例": "更低", "": "更少"}
 MOST_HEAD = "已收录的各地中，"

@@ -22,7 +22,9 @@ from .regions import PARENT, RegionDetector, RegionMatch
 from .tokenize import tokenize
 
 FILLER = re.compile(r"[那么呢吗嘛吧啊呀的又还再也呢有是怎样如何情况方面这边那边么?？!！,，。.\s]+")
-ALL_REGIONS = re.compile(r"各地|各个地方|各省|各市|每个地方|哪些地方|哪个地方|哪里|哪儿|分别|几个地方|全国|都有")
+ALL_REGIONS = re.compile(
+    r"各地|各个地方|各省|各市|每个地方|哪些地方|哪个地方|哪里|哪儿|分别|几个地方|全国|都有"
+)
 HISTORY_TURNS = 6
 
 
@@ -194,10 +196,16 @@ class QuestionBuilder:
         self.lexicon = lexicon if lexicon is not None else _lexicon()
 
     def _repair(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """Homophone repair (lexicon), refused when it would lose a covered place the text already names
+        (和北京 must not become 河北京)."""
         if self.lexicon is None:
             return text, ()
         corr = self.lexicon.correct(text)
-        return corr.text, tuple(corr.fixes)
+        if not corr.fixes or not set(self.detector.detect(text).slugs) - set(
+            self.detector.detect(corr.text).slugs
+        ):
+            return corr.text, tuple(corr.fixes)
+        return text, ()
 
     def _benefits(self, topic: str) -> tuple[str, ...]:
         if self.lexicon is None:

@@ -6,8 +6,8 @@ import pytest
 from rag.answers.compare import Value, value_in
 from rag.answers.extract import best_span, finish, tiers
 from rag.errors import InputError
-from rag.question import QuestionBuilder, kind_rules
 from rag.query import make_query
+from rag.question import QuestionBuilder, kind_rules
 from rag.regions import RegionDetector
 from rag.seeds import load_documents
 from rag.validate import MAX_QUESTION_CHARS, check_question
@@ -72,7 +72,9 @@ def test_injection_is_read_from_the_record(builder):
     assert not builder.build("产假会不会被单位忽略不算").injection
 
 
-@pytest.mark.parametrize("bad, msg", [("", "不能为空"), (" \u200b\n", "不能为空"), (123, "必须是文字"), ("\ud800", "无法识别")])
+@pytest.mark.parametrize(
+    "bad, msg", [("", "不能为空"), (" \u200b\n", "不能为空"), (123, "必须是文字"), ("\ud800", "无法识别")]
+)
 def test_validator_rejects(bad, msg):
     with pytest.raises(InputError, match=msg):
         check_question(bad)
@@ -102,15 +104,48 @@ def test_tiers_of_one_rule_are_kept_and_different_rules_are_not():
         "对年应纳税所得额超过100万元但不超过300万元的部分，减按50%计入应纳税所得额，按20%的税率缴纳企业所得税。",
     ]
     assert tiers(tax, 0) == [0, 1] and tiers(tax, 1) == [0, 1]
-    leave = ["符合法律法规规定生育的女职工享受产假180天，男方享受护理假25天；", "符合法律法规规定生育子女的夫妻，每人每年各享受育儿假累计20天；"]
+    leave = [
+        "符合法律法规规定生育的女职工享受产假180天，男方享受护理假25天；",
+        "符合法律法规规定生育子女的夫妻，每人每年各享受育儿假累计20天；",
+    ]
     assert tiers(leave, 0) == [0]
 
 
 def test_compare_values_are_verbatim_and_ages_are_not_values():
     part, n, unit = value_in("设立父母育儿假，3周岁以下婴幼儿父母每年各享受10天假期。", ("育儿假",), "天数")
     assert (n, unit) == (10.0, "天") and "10天" in part
-    part, n, _ = value_in("配偶享受不少于15天陪产假, 3周岁以下婴幼儿父母各享受每年累计不少于10天育儿假。", ("育儿假",), "")
+    part, n, _ = value_in(
+        "配偶享受不少于15天陪产假, 3周岁以下婴幼儿父母各享受每年累计不少于10天育儿假。", ("育儿假",), ""
+    )
     assert n == 10.0 and "不少于10天育儿假" in part
     assert value_in("严格落实产假、哺乳假等制度。", ("育儿假",), "")[1] is None
     floor = Value("qingdao", part, n, "天", None, "")
     assert floor.floor and not floor.cap and floor.period == "每年"
+
+
+def test_sense_rule_reads_each_sentence_with_the_one_before():
+    from rag.answers.common import clause_benefits
+    from rag.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    parents = clause_benefits(
+        lex,
+        "六十周岁以上的老年人患病住院的，其子女所在单位应当支持护理照料，给予独生子女每年累计10日的护理假。"
+        "护理假期间，视为出勤,工资照发，福利待遇不变。",
+    )
+    assert all("陪产假" not in keys for keys in parents.values())
+    births = clause_benefits(
+        lex, "依法办理结婚登记的职工，享受婚假15天；符合规定生育的女职工享受产假180天，男方享受护理假25天；"
+    )
+    assert "陪产假" in births["符合规定生育的女职工享受产假180天，男方享受护理假25天；"]
+
+
+def test_typo_repair_never_loses_a_named_place(builder):
+    q = builder.build("通化育儿的个税扣除和北京一样吗")
+    assert set(q.regions) == {"tonghua", "beijing"} and q.form == "compare"
+    assert builder.build("通化婚家几天").benefits == ("婚假",)
+
+
+def test_plain_question_ending_in_ma_is_yes_no(builder):
+    assert builder.build("北京小孩坐公交免票吗").form == "yesno"
+    assert builder.build("青岛育儿假多少天").form == "fact"

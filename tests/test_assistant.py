@@ -7,6 +7,8 @@ import pytest
 from rag.errors import InputError, RagError
 from rag.normalize import normalize
 
+pytestmark = pytest.mark.slow
+
 NUM = re.compile(r"\d+(?:\.\d+)?")
 
 

@@ -4,12 +4,33 @@ helpers that turn evidence into citizen-facing lines. Built once per question by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import messages as M
+from ..chunker import chunk_sentences
 from ..models import Answer, Document, Hit
+from ..normalize import normalize_query
 from ..question import Question
 from .extract import Extract, extract, finish
-from .gate import Thresholds, names_benefit, passes
+from .gate import Thresholds, passes
+
+
+@lru_cache(maxsize=1024)
+def clause_benefits(lexicon, text: str) -> dict[str, frozenset[str]]:
+    """Lexicon keys each sentence of a clause names, read with the sentence before it as context: a bare 护理假
+    right after a sentence on parents in hospital is 独生子女护理假, after one on births the spouse's leave.
+    (The whole clause is too wide a context: one clause may list both.) Clause texts are fixed: read once."""
+    out, prev = {}, ""
+    for sent in chunk_sentences(text):
+        p, n = normalize_query(prev), normalize_query(sent)
+        out[sent] = frozenset(m.benefit.key for m in lexicon.matches(p + n) if m.start >= len(p))
+        prev = sent
+    return out
+
+
+SENSE_DEPTH = (
+    6  # clauses of a region searched for the benefit itself when the best ones speak of a look-alike
+)
 
 
 @dataclass
@@ -70,6 +91,23 @@ class Context:
 
         return tuple(t for b in self.benefits() for t in benefit_terms(b))
 
+    def names_asked(self, chunk, sentences=None) -> bool:
+        """Some sentence of the clause (or the given ones of it) speaks of a benefit the question names, as the
+        lexicon reads it in context (clause_benefits)."""
+        if self.lexicon is None or not self.q.benefits:
+            return False
+        per = clause_benefits(self.lexicon, chunk.text)
+        asked = set(self.q.benefits)
+        return any(asked & per.get(s, frozenset()) for s in (sentences if sentences is not None else per))
+
+    def _focus(self, hits: list[Hit]):
+        if self.lexicon is None or not self.q.benefits:
+            return None
+        asked, per = set(self.q.benefits), {}
+        for h in hits:
+            per.update(clause_benefits(self.lexicon, h.chunk.text))
+        return lambda sentence: bool(asked & per.get(sentence, frozenset()))
+
     def extract_from(self, hits: list[Hit], max_sentences: int = 2) -> Extract:
         sims = [self.sims(h) for h in hits] if self.scored.query_vector is not None else None
         return extract(
@@ -80,21 +118,33 @@ class Context:
             max_sentences,
             wants_number=self.q.asks_quantity,
             clause_tokens=self.clause_tokens,
-            focus=self.focus_terms(),
+            focus=self._focus(hits),
         )
 
     def relevant(self, ex: Extract) -> bool:
         if not passes(ex, self.thresholds, self.dense(ex.hit)):
             return False
-        benefits = self.benefits()
-        # sense rule: when the question names a benefit, the answering sentences must name it (not a look-alike)
-        return not benefits or any(names_benefit("".join(ex.sentences), b) for b in benefits)
+        # sense rule: when the question names a benefit, the clause (read as a whole, so a bare 护理假 is read in
+        # its context) and the answering sentences must name it, not a look-alike
+        if not self.q.benefits or self.lexicon is None:
+            return True
+        return self.names_asked(ex.hit.chunk, ex.sentences)
 
     def evidence(self, slug: str) -> Evidence:
+        """The region's answering extract. When the top clauses speak of a look-alike of the benefit asked, the
+        next clauses that name the benefit itself are tried (SENSE_DEPTH of them)."""
         if slug not in self._evidence:
-            hits = self.ranked(slug, 2)
-            ex = self.extract_from(hits) if hits else None
-            self._evidence[slug] = Evidence(slug, ex if ex and self.relevant(ex) else None, ex)
+            hits = self.ranked(slug, SENSE_DEPTH)
+            ex = self.extract_from(hits[:2]) if hits else None
+            found = ex if ex and self.relevant(ex) else None
+            if found is None and ex is not None and self.q.benefits and self.lexicon is not None:
+                for h in hits:
+                    if self.names_asked(h.chunk):
+                        cand = self.extract_from([h])
+                        if self.relevant(cand):
+                            found = cand
+                            break
+            self._evidence[slug] = Evidence(slug, found, ex)
         return self._evidence[slug]
 
     # ---- wording helpers -------------------------------------------------------------------------------
@@ -113,7 +163,9 @@ class Context:
     def fact(self, ex: Extract) -> str:
         """The answering fact: a complete lead, then any other chosen sentence; never the lead twice."""
         if self.q.asks_quantity and not ex.has_number:
-            return M.NO_NUMBER.format(sentence=finish(ex.sentences[0]).rstrip("。"), what=M.NO_NUMBER_WHAT[self.what()])
+            return M.NO_NUMBER.format(
+                sentence=finish(ex.sentences[0]).rstrip("。"), what=M.NO_NUMBER_WHAT.get(self.what(), "标准")
+            )
         core = ex.lead.rstrip("。")
         rest = [finish(s) for s in ex.sentences if core not in s and s.rstrip("。；;") not in ex.lead]
         return ex.lead + "".join(rest)
@@ -145,7 +197,9 @@ def basis(doc: Document, hit: Hit) -> str:
     return M.BASIS.format(title=doc.title, section=hit.chunk.section, n=hit.rank)
 
 
-def finish_answer(ctx: Context, text: str, cites: list[Hit], regions: list[str], highlights, kind: str) -> Answer:
+def finish_answer(
+    ctx: Context, text: str, cites: list[Hit], regions: list[str], highlights, kind: str
+) -> Answer:
     """Adds scope and draft notes once, in the same order everywhere."""
     lines = [text, *ctx.scope_lines(regions)]
     drafts = [s for s in regions if ctx.docs[s].is_draft]

@@ -18,10 +18,19 @@ from . import fact, refuse
 from .common import Context, finish_answer
 from .extract import finish
 
-NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(周岁|岁|个月|万元|个百分点|天|日|周|月|元|%)")
+NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(周岁|岁|个月|万元|个百分点|天|日|周|月|元|%|个|万个|人|‰)")
 PART = re.compile(r"[^，,；;。]+")
-UNIT_KIND = {"天": "天数", "日": "天数", "周": "天数", "个月": "天数", "月": "天数", "元": "金额", "万元": "金额"}
+UNIT_KIND = {
+    "天": "天数",
+    "日": "天数",
+    "周": "天数",
+    "个月": "天数",
+    "月": "天数",
+    "元": "金额",
+    "万元": "金额",
+}
 UNIT_KIND.update({"%": "比例", "个百分点": "比例", "百分点": "比例", "tiers": "tiers"})
+UNIT_KIND.update({"个": "数量", "万个": "数量", "人": "数量", "‰": "比例"})
 DAYS = {"天": 1, "日": 1, "周": 7, "个月": 30, "月": 30}
 AGES = ("周岁", "岁")
 PERIODS = ("每年", "每月", "一次性")
@@ -36,7 +45,9 @@ class Value:
     unit: str
     hit: Hit | None
     sentence: str
-    qualifier: str = ""  # the table's qualifier words (每年、累计、不少于), when the value comes from the table
+    qualifier: str = (
+        ""  # the table's qualifier words (每年、累计、不少于), when the value comes from the table
+    )
 
     @property
     def period(self) -> str:
@@ -57,7 +68,7 @@ class Value:
             return None
         if self.unit in DAYS:
             return self.number * DAYS[self.unit]
-        return self.number * (10000 if self.unit == "万元" else 1)
+        return self.number * (10000 if self.unit in ("万元", "万个") else 1)
 
 
 def value_in(sentence: str, terms: tuple[str, ...], what: str) -> tuple[str, float | None, str]:
@@ -68,12 +79,13 @@ def value_in(sentence: str, terms: tuple[str, ...], what: str) -> tuple[str, flo
     if first is None:
         return "", None, ""
     named = [p for p in parts if any(t in p for t in terms)]
-    for p in named + parts[first + 1 :]:
-        for m in NUMBER.finditer(p):
-            if m.group(2) in AGES:
-                continue  # 3周岁以下 says who qualifies, it is not the benefit's value
-            if not what or UNIT_KIND.get(m.group(2)) == what:
-                return p, float(m.group(1)), m.group(2)
+    for wanted in (what, "") if what else ("",):
+        for p in named + parts[first + 1 :]:
+            for m in NUMBER.finditer(p):
+                if m.group(2) in AGES:
+                    continue  # 3周岁以下 says who qualifies, it is not the benefit's value
+                if not wanted or UNIT_KIND.get(m.group(2)) == wanted:
+                    return p, float(m.group(1)), m.group(2)
     return parts[first], None, ""
 
 
@@ -137,7 +149,7 @@ def verdict(ctx: Context, vals: list[Value]) -> str:
     if len(have) < 2:
         regions = "、".join(ctx.name(v.region) for v in (no_number or missing))
         reason = (M.COMPARE_REASON_NO_NUMBER if no_number else M.COMPARE_REASON_MISSING).format(
-            regions=regions, what=M.NO_NUMBER_WHAT[what]
+            regions=regions, what=M.NO_NUMBER_WHAT.get(what, "标准")
         )
         return M.COMPARE_NO_VERDICT.format(reason=reason)
     shown = "，".join(M.COMPARE_VALUE.format(region=ctx.name(v.region), value=v.text) for v in have)
@@ -160,7 +172,7 @@ def verdict(ctx: Context, vals: list[Value]) -> str:
         return M.COMPARE_NO_VERDICT.format(reason=reason)
     if top.size == second.size:
         return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_QUALIFIER.format(values=shown))
-    adj = M.ADJ_MORE[UNIT_KIND.get(top.unit, "")]
+    adj = M.ADJ_MORE.get(UNIT_KIND.get(top.unit, ""), M.ADJ_MORE[""])
     head = M.MOST_HEAD if ctx.q.superlative else ""
     line = M.COMPARE_VERDICT_MORE.format(winner=ctx.name(top.region), benefit=benefit, adj=adj, values=shown)
     return head + line
@@ -170,7 +182,7 @@ def compose(ctx: Context, slugs: list[str]) -> Answer:
     vals = values(ctx, slugs)
     if all(v.hit is None for v in vals):
         return refuse.off_topic(ctx.q.raw, ctx.docs) if not ctx.q.regions else fact.multi(ctx, slugs)
-    what = M.NO_NUMBER_WHAT[ctx.what()]
+    what = M.NO_NUMBER_WHAT.get(ctx.what(), "标准")
     lines, cites, highlights, answered = [verdict(ctx, vals)], [], {}, []
     for v in vals:
         doc = ctx.docs[v.region]

@@ -19,7 +19,9 @@ CLAUSE_SPLIT = re.compile(r"(?<=[，,])")
 # a comma-separated part ending so reads only with what follows it (…缴费的，/ …之后，/ …的前提下，)
 DANGLING = ("的", "时", "后", "前", "外", "下", "中", "内", "间", "及", "和", "或", "并", "且", "对", "在")
 LONG_SENTENCE = 90  # a sentence up to this long is quoted whole; a longer one is cut to the span of the fact
-TIER_PREFIX = 4  # tiers of one rule open with the same characters (对年应纳税所得额…的部分，…；对年应纳税所得额…)
+TIER_PREFIX = (
+    4  # tiers of one rule open with the same characters (对年应纳税所得额…的部分，…；对年应纳税所得额…)
+)
 TIER_SIMILARITY = 0.6  # … and share this share of their wording once numbers are removed
 
 
@@ -115,13 +117,14 @@ def extract(
     *,
     wants_number: bool = False,
     clause_tokens=None,
-    focus: tuple[str, ...] = (),
+    focus=None,
 ) -> Extract:
     """Picks the answering sentence among the top clauses (two by default: a near-miss at rank 1 is common).
 
     `sentence_sims[i]`: cosines of the question with each sentence of hits[i] (from the index), when available.
     `clause_tokens(chunk)`: the clause's keyword tokens as the index holds them (tokenised here otherwise).
-    `focus`: surfaces of the benefit asked (lexicon); a sentence naming it is preferred over one that does not.
+    `focus(sentence) -> bool`: the sentence names the benefit asked (lexicon); it is preferred over one that
+    does not (a look-alike sharing its words).
     """
     cands = []  # (hit index, sentence index, sentence, keyword score, dense sim)
     for h_i, hit in enumerate(hits):
@@ -145,7 +148,7 @@ def extract(
         fn = (hits[c[0]].score - f_lo) / (f_hi - f_lo) if f_hi > f_lo else 0.0
         w = SENTENCE_DENSE_WEIGHT if sentence_sims is not None else 0.0
         bonus = 0.15 if wants_number and DIGIT.search(c[2]) else 0.0
-        if focus and any(t in c[2] for t in focus):
+        if focus is not None and focus(c[2]):
             bonus += FOCUS_BONUS
         return w * dn + (1 - w) * c[3] / kw_top + CLAUSE_PRIOR * fn + bonus
 
@@ -159,6 +162,8 @@ def extract(
     for c in ranked[1:]:
         if len(chosen) >= max_sentences:
             break
+        if focus is not None and not focus(c[2]):
+            continue  # a second sentence must be about the benefit asked too
         if c[0] == best[0] and c[2] not in chosen and score(c) >= 0.6 * score(best) and c[3] > 0:
             chosen.append(c[2])
     clause_tokens = set(clause_tokens(hit.chunk) if clause_tokens else tokenize(hit.chunk.embed_text))

@@ -38,12 +38,3 @@ def passes(ex: Extract, t: Thresholds, dense: float | None) -> bool:
 def benefit_terms(benefit) -> tuple[str, ...]:
     """Every surface of a lexicon benefit: its key, everyday terms and the plans' own wordings."""
     return tuple(dict.fromkeys((benefit.key, *benefit.terms, *benefit.wordings)))
-
-
-def names_benefit(text: str, benefit) -> bool:
-    """The text speaks of `benefit` itself: one of its surfaces occurs outside every look-alike term
-    (育儿假 inside 独生子女护理假-like wording does not count)."""
-    masked = text
-    for bad in sorted(getattr(benefit, "not_terms", ()), key=len, reverse=True):
-        masked = masked.replace(bad, "\0" * len(bad))
-    return any(term and term in masked for term in benefit_terms(benefit))

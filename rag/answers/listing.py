@@ -8,16 +8,18 @@ qualifies: the extract prefers a sentence with a number) and cites it; when more
 from __future__ import annotations
 
 from .. import messages as M
-from ..models import Answer
 from ..chunker import chunk_sentences
+from ..models import Answer
 from . import fact, refuse
 from .common import Context, cite, finish_answer
 from .extract import DIGIT, Extract, finish, sentence_score
 
 CANDIDATES = 16  # clauses of the region considered
-MAX_LINES = 8  # lines shown; the rest are counted
+MAX_LINES = 12  # lines shown; when more exist the answer says so
 BAR = 0.5  # a clause is listed when its fused score is at least this share of the best one's
-FEW = 2  # with this few clauses, each answering sentence of them becomes a line of its own
+FEW = (
+    2  # the best clauses (this many) are listed sentence by sentence: they usually hold the core of the list
+)
 
 
 def heading_of(ctx: Context, section: str) -> str:
@@ -38,7 +40,9 @@ def gather(ctx: Context, slug: str) -> list[Extract]:
         return []
     heading = heading_of(ctx, top.hit.chunk.section)
     if heading:
-        hits = [h for h in ctx.ranked(slug, len(ctx.index.chunks)) if h.chunk.section.startswith(heading + " > ")]
+        hits = [
+            h for h in ctx.ranked(slug, len(ctx.index.chunks)) if h.chunk.section.startswith(heading + " > ")
+        ]
         found = [ctx.extract_from([h]) for h in hits]
     else:
         hits = ctx.ranked(slug, CANDIDATES)
@@ -54,11 +58,10 @@ def gather(ctx: Context, slug: str) -> list[Extract]:
 
 
 def lines_of(ctx: Context, found: list[Extract]) -> list[tuple[str, Extract]]:
-    """(line, extract) pairs: each answering sentence of the best clause (it usually holds the core of the list),
-    of every clause when they are few, then one line per further clause."""
+    """(line, extract) pairs: each answering sentence of the best FEW clauses, then one line per further clause."""
     out = []
     for i, ex in enumerate(found):
-        if i == 0 or len(found) <= FEW:
+        if i < FEW:
             for sent in chunk_sentences(ex.hit.chunk.text):
                 if DIGIT.search(sent) or sentence_score(sent, ctx.q.query, ctx.idf) > 0:
                     out.append((finish(sent), ex))

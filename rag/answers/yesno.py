@@ -10,10 +10,11 @@ import re
 from functools import lru_cache
 
 from .. import messages as M
-from ..question import _toml
 from ..models import Answer
+from ..question import _toml
 from . import fact
 from .common import Context, basis, cite, finish_answer
+
 
 @lru_cache(maxsize=1)
 def _negations() -> tuple[re.Pattern, re.Pattern]:

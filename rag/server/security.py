@@ -4,7 +4,6 @@ per-client rate limit. Response headers (CSP and friends) live in headers.py."""
 from __future__ import annotations
 
 import ipaddress
-import re
 import threading
 import time
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from ..errors import InputError, RagError
-from ..models import Answer
+from ..models import Answer, is_draft_status
 from . import ui_text
 from .security import clean_history, clean_text, client_ip
 
@@ -51,7 +51,7 @@ def render_citations(answer: dict) -> str:
     """Citation cards (one line of HTML, so Markdown never re-enters it)."""
     cards = []
     for c in answer.get("citations", []):
-        draft = '<span class="rag-draft">征求意见稿</span>' if "征求意见" in c.get("status", "") else ""
+        draft = '<span class="rag-draft">征求意见稿</span>' if is_draft_status(c.get("status", "")) else ""
         cards.append(
             f'<div class="rag-cite"><div class="rag-cite-head"><span class="rag-n">[{int(c["rank"])}]</span> '
             f'<b class="rag-region">{escape(c["region_name"])}</b> 《{escape(c["doc_title"])}》{draft}</div>'
