@@ -25,7 +25,8 @@ RESOLVED_NOTE = "（按“{key}”对比）"
 
 
 def resolve(table: BenefitsTable, name: str | None, lexicon: Lexicon | None = None) -> list[str]:
-    """The table keys to show: all main benefits for no name, else the one `name` means (InputError if none)."""
+    """The table keys to show: all main benefits for no name, else the one `name` means and its extension, if
+    any (InputError if none)."""
     if name is None:
         return table.benefit_keys
     if not isinstance(name, str) or not name.strip():
@@ -38,13 +39,14 @@ def resolve(table: BenefitsTable, name: str | None, lexicon: Lexicon | None = No
         raise InputError(UNKNOWN_BENEFIT.format(name=name.strip(), choices=choices))
     if benefit.key not in table.benefit_keys:
         raise InputError(NOT_COMPARABLE.format(key=benefit.key, choices=choices))
-    return [benefit.key]
+    # a leave's extension comes with it: 青岛 names 产假 without a number but adds 60 days to it
+    return [benefit.key] + [benefit.extension] * (benefit.extension in table.benefit_keys)
 
 
 def compare_dict(table: BenefitsTable, name: str | None = None, lexicon: Lexicon | None = None) -> dict:
     """The JSON of `rag compare --json` and GET /api/compare:
     {"query": name|null, "benefits": [{"benefit", "unit", "rows": [{"region", "region_name", "benefit", "status",
-    "values": [{"text", "number", "unit", "qualifier", "condition"}], "clause_id", "sentence"}]}]}"""
+    "values": [{"text", "number", "unit", "qualifier", "condition", "bound"}], "clause_id", "sentence"}]}]}"""
     keys = resolve(table, name, lexicon)
     return {"query": name, "benefits": [table.row_dict(k) for k in keys]}
 

@@ -25,6 +25,8 @@ def test_resolve_names(table):
     assert resolve(table, "带娃假") == ["育儿假"]  # everyday word
     assert resolve(table, "育儿家") == ["育儿假"]  # homophone typo
     assert resolve(table, "父母住院护理假") == ["独生子女护理假"]  # look-alike resolved
+    assert resolve(table, "产假") == ["产假", "延长产假"]  # a leave comes with its extension
+    assert resolve(table, "延长产假") == ["延长产假"]
 
 
 @pytest.mark.parametrize(
