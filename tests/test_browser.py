@@ -476,6 +476,25 @@ def _axe(frame, context: str = "document") -> list[dict]:
     ]
 
 
+def _placeholder_contrast(page) -> float:
+    """WCAG contrast of the input's placeholder against the first opaque background behind it."""
+    return page.locator("#rag-input textarea").evaluate(
+        """(box) => {
+            const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+            const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+                return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+                .reduce((acc, v, i) => acc + v * [0.2126, 0.7152, 0.0722][i], 0);
+            const fg = rgb(getComputedStyle(box, "::placeholder").color);
+            let el = box, bg = null;
+            while (el) { const c = rgb(getComputedStyle(el).backgroundColor);
+                if (c.length >= 3 && (c.length === 3 || c[3] > 0.9)) { bg = c; break; } el = el.parentElement; }
+            bg = bg || [255, 255, 255];
+            const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+            return (a + 0.05) / (b + 0.05);
+        }"""
+    )
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_scan_of_the_page(server, browser, scheme):
     if not AXE.is_file():
@@ -490,6 +509,7 @@ def test_axe_scan_of_the_page(server, browser, scheme):
     page.locator("#rag-region-select").select_option("qingdao")
     _ask(page, BEIJING_Q, 1)  # with the notice line
     _answered(page, 1)
+    assert _placeholder_contrast(page) >= 4.5  # axe does not rate placeholders; the issue measured 1.9:1
     page.locator("#rag-input textarea").fill("育" * 450)  # the counter too
     assert _axe(page) == []
     ctx.close()
