@@ -10,6 +10,7 @@ import pytest
 from _live_server import make_app
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.slow  # the real answerer (embedding model, index) behind the API
 BEIJING_Q = "北京产假多少天？"
 
 

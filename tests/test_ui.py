@@ -1,12 +1,15 @@
-"""Chat page logic without a server: streaming, history, citation cards, and inert rendering of hostile text."""
+"""Chat page logic without a server: streaming, history, citation cards, and inert rendering of hostile text.
+Tests that run the real answerer are marked slow; the renderers and the page rewrite are fast."""
 
 from __future__ import annotations
 
 import re
 
 import gradio as gr
+import pytest
 from _live_server import answerer
 
+from rag.seeds import load_documents
 from rag.server import ui_text
 from rag.server.config import ServerConfig
 from rag.server.page import rewrite_page
@@ -38,6 +41,7 @@ def _last(gen):
     return steps, steps[-1]
 
 
+@pytest.mark.slow  # the real answerer (embedding model, index)
 def test_respond_streams_then_cites():
     steps, (msgs, turns) = _last(respond(answerer(), Q, [], "auto"))
     assert len(steps) > 2  # the answer arrives in pieces
@@ -51,12 +55,14 @@ def test_respond_streams_then_cites():
     assert turns[0]["answer"]["region"] == "qingdao"
 
 
+@pytest.mark.slow  # the real answerer (embedding model, index)
 def test_follow_up_uses_history():
     _, (_, turns) = _last(respond(answerer(), Q, [], None))
     _, (msgs, turns) = _last(respond(answerer(), "那北京呢？", turns, None))
     assert len(msgs) == 4 and turns[-1]["answer"]["region"] == "beijing"
 
 
+@pytest.mark.slow  # the real answerer (embedding model, index)
 def test_region_preset_is_a_default_and_unknown_region_is_auto():
     _, (_, turns) = _last(respond(answerer(), "育儿假有几天？", [], "qingdao"))
     assert turns[-1]["answer"]["region"] == "qingdao"
@@ -77,6 +83,7 @@ def test_region_preset_is_a_default_and_unknown_region_is_auto():
     ]
 
 
+@pytest.mark.slow  # the real answerer (embedding model, index)
 def test_whitespace_only_input_does_nothing():
     _, (_, turns) = _last(respond(answerer(), Q, [], None))
     for blank in ("", "  ", "\n\t", "\u200b \u3000"):
@@ -84,6 +91,7 @@ def test_whitespace_only_input_does_nothing():
         assert len(steps) == 1 and after == turns and len(msgs) == 2  # no new bubble, nothing lost
 
 
+@pytest.mark.slow  # the real answerer (embedding model, index)
 def test_bad_input_becomes_a_reply():
     for bad, words in (
         ("问" * 600, "500 字以内"),
@@ -94,12 +102,14 @@ def test_bad_input_becomes_a_reply():
         assert words in msgs[-1]["content"] and turns[-1]["answer"] is None
 
 
+@pytest.mark.slow  # the real answerer (embedding model, index)
 def test_errors_are_not_sent_as_history():
     _, (_, turns) = _last(respond(answerer(), "", [], None))
     _, (_, turns) = _last(respond(answerer(), Q, turns, None))
     assert turns[-1]["answer"]["region"] == "qingdao"
 
 
+@pytest.mark.slow  # the real answerer (embedding model, index)
 def test_hostile_text_is_inert():
     for text in HOSTILE:
         out = escape(text)
@@ -131,6 +141,7 @@ def test_citation_cards_escape_document_text():
     assert render_citations({"citations": []}) == ""
 
 
+@pytest.mark.slow  # the real answerer (embedding model, index)
 def test_build_app_wires_a_bounded_private_queue():
     cfg = ServerConfig(concurrency=3, queue_size=7)
     demo = build_app(answerer(), cfg, RateLimiter(30))
@@ -143,6 +154,7 @@ def test_build_app_wires_a_bounded_private_queue():
     assert chat.concurrency_limit in (3, "default")  # "default" resolves to default_concurrency_limit
 
 
+@pytest.mark.slow  # the real answerer (embedding model, index)
 def test_ui_hides_the_source_line_that_cards_show_but_keeps_other_lines():
     _, (msgs, turns) = _last(respond(answerer(), Q, [], None))
     assert "依据：" in turns[0]["a"]  # the answer text (API, CLI) keeps it
@@ -163,8 +175,8 @@ def test_notice_is_shown_once_above_the_answer_with_a_link_when_locked():
     assert "<script" not in render_notice({"notice": "<script>x</script>"})
 
 
-def test_page_setup_from_query_string():
-    docs = answerer().docs
+def test_page_setup_from_query_string(settings):
+    docs = {d.slug: d for d in load_documents(settings.seeds_dir)}
     s = PageSetup.from_params({"embed": "1", "region": "qingdao", "lock": "1"}, docs)
     assert s == PageSetup(True, "qingdao", True)
     assert "青岛市" in s.greeting(docs) and "只解答" in s.greeting(docs)
@@ -174,6 +186,7 @@ def test_page_setup_from_query_string():
     assert auto.greeting(docs) == ui_text.GREETING_AUTO and auto.examples(docs) == list(ui_text.EXAMPLES_AUTO)
 
 
+@pytest.mark.slow  # the real answerer (embedding model, index)
 def test_every_example_of_every_preset_is_answered():
     """The example buttons must lead somewhere: each is answered (not refused) for its region."""
     a = answerer()
@@ -196,6 +209,7 @@ def test_rewrite_page_only_touches_the_gradio_page():
     assert rewrite_page(other) == other
 
 
+@pytest.mark.slow  # the real answerer (embedding model, index)
 def test_compare_tab_links_every_value_to_a_card_and_leaves_unregulated_cells_plain():
     from rag.compare import compare_dict, table_of
     from rag.server.compare_tab import render_compare
