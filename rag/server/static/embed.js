@@ -90,14 +90,18 @@
     var frame = null;
 
     var ready = false;
+    var wantFocus = false; // opened by the user: move focus into the chat once it can take it
 
     function focusChat() { // focus the frame, then ask the chat (another origin) to focus its own input
-      if (!frame) return;
+      if (!frame || !wantFocus) return;
       frame.focus();
-      if (ready) frame.contentWindow.postMessage({ type: "rag-widget-focus" }, src.origin);
+      if (ready) {
+        frame.contentWindow.postMessage({ type: "rag-widget-focus" }, src.origin);
+        wantFocus = false;
+      }
     }
 
-    function toggle(open) {
+    function toggle(open, byUser) {
       if (open && !frame) { // the chat loads only when first opened
         frame = el("iframe", "ragw-frame");
         frame.title = title;
@@ -108,6 +112,7 @@
       var wasOpen = wrap.classList.contains("ragw-open");
       wrap.classList.toggle("ragw-open", open);
       btn.setAttribute("aria-expanded", String(open));
+      wantFocus = open && byUser !== false;
       if (open) focusChat();
       else if (wasOpen) btn.focus();
     }
@@ -131,7 +136,7 @@
     root.appendChild(style);
     root.appendChild(wrap);
     document.body.appendChild(host);
-    if (script.getAttribute("data-open") === "true") toggle(true);
+    if (script.getAttribute("data-open") === "true") toggle(true, false); // open, but the host page keeps focus
   }
 
   if (document.body) mount();
