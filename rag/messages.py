@@ -86,3 +86,48 @@ RELATED = "相关的规定（并非您问的内容）：{fact}"
 
 # ---- follow-ups -----------------------------------------------------------------------------------------
 TYPO_FIXED = "（已按“{fixed}”理解您的问题。）"
+
+# ---- web page: chat page and widget (used through rag/server/ui_text.py) ---------------------------------
+PAGE_TITLE = "生育政策问答"
+PAGE_DESCRIPTION = (
+    "用日常中文提问各地生育支持政策（婚假、产假、育儿假、生育补贴、托育等），回答引用官方实施方案原文条款。"
+)
+PAGE_HEADER = (
+    "## 生育政策问答\n根据各地《优化生育政策促进人口长期均衡发展》实施方案作答，每个回答都附有原文出处。"
+)
+PAGE_AUTO_REGION = "自动识别"
+PAGE_REGION_LABEL = "地区"
+PAGE_GREETING_AUTO = "您好！请问您想了解哪个地区的生育支持政策？例如婚假、产假、育儿假、生育补贴、托育服务。"
+PAGE_GREETING_REGION = "您好！这里解答{name}的生育支持政策，例如育儿假、产假、托育服务、住房支持。"
+PAGE_GREETING_LOCKED = "您好！这里只解答{name}的生育支持政策，例如育儿假、产假、托育服务、住房支持。"
+PAGE_EXAMPLES_AUTO = (
+    "青岛育儿假有几天？",
+    "北京生育津贴怎么领取？",
+    "重庆对三孩家庭有什么住房支持？",
+    "通化婚假多少天？",
+)
+# {r}: a region's short name; every template must be answered for every covered region (tests/test_ui.py)
+PAGE_EXAMPLE_TEMPLATES = (
+    "{r}育儿假有几天？",
+    "{r}生育保险怎么报销？",
+    "{r}托育服务有什么支持？",
+    "{r}三孩家庭有什么住房支持？",
+)
+PAGE_EXAMPLES_LABEL = "示例问题（点击即提问）"
+PAGE_INPUT_LABEL = "输入您的问题"
+PAGE_INPUT_PLACEHOLDER = "输入问题，例如：青岛育儿假有几天？"
+PAGE_SEND = "发送"
+PAGE_CHAT_LABEL = "对话记录"
+PAGE_GENERAL_LINK = "前往通用问答（可查询所有地区）"
+PAGE_TAB_CHAT = "问答"
+PAGE_TAB_COMPARE = "各地对比"
+PAGE_COUNTER = "已输入 {n}/{max} 字"
+PAGE_PASTE_CUT = "粘贴的内容有 {n} 字，超过 {max} 字上限，只保留了前 {max} 字，请精简后再发送。"
+PAGE_COPY = "复制这条消息"
+PAGE_COMPARE_NOTE = (
+    "下表由各地方案原文自动整理，点击数值后的编号可查看原文条款；“未规定”表示方案中没有找到该项。"
+)
+PAGE_COMPARE_UNAVAILABLE = "暂时无法显示各地对比：{reason}"
+PAGE_COMPARE_EMPTY = "对比表为空"
+PAGE_COMPARE_BENEFIT = "待遇"
+PAGE_COMPARE_LINK = "查看第 {n} 条条款原文"

@@ -121,3 +121,31 @@ def test_compare_values_are_verbatim_and_ages_are_not_values():
     assert value_in("严格落实产假、哺乳假等制度。", ("育儿假",), "")[1] is None
     floor = Value("qingdao", part, n, "天", None, "")
     assert floor.floor and not floor.cap and floor.period == "每年"
+
+
+def test_sense_rule_reads_each_sentence_with_the_one_before():
+    from rag.answers.common import clause_benefits
+    from rag.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    parents = clause_benefits(
+        lex,
+        "六十周岁以上的老年人患病住院的，其子女所在单位应当支持护理照料，给予独生子女每年累计10日的护理假。"
+        "护理假期间，视为出勤,工资照发，福利待遇不变。",
+    )
+    assert all("陪产假" not in keys for keys in parents.values())
+    births = clause_benefits(
+        lex, "依法办理结婚登记的职工，享受婚假15天；符合规定生育的女职工享受产假180天，男方享受护理假25天；"
+    )
+    assert "陪产假" in births["符合规定生育的女职工享受产假180天，男方享受护理假25天；"]
+
+
+def test_typo_repair_never_loses_a_named_place(builder):
+    q = builder.build("通化育儿的个税扣除和北京一样吗")
+    assert set(q.regions) == {"tonghua", "beijing"} and q.form == "compare"
+    assert builder.build("通化婚家几天").benefits == ("婚假",)
+
+
+def test_plain_question_ending_in_ma_is_yes_no(builder):
+    assert builder.build("北京小孩坐公交免票吗").form == "yesno"
+    assert builder.build("青岛育儿假多少天").form == "fact"

@@ -29,7 +29,7 @@ def test_ask_answers_with_citations(client):
     r = client.post("/api/ask", json={"question": Q, "id": "q1"})
     assert r.status_code == 200
     d = r.json()
-    assert {"id", "answer", "refused", "region", "citations", "answer_id"} <= set(d)  # answer_id: issue 14
+    assert {"id", "answer", "refused", "region", "citations", "kind", "notice", "answer_id"} <= set(d)
     assert d["id"] == "q1" and d["region"] == "qingdao" and not d["refused"] and "10天" in d["answer"]
     c = d["citations"][0]
     assert set(c) == {

@@ -31,7 +31,7 @@ def test_ask_json_contract():
     p = rag("ask", "青岛育儿假有几天？", "--json")
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
-    assert set(d) == {"id", "answer", "refused", "region", "citations"}
+    assert set(d) == {"id", "answer", "refused", "region", "citations", "kind", "notice"}
     assert d["region"] == "qingdao" and d["refused"] is False and "10天" in d["answer"]
     assert HIT_FIELDS <= set(d["citations"][0]) and d["citations"][0]["region"] == "qingdao"
 

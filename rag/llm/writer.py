@@ -92,15 +92,32 @@ class LLMAssistant:
         if isinstance(question, str) and injection(question):
             log.warning("prompt injection refused: %.80r", question)
             return refused(question), None
-        q = self.assistant.question(question, history)
+        q = self._question(question, history)
         if q.injection:  # an attack carried over from an earlier turn
             log.warning("prompt injection (from history) refused: %.80r", q.text)
             return refused(question), None
-        base, scored = self.assistant.ask_scored(q, region=region, lock_region=lock_region)
+        if hasattr(self.assistant, "ask_scored"):
+            base, scored = self.assistant.ask_scored(q, region=region, lock_region=lock_region)
+        else:  # any object with the Assistant's ask() (test doubles, wrappers)
+            base, scored = self.assistant.ask(question, region=region, history=history), None
         if base.refused or not base.citations:
             return base, None
+        if scored is None and self.extra_per_region > 0:
+            scored = self.assistant.retriever.score_all(q.query)
         clauses = self._clauses(base, scored)
         return base, (clauses, self._messages(question, q, clauses))
+
+    def _question(self, question, history):
+        """The question record the extractive assistant builds (one normalisation for both answerers)."""
+        build = getattr(self.assistant, "question", None)
+        if callable(build):
+            return build(question, history)
+        from ..question import QuestionBuilder
+        from ..validate import check_question
+
+        return QuestionBuilder(self.assistant.detector, self.assistant.docs).build(
+            check_question(question), history
+        )
 
     def _clauses(self, base: Answer, scored) -> list[Hit]:
         hits = list(base.citations)
@@ -128,8 +145,9 @@ class LLMAssistant:
 
         context = ""
         if q.followup or q.fixes:
-            names = "、".join(self.assistant.docs[s].name for s in q.regions if s in self.assistant.docs)
-            standalone = f"{names} {q.text}" if q.inherited_region and names else q.text
+            docs = self.assistant.docs
+            names = " ".join(docs[s].region_name for s in q.regions if s in docs)
+            standalone = f"{names} {q.text}" if q.followup and names else q.text
             context = render(self.context_template, standalone=as_data(" ".join(standalone.split())))
         user = render(
             self.template,

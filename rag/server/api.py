@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, RagError
@@ -56,6 +56,10 @@ class AskRequest(BaseModel):
     question: StrictStr = Field(description="用户的问题（500 字以内）", examples=["青岛育儿假有几天？"])
     region: StrictStr | None = Field(
         None, description="地区代码（beijing、qingdao…）；不填则自动识别", examples=[None]
+    )
+    region_lock: StrictBool = Field(
+        False,
+        description="true：只回答 region 指定地区的政策；问到其他地区时只给一句提示，不给该地区的条款",
     )
     history: list[Message] = Field(
         default_factory=list,
@@ -137,7 +141,10 @@ def run(fn, *args, **kw):
 )
 def ask(body: AskRequest, request: Request) -> dict:
     answerer, q, region, hist = prepare(request, body.question, body.region, body.history)
-    answer = run(answerer.ask, q, region=region, history=hist)
+    if body.region_lock and not region:
+        raise ApiError(422, "region_lock 需要同时指定 region（地区代码）。")
+    lock = {"lock_region": True} if body.region_lock else {}  # region is a default unless locked
+    answer = run(answerer.ask, q, region=region, history=hist, **lock)
     answer.id = body.id
     return answer.to_dict()
 
@@ -238,6 +245,7 @@ _FIELDS = {
     "region": "region（地区）",
     "history": "history（对话历史）",
     "k": "k（返回条数）",
+    "region_lock": "region_lock（锁定地区）",
     "messages": "messages（消息列表）",
     "role": "role（角色）",
     "content": "content（内容）",

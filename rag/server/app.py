@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles  # noqa: E402
 
 from .. import __version__  # noqa: E402
 from ..shared_state import make_limits  # noqa: E402
-from . import api, openai_compat, ops  # noqa: E402
+from . import api, openai_compat, ops, page  # noqa: E402
 from .config import ServerConfig  # noqa: E402
 from .contract import ErrorContractMiddleware  # noqa: E402
 from .headers import SecurityMiddleware  # noqa: E402
@@ -73,6 +73,7 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None) -
     app.include_router(openai_compat.router)
     ops.install(app, holder, config, settings)  # question log, feedback, pins, /admin (issue 14)
     _static_routes(app, settings)
+    page.install(app)  # /ui/* files, Chinese lang and share tags, HEAD wherever GET
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(config.api_origins),

@@ -26,7 +26,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 
-from ..models import Answer
+from ..messages import DRAFT_TAG
+from ..models import Answer, is_draft_status
 from . import schemas
 from .api import MAX_HISTORY_CHARS, MAX_HISTORY_MESSAGES, ApiError, prepare, rate_limit, run
 
@@ -167,7 +168,7 @@ def references(answer: Answer) -> str:
         return ""
     lines = []
     for c in answer.to_dict()["citations"]:
-        draft = "（征求意见稿）" if "征求意见" in c["status"] else ""
+        draft = DRAFT_TAG if is_draft_status(c["status"]) else ""
         lines.append(
             f"[{c['rank']}] {c['region_name']}《{c['doc_title']}》{draft} {c['section']}（{c['clause_id']}）"
         )

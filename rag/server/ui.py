@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
+from dataclasses import dataclass
 
 import gradio as gr
 
 from ..errors import InputError, RagError
-from ..models import Answer
+from ..models import Answer, is_draft_status
+from . import ui_text
 from .feedback import attach as attach_feedback
 from .feedback import feedback_options
 from .ops import bind, chat_channel
@@ -22,12 +25,7 @@ from .security import clean_history, clean_text, client_ip
 
 log = logging.getLogger("rag.server")
 AUTO = "auto"
-EXAMPLES = [
-    "青岛育儿假有几天？",
-    "北京生育津贴怎么领取？",
-    "重庆对三孩家庭有什么住房支持？",
-    "通化婚假多少天？",
-]
+EXAMPLES = list(ui_text.EXAMPLES_AUTO)
 # HTML, links/images, emphasis, code, tables, math, and ":" "." "@" so no bare URL/e-mail becomes an autolink
 _SPECIAL = re.compile(r"[\\`*_\[\]()#|~<>$&!:.@]")
 
@@ -56,7 +54,7 @@ def render_citations(answer: dict) -> str:
     """Citation cards (one line of HTML, so Markdown never re-enters it)."""
     cards = []
     for c in answer.get("citations", []):
-        draft = '<span class="rag-draft">征求意见稿</span>' if "征求意见" in c.get("status", "") else ""
+        draft = '<span class="rag-draft">征求意见稿</span>' if is_draft_status(c.get("status", "")) else ""
         cards.append(
             f'<div class="rag-cite"><div class="rag-cite-head"><span class="rag-n">[{int(c["rank"])}]</span> '
             f'<b class="rag-region">{escape(c["region_name"])}</b> 《{escape(c["doc_title"])}》{draft}</div>'
@@ -66,10 +64,42 @@ def render_citations(answer: dict) -> str:
     return f'<div class="rag-cites">{"".join(cards)}</div>' if cards else ""
 
 
+def _answer_text(text: str, answer: dict | None) -> str:
+    """The answer as the chat shows it: the 依据 line is dropped when citation cards show the same source (API
+    and CLI text keep it), and a notice shown above the answer is not repeated in it."""
+    if not answer:
+        return text
+    notice = (answer.get("notice") or "").strip()
+    if notice and text.startswith(notice):
+        text = text[len(notice) :].lstrip()
+    lines = text.split("\n")
+    if answer.get("citations"):
+        lines = [ln for ln in lines if not ln.startswith("依据：")]
+    return "\n".join(lines).strip("\n")
+
+
+def render_notice(answer: dict | None, locked: bool = False) -> str:
+    """The one-line region notice ("您问的是北京市的政策：…"); with a locked widget, plus a link to the general
+    assistant (opened in a new tab: the widget stays on its region)."""
+    notice = (answer or {}).get("notice") or ""
+    if not notice:
+        return ""
+    link = (
+        f' <a class="rag-general" href="/" target="_blank" rel="noopener">{escape(ui_text.GENERAL_LINK)}</a>'
+        if locked
+        else ""
+    )
+    return f'<div class="rag-notice" role="note">{escape(notice)}{link}</div>'
+
+
 def render_turn(turn: dict) -> list[dict]:
-    body = escape(turn["a"])
-    if turn.get("answer"):
-        body += "\n\n" + render_citations(turn["answer"])
+    answer = turn.get("answer")
+    body = escape(_answer_text(turn["a"], answer))
+    notice = render_notice(answer, turn.get("locked", False))
+    if notice:
+        body = notice + "\n\n" + body
+    if answer:
+        body += "\n\n" + render_citations(answer)
     asked = [{"role": "user", "content": escape(turn["q"])}] if turn["q"] else []  # rejected input: not shown
     return [*asked, {"role": "assistant", "content": body}]
 
@@ -109,23 +139,43 @@ def _answer_chars(answer) -> int:
     return sum(len(c.get("text", "")) + 200 for c in answer.get("citations", ()))
 
 
-def respond(answerer, message, turns, region=None, max_history: int = 20):
+def is_blank(message) -> bool:
+    """Whitespace-only (or invisible-only) input: the chat does nothing, no empty bubble."""
+    return isinstance(message, str) and all(
+        ch.isspace() or unicodedata.category(ch) == "Cf" for ch in message
+    )
+
+
+def region_kwargs(locked: bool) -> dict:
+    """The lock travels only when set, so an answerer without it still serves the unlocked page."""
+    return {"lock_region": True} if locked else {}
+
+
+def respond(answerer, message, turns, region=None, max_history: int = 20, locked: bool = False):
     """Yields (chat messages, turns) as the answer streams in; bad input becomes a reply, not an exception.
-    Rejected input is neither kept nor shown again: only the sentence saying why it was rejected."""
+    region is the preset (a default: a covered place named in the question wins, the answer says so);
+    locked keeps the answer on the preset region (another region gets a notice, never the preset's rule)."""
     turns = cap_turns(turns or [])
     region = region if region and region != AUTO and region in answerer.docs else None
+    locked = bool(locked and region)
+    if is_blank(message):
+        yield to_messages(turns), turns
+        return
     try:
         q = clean_text(message)
     except InputError as exc:
         turns.append({"q": "", "a": str(exc), "answer": None})
         yield to_messages(turns), turns
         return
-    turn = {"q": q, "a": "", "answer": None}
+    turn = {"q": q, "a": "", "answer": None, "locked": locked}
     turns = cap_turns([*turns, turn])
     yield to_messages(turns), turns
     try:
         for piece in answerer.stream(
-            q, region=region, history=clean_history(history_of(turns[:-1]), max_history)
+            q,
+            region=region,
+            history=clean_history(history_of(turns[:-1]), max_history),
+            **region_kwargs(locked),
         ):
             if isinstance(piece, Answer):
                 turn["a"], turn["answer"] = piece.answer, piece.to_dict()
@@ -141,7 +191,64 @@ def respond(answerer, message, turns, region=None, max_history: int = 20):
 
 
 def region_choices(answerer) -> list[tuple[str, str]]:
-    return [("自动识别", AUTO)] + [(d.region_name, slug) for slug, d in answerer.docs.items()]
+    return [(ui_text.AUTO_LABEL, AUTO)] + [(d.region_name, slug) for slug, d in answerer.docs.items()]
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """What the page's query string (?embed=1&region=qingdao&lock=1) decides, read once on load."""
+
+    embed: bool
+    region: str  # a covered slug or AUTO
+    locked: bool
+
+    @classmethod
+    def from_params(cls, params: dict, docs) -> PageSetup:
+        region = params.get("region") if params.get("region") in docs else AUTO
+        truthy = ("1", "true")
+        return cls(params.get("embed") in truthy, region, params.get("lock") in truthy and region != AUTO)
+
+    def greeting(self, docs) -> str:
+        return ui_text.greeting(docs[self.region].region_name if self.region != AUTO else None, self.locked)
+
+    def examples(self, docs) -> list[str]:
+        return ui_text.examples(docs[self.region].short_name if self.region != AUTO else None)
+
+
+def _chat_column(answerer):
+    """The chat: log, example buttons (sent on click), input. Returns the components the events need."""
+    chatbot = gr.Chatbot(
+        label=ui_text.CHAT_LABEL,
+        show_label=False,
+        elem_id="rag-chat",
+        scale=1,
+        min_height=200,
+        autoscroll=False,  # chat.js scrolls to the START of each new answer instead of to the bottom
+        sanitize_html=True,
+        render_markdown=True,
+        latex_delimiters=[],
+        feedback_options=feedback_options(answerer),
+        allow_tags=False,
+        buttons=["copy"],
+        allow_file_downloads=False,
+        placeholder=ui_text.greeting(None),
+    )
+    with gr.Row(elem_id="rag-examples", equal_height=False) as examples_row:
+        buttons = [
+            gr.Button(q, size="sm", variant="secondary", elem_classes=["rag-example"], min_width=0)
+            for q in ui_text.examples(None)
+        ]
+    box = gr.Textbox(
+        label=ui_text.INPUT_LABEL,
+        placeholder=ui_text.INPUT_PLACEHOLDER,
+        show_label=False,
+        max_lines=4,
+        max_length=ui_text.MAX_CHARS,
+        elem_id="rag-input",
+        submit_btn=ui_text.SEND_LABEL,
+        autofocus=False,  # chat.js focuses it on a top-level page; autofocus in a cross-origin frame is an error
+    )
+    return chatbot, examples_row, buttons, box
 
 
 def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
@@ -150,7 +257,10 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
     networks = getattr(config, "networks", ())
     max_history = getattr(config, "max_history", 20)
 
-    def chat(message, turns, region, request: gr.Request):
+    def chat(message, turns, region, locked, request: gr.Request):
+        if is_blank(message):  # nothing to do: no bubble, the box keeps what it had
+            yield to_messages(list(turns or [])), turns, gr.skip()
+            return
         peer = getattr(getattr(request, "client", None), "host", None)
         key = client_ip(peer, (getattr(request, "headers", None) or {}).get("x-forwarded-for"), networks)
         # `rag serve` passes no limiter: there the event was counted when it joined the queue
@@ -162,72 +272,58 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
                 yield to_messages(turns), turns, ""
                 return
         answerer_ = bind(current(), chat_channel(request), key)  # question log: channel and hashed address
-        for msgs, new_turns in respond(answerer_, message, turns, region, max_history):
+        for msgs, new_turns in respond(answerer_, message, turns, region, max_history, locked):
             yield msgs, new_turns, ""
 
-    def on_load(request: gr.Request):
-        params = dict(getattr(request, "query_params", {}) or {})
-        embed = params.get("embed") in ("1", "true")
-        region = params.get("region") if params.get("region") in current().docs else AUTO
-        return gr.update(value=region), gr.update(visible=not embed)
+    def show_compare():
+        from .compare_tab import render_compare  # (compare_tab uses this module's renderers)
 
-    with gr.Blocks(title="生育政策问答", fill_height=True, analytics_enabled=False) as demo:
-        header = gr.Markdown(
-            "## 生育政策问答\n根据各地《优化生育政策促进人口长期均衡发展》实施方案作答，每个回答都附有原文出处。",
-            elem_id="rag-header",
+        return render_compare(current())
+
+    def on_load(request: gr.Request):
+        docs = current().docs
+        setup = PageSetup.from_params(dict(getattr(request, "query_params", {}) or {}), docs)
+        return (
+            setup.region,
+            setup.locked,
+            gr.update(visible=not setup.embed),
+            gr.update(placeholder=setup.greeting(docs)),
+            *[gr.update(value=q) for q in setup.examples(docs)],
         )
+
+    with gr.Blocks(title=ui_text.SITE_TITLE, fill_height=True, analytics_enabled=False) as demo:
+        with gr.Row(elem_id="rag-top", equal_height=True):
+            header = gr.Markdown(ui_text.HEADER, elem_id="rag-header")
+            # the value behind the compact native <select> that chat.js puts in #rag-top (a Gradio Dropdown opens
+            # its list on Tab and leaves a stray item over the chat)
+            region = gr.Textbox(AUTO, visible="hidden", elem_id="rag-region", label="region")
         turns = gr.State([])
-        region = gr.Dropdown(
-            region_choices(current()),
-            value=AUTO,
-            label="地区",
-            elem_id="rag-region",
-            interactive=True,
-            filterable=False,
-            allow_custom_value=True,  # Gradio's own check answers in English, echoing the value; respond() reads
-            # an unknown region (only a crafted call sends one) as automatic detection
-        )
-        chatbot = gr.Chatbot(
-            label="对话",
-            show_label=False,
-            elem_id="rag-chat",
-            height="60vh",
-            min_height=260,
-            sanitize_html=True,
-            render_markdown=True,
-            latex_delimiters=[],
-            feedback_options=feedback_options(answerer),
-            allow_tags=False,
-            buttons=["copy"],
-            allow_file_downloads=False,
-            placeholder="您好！请问您想了解哪个地区的生育支持政策？例如婚假、产假、育儿假、生育补贴、托育服务。",
-        )
-        with gr.Row(equal_height=True):
-            box = gr.Textbox(
-                placeholder="输入问题，例如：青岛育儿假有几天？",
-                show_label=False,
-                scale=5,
-                max_lines=4,
-                max_length=500,
-                elem_id="rag-input",
-                submit_btn="发送",
-                autofocus=True,
-            )
-        attach_feedback(chatbot, turns, answerer)  # 👍/👎 reach the database (rag/server/feedback.py)
-        gr.Examples(
-            EXAMPLES,
-            inputs=box,
-            label="示例问题",
-            elem_id="rag-examples",
-            api_visibility="private",
-            cache_examples=False,  # nothing written to disk
-        )
+        locked = gr.State(False)
+        with gr.Tabs(elem_id="rag-tabs"):
+            with gr.Tab(ui_text.TAB_CHAT, elem_id="rag-tab-chat", scale=1):
+                chatbot, _, buttons, box = _chat_column(answerer)
+                attach_feedback(chatbot, turns, answerer)  # 👍/👎 reach the database (rag/server/feedback.py)
+            with gr.Tab(ui_text.TAB_COMPARE, elem_id="rag-tab-compare") as compare_tab:
+                compare = gr.Markdown(elem_id="rag-compare", sanitize_html=True, latex_delimiters=[])
+        compare_tab.select(show_compare, None, compare, api_visibility="private")
+        # the log's 🗑 also forgets the dialogue, so the next question does not bring the old turns back
+        chatbot.clear(lambda: [], None, turns, api_visibility="private")
         box.submit(
             chat,
-            [box, turns, region],
+            [box, turns, region, locked],
             [chatbot, turns, box],
             api_visibility="private",
             show_progress="minimal",
         )
-        demo.load(on_load, None, [region, header], api_visibility="private")  # queued: /run/ is blocked
+        for button in buttons:
+            button.click(
+                chat,
+                [button, turns, region, locked],
+                [chatbot, turns, box],
+                api_visibility="private",
+                show_progress="minimal",
+            )
+        demo.load(
+            on_load, None, [region, locked, header, chatbot, *buttons], api_visibility="private"
+        )  # queued: /run/ is blocked
     return demo

@@ -7,7 +7,12 @@
  * Everything lives in a Shadow DOM with `ragw-` prefixed classes, so no style leaks either way, and
  * nothing is loaded from anywhere but HOST (works on an offline intranet).
  * Optional attributes: data-region (beijing, chongqing, guizhou, qingdao, tonghua), data-title,
- * data-position ("left" | "right", default right), data-open ("true" opens the panel at once).
+ * data-position ("left" | "right", default right), data-open ("true" opens the panel at once),
+ * data-region-lock ("true": answer only about data-region; a question about another region gets a one-line
+ * notice and a link to the general assistant, never the preset region's rule).
+ * data-region is a default: a covered place named in the question wins, and the answer says so.
+ * Keyboard: opening moves focus into the chat's input, Escape (anywhere in the panel, the chat included) closes
+ * it and focus returns to the button.
  */
 (function () {
   "use strict";
@@ -22,6 +27,7 @@
   var src = new URL("./", base);
   src.searchParams.set("embed", "1");
   if (region) src.searchParams.set("region", region);
+  if (region && script.getAttribute("data-region-lock") === "true") src.searchParams.set("lock", "1");
 
   var css = [
     ":host{all:initial}",
@@ -83,7 +89,19 @@
     panel.appendChild(bar);
     var frame = null;
 
-    function toggle(open) {
+    var ready = false;
+    var wantFocus = false; // opened by the user: move focus into the chat once it can take it
+
+    function focusChat() { // focus the frame, then ask the chat (another origin) to focus its own input
+      if (!frame || !wantFocus) return;
+      frame.focus();
+      if (ready) {
+        frame.contentWindow.postMessage({ type: "rag-widget-focus" }, src.origin);
+        wantFocus = false;
+      }
+    }
+
+    function toggle(open, byUser) {
       if (open && !frame) { // the chat loads only when first opened
         frame = el("iframe", "ragw-frame");
         frame.title = title;
@@ -91,20 +109,34 @@
         frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
         panel.appendChild(frame);
       }
+      var wasOpen = wrap.classList.contains("ragw-open");
       wrap.classList.toggle("ragw-open", open);
       btn.setAttribute("aria-expanded", String(open));
+      wantFocus = open && byUser !== false;
+      if (open) focusChat();
+      else if (wasOpen) btn.focus();
     }
     btn.addEventListener("click", function () { toggle(!wrap.classList.contains("ragw-open")); });
-    close.addEventListener("click", function () { toggle(false); btn.focus(); });
+    close.addEventListener("click", function () { toggle(false); });
+    // Escape on the host page (the panel's own bar included) ...
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && wrap.classList.contains("ragw-open")) toggle(false);
+    });
+    // ... and from inside the chat frame, which reports it (and that its input exists) by message
+    window.addEventListener("message", function (e) {
+      if (!frame || e.source !== frame.contentWindow || e.origin !== src.origin || !e.data) return;
+      if (e.data.type === "rag-widget-close" && wrap.classList.contains("ragw-open")) toggle(false);
+      if (e.data.type === "rag-widget-ready") {
+        ready = true;
+        if (wrap.classList.contains("ragw-open")) focusChat();
+      }
     });
     wrap.appendChild(panel);
     wrap.appendChild(btn);
     root.appendChild(style);
     root.appendChild(wrap);
     document.body.appendChild(host);
-    if (script.getAttribute("data-open") === "true") toggle(true);
+    if (script.getAttribute("data-open") === "true") toggle(true, false); // open, but the host page keeps focus
   }
 
   if (document.body) mount();

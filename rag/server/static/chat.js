@@ -1,0 +1,249 @@
+/*
+ * 生育政策问答 — the chat page's own script (served from /ui/chat.js, loaded first in <head>, so it runs before
+ * Gradio boots and is allowed by the page's strict CSP: same origin, no eval, no inline handlers).
+ *
+ * What it does, one concern per function:
+ *   pinLocale      Gradio's UI language follows the browser; the page is Chinese, so it is pinned to zh-CN.
+ *   embedMode      ?embed=1 adds the `rag-embed` class, a narrow screen `rag-phone` (compact layout, one scroll
+ *                  area) before first paint; `rag-started` (set once a question is asked) hides the examples there.
+ *   regionSelect   a native <select> for the region (keyboard-correct, compact) bound to the hidden value box.
+ *   readingOrder   after each question, the log scrolls so that question and the START of its answer are visible;
+ *                  streaming text grows below and never pushes the start away.
+ *   inputHelp      live counter near the limit; a paste longer than the limit says it was cut.
+ *   labels         Chinese accessible names for the log, input, send and copy buttons.
+ *   frameLink      inside the widget: Escape anywhere asks the host page to close; the host asks for focus.
+ * Sentences come from /ui/config.json (rag/server/ui_text.py), never from here.
+ */
+(function () {
+  "use strict";
+
+  var params = new URLSearchParams(window.location.search);
+  var embedded = params.get("embed") === "1" || params.get("embed") === "true";
+  var framed = window.parent !== window;
+  var config = { regions: [], max_chars: 500, text: {} };
+
+  function pinLocale() {
+    try {
+      Object.defineProperty(navigator, "language", { get: function () { return "zh-CN"; }, configurable: true });
+      Object.defineProperty(navigator, "languages", { get: function () { return ["zh-CN", "zh"]; }, configurable: true });
+    } catch (e) { /* a browser that refuses keeps its own language: the page still works */ }
+    document.documentElement.setAttribute("lang", "zh-CN");
+  }
+
+  function embedMode() {
+    if (embedded) document.documentElement.classList.add("rag-embed");
+    // phone layout as a class (chat.css explains why not @media)
+    var phone = window.matchMedia ? window.matchMedia("(max-width: 600px)") : null;
+    function set() { document.documentElement.classList.toggle("rag-phone", !!(phone && phone.matches)); }
+    set();
+    if (phone && phone.addEventListener) phone.addEventListener("change", set);
+  }
+
+  function t(key, values) {
+    var s = (config.text && config.text[key]) || "";
+    Object.keys(values || {}).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); });
+    return s;
+  }
+
+  function $(sel) { return document.querySelector(sel); }
+
+  function setNativeValue(el, value) {
+    var proto = el.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, "value").set.call(el, value);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  // ---- region ---------------------------------------------------------------------------------------
+  function regionSelect() {
+    var top = $("#rag-top");
+    var hidden = $("#rag-region textarea, #rag-region input");
+    if (!top || !hidden || $("#rag-region-select") || !config.regions.length) return;
+    var preset = params.get("region") || "auto";
+    var locked = (params.get("lock") === "1" || params.get("lock") === "true") && preset !== "auto";
+    var wrap = document.createElement("div");
+    wrap.className = "rag-region-wrap";
+    var label = document.createElement("label");
+    label.setAttribute("for", "rag-region-select");
+    label.textContent = t("region_label");
+    var select = document.createElement("select");
+    select.id = "rag-region-select";
+    config.regions.forEach(function (r) {
+      var opt = document.createElement("option");
+      opt.value = r.slug;
+      opt.textContent = r.name;
+      select.appendChild(opt);
+    });
+    select.value = config.regions.some(function (r) { return r.slug === preset; }) ? preset : "auto";
+    if (locked) select.disabled = true; // the widget's fixed region is shown, not offered
+    select.addEventListener("change", function () { setNativeValue(hidden, select.value); });
+    wrap.appendChild(label);
+    wrap.appendChild(select);
+    top.appendChild(wrap);
+    if (hidden.value !== select.value && !locked) setNativeValue(hidden, select.value);
+  }
+
+  // ---- reading order --------------------------------------------------------------------------------
+  function scroller() {
+    var log = $("#rag-chat [role=log]");
+    var el = log;
+    while (el && el !== document.body) {
+      var style = getComputedStyle(el);
+      if (/(auto|scroll)/.test(style.overflowY) && el.scrollHeight > el.clientHeight) return el;
+      el = el.parentElement;
+    }
+    return log;
+  }
+
+  function readingOrder() {
+    var chat = $("#rag-chat");
+    if (!chat || chat.__ragOrder) return;
+    chat.__ragOrder = true;
+    var seen = 0;
+    var pinned = null; // the row of the latest question, kept at the top while its answer arrives
+    function userMoved() { pinned = null; }
+    function pin() {
+      var box = scroller();
+      if (!pinned || !box || !pinned.isConnected) return;
+      var top = pinned.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop - 8;
+      if (Math.abs(box.scrollTop - top) > 1) box.scrollTop = Math.max(0, top);
+    }
+    var observer = new MutationObserver(function () {
+      var users = chat.querySelectorAll(".message-row.user-row");
+      if (users.length !== seen) {
+        seen = users.length;
+        // once a conversation runs, the compact layouts give the examples' room to the chat (chat.css)
+        document.documentElement.classList.toggle("rag-started", seen > 0);
+        pinned = users.length ? users[users.length - 1] : null;
+        var box = scroller();
+        if (box && !box.__ragListen) { // a reader who scrolls takes over until the next question
+          box.__ragListen = true;
+          ["wheel", "touchmove", "keydown"].forEach(function (ev) {
+            box.addEventListener(ev, userMoved, { passive: true });
+          });
+        }
+      }
+      pin(); // the answer grows below; the question and the answer's first line stay in view
+    });
+    observer.observe(chat, { childList: true, subtree: true, characterData: true });
+  }
+
+  // ---- input ----------------------------------------------------------------------------------------
+  function inputHelp() {
+    var box = $("#rag-input textarea");
+    if (!box || box.__ragHelp) return;
+    box.__ragHelp = true;
+    var max = config.max_chars || 500;
+    var note = document.createElement("div");
+    note.id = "rag-input-note";
+    note.className = "rag-input-note";
+    note.setAttribute("aria-live", "polite");
+    box.closest("#rag-input").appendChild(note);
+    box.setAttribute("aria-describedby", "rag-input-note");
+    var cut = "";
+    function update() {
+      var n = box.value.length;
+      var counter = n >= max * 0.8 ? t("counter", { n: n, max: max }) : "";
+      note.textContent = [cut, counter].filter(Boolean).join(" ");
+      note.classList.toggle("rag-near", n >= max * 0.8);
+    }
+    box.addEventListener("paste", function (e) {
+      var pasted = (e.clipboardData && e.clipboardData.getData("text")) || "";
+      var room = max - (box.value.length - (box.selectionEnd - box.selectionStart));
+      cut = pasted.length > room ? t("pasted_cut", { n: pasted.length, max: max }) : "";
+      setTimeout(update, 0);
+    });
+    box.addEventListener("input", function () {
+      if (box.value.length < max) cut = "";
+      update();
+    });
+    update();
+  }
+
+  // ---- accessible names -----------------------------------------------------------------------------
+  function labels() {
+    var log = $("#rag-chat [role=log]");
+    if (log && log.getAttribute("aria-label") !== t("chat_label")) log.setAttribute("aria-label", t("chat_label"));
+    var box = $("#rag-input textarea");
+    if (box && box.getAttribute("aria-label") !== t("input_label")) box.setAttribute("aria-label", t("input_label"));
+    var send = $("#rag-input button.submit-button, #rag-input button[type=submit], #rag-input button");
+    if (send && send.getAttribute("aria-label") !== t("send_label")) send.setAttribute("aria-label", t("send_label"));
+    document.querySelectorAll("#rag-chat button[aria-label='Copy message'], #rag-chat button[title='Copy message']")
+      .forEach(function (b) { b.setAttribute("aria-label", t("copy_label")); b.setAttribute("title", t("copy_label")); });
+    var examples = $("#rag-examples");
+    if (examples && !examples.getAttribute("role")) {
+      examples.setAttribute("role", "group");
+      examples.setAttribute("aria-label", t("examples_label"));
+    }
+  }
+
+  // ---- 各地对比: a cell's [n] scrolls to its citation card (the page's <base> would turn "#id" into a navigation)
+  function compareLinks() {
+    document.addEventListener("click", function (e) {
+      var a = e.target.closest && e.target.closest("#rag-compare a.rag-cell-link");
+      if (!a) return;
+      var target = document.getElementById(a.getAttribute("href").slice(1));
+      if (!target) return;
+      e.preventDefault();
+      var card = target.closest(".rag-cite") || target;
+      card.scrollIntoView({ block: "start" });
+      card.classList.add("rag-flash");
+      setTimeout(function () { card.classList.remove("rag-flash"); }, 2000);
+      target.focus({ preventScroll: true });
+    });
+  }
+
+  // ---- widget frame ---------------------------------------------------------------------------------
+  function frameLink() {
+    if (!framed) return;
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") window.parent.postMessage({ type: "rag-widget-close" }, "*");
+    }, true);
+    window.addEventListener("message", function (e) {
+      if (e.source !== window.parent || !e.data || e.data.type !== "rag-widget-focus") return;
+      var box = $("#rag-input textarea");
+      if (box) box.focus();
+    });
+  }
+
+  function focusInput() {
+    if (framed) { // the host page asks for focus (rag-widget-focus) when its panel opens; tell it we can
+      window.parent.postMessage({ type: "rag-widget-ready" }, "*");
+      return;
+    }
+    var box = $("#rag-input textarea");
+    if (box && !document.activeElement.closest("#rag-input") && document.activeElement === document.body) box.focus();
+  }
+
+  function whenReady() {
+    if (!$("#rag-input textarea") || !$("#rag-chat")) return false;
+    regionSelect();
+    readingOrder();
+    inputHelp();
+    labels();
+    return true;
+  }
+
+  pinLocale();
+  embedMode();
+  frameLink();
+  compareLinks();
+  fetch("/ui/config.json", { credentials: "same-origin" })
+    .then(function (r) { return r.ok ? r.json() : config; })
+    .catch(function () { return config; })
+    .then(function (c) {
+      config = c;
+      var focused = false;
+      var observer = new MutationObserver(function () {
+        if (whenReady()) {
+          labels();
+          if (!focused) { focused = true; focusInput(); }
+        }
+      });
+      function start() {
+        observer.observe(document.body, { childList: true, subtree: true });
+        if (whenReady() && !focused) { focused = true; focusInput(); }
+      }
+      if (document.body) start();
+      else document.addEventListener("DOMContentLoaded", start);
+    });
+})();
