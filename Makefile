@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup install index sysdeps run chat test lint bench eval clean
+.PHONY: setup install index sysdeps run chat test test-fast lint bench eval clean
 
 setup: install index
 
@@ -32,6 +32,10 @@ chat: setup
 
 test: setup sysdeps
 	$(BIN)/python -m pytest -q
+
+# The fast part only (no real model, subprocess, server, browser or full eval): for the edit-test loop.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: install
 	$(BIN)/ruff check rag tests bench
