@@ -25,6 +25,8 @@ from rag.server.ui import (
     respond,
 )
 
+pytestmark = pytest.mark.slow  # every test but one drives the real answerer
+
 Q = "青岛育儿假有几天？"
 HOSTILE = [
     "<script>alert(1)</script>",
