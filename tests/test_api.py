@@ -29,7 +29,8 @@ def test_ask_answers_with_citations(client):
     r = client.post("/api/ask", json={"question": Q, "id": "q1"})
     assert r.status_code == 200
     d = r.json()
-    assert set(d) == {"id", "answer", "refused", "region", "citations"}
+    assert set(d) == {"id", "answer", "refused", "region", "citations", "kind", "notice"}
+    assert d["kind"] == "fact" and d["notice"] == ""
     assert d["id"] == "q1" and d["region"] == "qingdao" and not d["refused"] and "10天" in d["answer"]
     c = d["citations"][0]
     assert set(c) == {
