@@ -56,6 +56,18 @@ class Value:
     qualifier: str  # qualifier words in text order, joined by "、" (每年、累计、不少于)
     condition: str  # who / which child / until when: verbatim pieces joined by "，"
 
+    @property
+    def bound(self) -> str:
+        """How the number bounds the benefit: "at_least" (不少于10天), "at_most" (不超过15天), "relative" (增加60天,
+        提高5个百分点: an increase over a base the plan does not state) or "exact". Comparing two values is
+        only a verdict when both are "exact", or when the bounds still order them (at_least 20 > exact 10)."""
+        words = set(self.qualifier.split("、"))
+        r = _rules()
+        for name, vocab in (("relative", r.relative), ("at_least", r.at_least), ("at_most", r.at_most)):
+            if words & set(vocab):
+                return name
+        return "exact"
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -68,12 +80,13 @@ class Cell:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["values"] = [asdict(v) for v in self.values]
+        d["values"] = [{**asdict(v), "bound": v.bound} for v in self.values]
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Cell:
-        return cls(**{**d, "values": tuple(Value(**v) for v in d.get("values", ()))})
+        values = tuple(Value(**{k: x for k, x in v.items() if k != "bound"}) for v in d.get("values", ()))
+        return cls(**{**d, "values": values})
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,9 @@ class _Rules:
     condition_starts: tuple[str, ...]
     condition_ends: tuple[str, ...]
     condition_words: tuple[str, ...]
+    at_least: tuple[str, ...] = ()
+    at_most: tuple[str, ...] = ()
+    relative: tuple[str, ...] = ()
 
 
 def _data_text() -> str:
@@ -157,12 +173,19 @@ def _rules() -> _Rules:
         tuple(r.get("condition_starts", ())),
         tuple(r.get("condition_ends", ())),
         tuple(r.get("condition_words", ())),
+        tuple(r.get("at_least", ())),
+        tuple(r.get("at_most", ())),
+        tuple(r.get("relative", ())),
     )
 
 
+@lru_cache(maxsize=1)
 def rules_version() -> str:
-    """Changes whenever the lexicon data or the extraction rules change: the stored table is then rebuilt."""
-    return RULES_VERSION + ":" + hashlib.sha256(_data_text().encode("utf-8")).hexdigest()[:16]
+    """Changes whenever the benefits, the table rules or the extraction code change (not the query expansions,
+    which the table does not read): the stored table is then rebuilt."""
+    data = tomllib.loads(_data_text())
+    used = json.dumps([data.get("benefit"), data.get("table_rules")], ensure_ascii=False, sort_keys=True)
+    return RULES_VERSION + ":" + hashlib.sha256(used.encode("utf-8")).hexdigest()[:16]
 
 
 def _number(text: str) -> float:

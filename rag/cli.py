@@ -189,6 +189,22 @@ def cmd_eval(args) -> int:
     return run_eval(args, _settings(args))
 
 
+def cmd_compare(args) -> int:
+    from .compare import RESOLVED_NOTE, compare_dict, format_rows, table_of
+    from .index import load_index
+
+    table = table_of(load_index(_settings(args)))
+    data = compare_dict(table, args.benefit)
+    if args.json:
+        _print_json(data)
+        return 0
+    for n, row in enumerate(data["benefits"]):
+        if args.benefit and row["benefit"] != args.benefit.strip():
+            print(RESOLVED_NOTE.format(key=row["benefit"]), file=sys.stderr)
+        print(("\n" if n else "") + "\n".join(format_rows(table, row["benefit"])))
+    return 0
+
+
 def _require_question(q) -> None:
     from .validate import check_question
 
@@ -253,6 +269,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=7860)
     sp.set_defaults(func=cmd_serve)
+
+    sp = sub.add_parser("compare", help="one benefit (or all main benefits) across the regions")
+    common(sp, region=False)
+    sp.add_argument(
+        "benefit", nargs="?", help="育儿假, 婚假, 托育补贴 … (everyday words and typos are resolved)"
+    )
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_compare)
 
     sp = sub.add_parser("eval", help="retrieval and answer quality on a gold set")
     common(sp, region=False)

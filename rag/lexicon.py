@@ -59,8 +59,15 @@ class LexiconError(ValueError):
 
 
 class Lexicon:
-    def __init__(self, benefits: list[Benefit] | tuple[Benefit, ...], places: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        benefits: list[Benefit] | tuple[Benefit, ...],
+        places: tuple[str, ...] = (),
+        expansions: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    ):
         self.benefits: tuple[Benefit, ...] = tuple(benefits)
+        # query expansion: (plan term, everyday variants); a variant in a question adds the plan term to the query
+        self.expansions = tuple((t, tuple(v)) for t, v in expansions)
         self._by_key = {b.key: b for b in self.benefits}
         if len(self._by_key) != len(self.benefits):
             raise LexiconError("benefits.toml: duplicate benefit key")
@@ -132,17 +139,18 @@ class Lexicon:
         """Repairs one-character homophone typos of lexicon terms and place names (婚家 -> 婚假, 通花 -> 通化)."""
         if self._repair is None:
             surfaces = [s for s in self._terms[0] if len(s) >= 2] + list(self.places)
-            self._repair = _HomophoneIndex(surfaces)
+            self._repair = _HomophoneIndex(surfaces, places=self.places)
         return self._repair.correct(text)
 
 
 class _HomophoneIndex:
     """Known surfaces keyed by "all characters but one", so a window is checked in O(length) lookups."""
 
-    def __init__(self, surfaces: list[str]):
+    def __init__(self, surfaces: list[str], places: tuple[str, ...] = ()):
         from pypinyin import lazy_pinyin
 
         self.known = set(surfaces)
+        self.places = place_set = set(places)
         self.by_gap: dict[tuple[int, str], list[tuple[str, str]]] = {}
         for s in self.known:
             if not all(_is_cjk(c) for c in s):
@@ -151,6 +159,8 @@ class _HomophoneIndex:
             if len(readings) != len(s):
                 continue
             for i in range(len(s)):
+                if s in place_set and i == len(s) - 1 and s[-1] in _PLACE_SUFFIX and s[:-1] in place_set:
+                    continue  # 贵州生孩子 is not 贵州省: a place's suffix is never "repaired" onto a word
                 key = (i, s[:i] + "\0" + s[i + 1 :])
                 self.by_gap.setdefault(key, []).append((s, readings[i]))
         self.lengths = sorted({len(s) for s in self.known if len(s) >= 2}, reverse=True)
@@ -158,15 +168,19 @@ class _HomophoneIndex:
 
     def correct(self, text: str) -> Correction:
         taken = [False] * len(text)
+        span_of = [(i, i) for i in range(len(text))]  # the known word each character belongs to
         for m in self._known_re.finditer(text):  # a word that already matches is never touched
             for i in range(m.start(), m.end()):
                 taken[i] = True
+                span_of[i] = (m.start(), m.end())
         fixes: list[tuple[int, int, str]] = []
         fixed_at = [False] * len(text)
         for length in self.lengths:
             for start in range(0, len(text) - length + 1):
                 end = start + length
-                if any(fixed_at[start:end]):
+                if any(fixed_at[start:end]) or any(
+                    a < start or b > end for a, b in span_of[start:end] if a != b
+                ):  # a window may hold a known word (陪产 of 陪产家) but never cut one (北 of 和北京)
                     continue
                 fix = self._fix(text, start, end, taken)
                 if fix:
@@ -188,15 +202,27 @@ class _HomophoneIndex:
         """The surface `text[start:end]` was meant to be, or None. The changed character must not belong to a
         known term or place (陪产家 may become 陪产假, but the 产 of 产假 is never rewritten)."""
         window = text[start:end]
-        if not all(_is_cjk(c) for c in window) or _is_word(window):
+        if window in self.known:
             return None
         for i, ch in enumerate(window):
-            if taken[start + i]:
+            cands = self.by_gap.get((i, window[:i] + "\0" + window[i + 1 :]))
+            if not cands or taken[start + i] or not _is_cjk(ch):
                 continue
-            for surface, reading in self.by_gap.get((i, window[:i] + "\0" + window[i + 1 :]), ()):
-                if reading in _readings(ch) and not _inside_word(text, start + i, start, end):
+            # the cheap lookup found a candidate: now the word checks, in rising cost
+            if _is_word(window) or _cuts_word(text, start, end):
+                return None
+            if len(window) <= 3 and _in_inner_word(window, i):
+                continue  # 缴 of 保缴费 makes 缴费: a short window is not read as 保教费
+            for surface, reading in cands:
+                # a two-character surface is repaired only from the typed character's usual reading (的税 is
+                # not 抵税 although 的 can be read di), longer ones from any reading of it
+                readings = {_reading(ch)} if len(surface) == 2 else _readings(ch)
+                if reading in readings:
                     return surface
         return None
+
+
+_PLACE_SUFFIX = "省市区县"
 
 
 def _is_cjk(ch: str) -> bool:
@@ -210,6 +236,13 @@ def _readings(ch: str) -> frozenset[str]:
     return frozenset(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
 
 
+@lru_cache(maxsize=4096)
+def _reading(ch: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(ch)[0]
+
+
 def _is_word(w: str) -> bool:
     """An ordinary word of the jieba dictionary (the one the index uses, with the project's user words)."""
     from .tokenize import _jieba
@@ -217,13 +250,21 @@ def _is_word(w: str) -> bool:
     return _jieba().FREQ.get(w, 0) > 0
 
 
-def _inside_word(text: str, pos: int, start: int, end: int) -> bool:
-    """True when the character at `pos` belongs to a dictionary word reaching outside the window (家 of 家庭)."""
-    for a in range(max(0, pos - 3), pos + 1):
-        for b in range(pos + 1, min(len(text), pos + 4) + 1):
-            if b - a >= 2 and (a < start or b > end) and _is_word(text[a:b]):
-                return True
+def _cuts_word(text: str, start: int, end: int) -> bool:
+    """True when a dictionary word crosses the window's edge (家 of 家庭 in 育儿家庭, 税 of 税率 in 的税率)."""
+    for edge in (start, end):
+        for a in range(max(0, edge - 3), edge):
+            for b in range(edge + 1, min(len(text), a + 4) + 1):
+                if _is_word(text[a:b]):
+                    return True
     return False
+
+
+def _in_inner_word(window: str, i: int) -> bool:
+    """True when the character at `i` makes a dictionary word with its neighbours inside the window."""
+    return any(
+        _is_word(window[a:b]) for a in range(0, i + 1) for b in range(i + 1, len(window) + 1) if b - a >= 2
+    )
 
 
 def _place_names() -> list[str]:
@@ -248,6 +289,12 @@ def _place_names() -> list[str]:
         names += group
     names = [n for n in names if n]
     return names + list(derive_stems(names))
+
+
+def parse_expansions(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The [expansions] table: plan term -> everyday variants, in file order."""
+    table = tomllib.loads(text).get("expansions", {})
+    return tuple((term, tuple(variants)) for term, variants in table.items())
 
 
 def parse_benefits(text: str) -> list[Benefit]:
@@ -275,6 +322,7 @@ def parse_benefits(text: str) -> list[Benefit]:
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    """The project's lexicon (cached): benefits.toml plus the place names of seeds/ and places.txt."""
+    """The project's lexicon (cached): benefits.toml (benefits, query expansions) plus the place names of seeds/
+    and places.txt."""
     text = (resources.files("rag.data") / "benefits.toml").read_text(encoding="utf-8")
-    return Lexicon(parse_benefits(text), tuple(_place_names()))
+    return Lexicon(parse_benefits(text), tuple(_place_names()), parse_expansions(text))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from .normalize import normalize_query
 from .tokenize import tokenize, words
@@ -12,13 +11,10 @@ from .tokenize import tokenize, words
 
 @lru_cache(maxsize=1)
 def synonyms() -> list[tuple[str, tuple[str, ...]]]:
-    text = (resources.files("rag.data") / "synonyms.txt").read_text(encoding="utf-8")
-    out = []
-    for line in text.splitlines():
-        if ":" in line and not line.startswith("#"):
-            term, _, variants = line.partition(":")
-            out.append((term.strip(), tuple(variants.split())))
-    return out
+    """(plan term, everyday variants): the [expansions] of the lexicon (rag/data/benefits.toml), one vocabulary."""
+    from .lexicon import load_lexicon
+
+    return list(load_lexicon().expansions)
 
 
 def expansions(text: str) -> list[str]:

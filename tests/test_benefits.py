@@ -177,3 +177,15 @@ def test_index_build_stores_and_loads_the_table(hash_settings, table):
     m["benefits"]["version"] = "0:old"
     (rep.dir / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
     assert "待遇对照表" in staleness(hash_settings)
+
+
+def test_value_bounds_for_comparisons(table):
+    """不少于 / 不超过 / 增加 change what a number means: the bound says so for the composer's verdicts."""
+    assert table.get("qingdao", "育儿假").values[0].bound == "at_least"  # 不少于10天
+    assert table.get("tonghua", "育儿假").values[0].bound == "exact"  # 累计20天
+    assert table.get("guizhou", "独生子女护理假").values[0].bound == "at_most"  # 不超过15天
+    assert table.get("qingdao", "延长产假").values[0].bound == "relative"  # 增加60天
+    assert table.get("chongqing", "医保报销").values[0].bound == "relative"  # 提高5个百分点
+    assert table.get("qingdao", "分娩补助").values[0].bound == "at_least"  # 不低于500元
+    row = table.row_dict("育儿假")["rows"]
+    assert [v["bound"] for r in row for v in r["values"]] == ["exact", "at_least", "exact"]

@@ -83,3 +83,15 @@ def test_derive_stems_rules():
     assert "通化" not in stems  # already a name of its own
     assert "甲乙" not in stems  # ambiguous: two places share it
     assert "沙" not in stems  # too short
+
+
+@pytest.mark.parametrize(
+    "typed,slug",
+    [("冲庆育儿假", "chongqing"), ("通花婚假几天", "tonghua"), ("清岛产假", "qingdao"), ("江金婚假", None)],
+)
+def test_place_homophones_through_the_lexicon(det, typed, slug):
+    """Pinyin homophones of place names are repaired by the lexicon before detection; 江金 stays (金婚 is a word)."""
+    from rag.lexicon import load_lexicon
+
+    fixed = load_lexicon().correct(normalize_query(typed)).text
+    assert det.detect(fixed).slug == slug

@@ -112,6 +112,15 @@ def search(body: SearchRequest, request: Request) -> dict:
     return {"id": None, "region_detected": detected, "hits": [h.to_dict() for h in hits]}
 
 
+@router.get("/api/compare", dependencies=[Depends(rate_limit)], tags=["问答"], summary="各地同一待遇的对比")
+def compare(request: Request, benefit: str | None = None) -> dict:
+    """One benefit (everyday words and typos are resolved: 带娃假, 育儿家) or, without `benefit`, every main one."""
+    from ..compare import compare_dict, table_of
+
+    answerer = request.app.state.holder.current
+    return run(lambda: compare_dict(table_of(answerer), benefit))
+
+
 @router.get("/healthz", tags=["运维"], summary="服务与索引状态")
 def healthz(request: Request) -> dict:
     holder = request.app.state.holder

@@ -28,6 +28,7 @@ SOURCE_ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTION = """根据各地生育支持政策文件回答问题，每个回答附带原文条款出处。
 
 * `POST /api/ask` 提问；`POST /api/search` 检索条款；`POST /v1/chat/completions` OpenAI 兼容接口。
+* `GET /api/compare?benefit=育儿假` 各地同一待遇的对比（数值、限定、条件、条款）。
 * 错误一律返回 4xx 与一句中文说明（`detail` 字段）；超过频率限制返回 429。"""
 
 
