@@ -33,6 +33,7 @@ chat: setup
 test: setup sysdeps
 	$(BIN)/python -m pytest -q
 
+# The fast part only (no real model, subprocess, server, browser or full eval): for the edit-test loop.
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 

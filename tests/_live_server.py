@@ -12,12 +12,31 @@ import httpx
 
 
 @functools.lru_cache(maxsize=1)
+def shared_assistant():
+    """The real extractive Assistant over the project's index (rebuilt first when stale), loaded once per test
+    process: tests/conftest.py's `assistant` fixture and `answerer()` below both return it."""
+    from pathlib import Path
+
+    from rag.assistant import Assistant
+    from rag.config import load_settings
+    from rag.index import build_index
+
+    settings = load_settings(Path(__file__).resolve().parents[1])
+    build_index(settings, if_stale=True)
+    return Assistant.load(settings=settings)
+
+
+@functools.lru_cache(maxsize=1)
 def answerer():
-    """The real extractive answerer over the built index (loaded once per test process, warmed up)."""
-    from rag.pipeline import build
+    """The answerer the interfaces use (rag.pipeline.build: the shared Assistant, wrapped by the LLM writer when
+    one is configured), warmed up once per test process."""
     from rag.server.reload import warm_up
 
-    a = build()
+    a = shared_assistant()
+    if a.settings.llm_base_url:
+        from rag.llm import with_llm
+
+        a = with_llm(a)
     warm_up(a)
     return a
 

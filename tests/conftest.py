@@ -18,13 +18,25 @@ def settings():
     return load_settings(ROOT)
 
 
-@pytest.fixture(scope="session")
-def assistant(settings):
-    from rag.assistant import Assistant
-    from rag.index import build_index
+# Tests that use one of these fixtures run the real embedding model, a server or a browser: marked slow, so that
+# `make test-fast` (pytest -m "not slow") skips them. Tests that start a subprocess or a server without such a
+# fixture carry @pytest.mark.slow (or their module a pytestmark) themselves.
+SLOW_FIXTURES = frozenset({"assistant", "asst", "client", "server", "web", "embedder", "browser"})
 
-    build_index(settings, if_stale=True)
-    return Assistant.load(settings=settings)
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def assistant():
+    """The real extractive Assistant over the project's index: one per test session, shared with the servers and
+    the chat UI that tests/_live_server.py builds (the model is loaded once)."""
+    from _live_server import shared_assistant
+
+    return shared_assistant()
 
 
 @pytest.fixture

@@ -219,11 +219,13 @@ def test_admin_reload_needs_token(client):
     assert client.post("/api/ask", json={"question": Q}).status_code == 200
 
 
+@pytest.mark.slow
 def test_admin_reload_disabled_without_token():
     with TestClient(make_app()) as c:
         assert c.post("/admin/reload", headers={"X-Admin-Token": ""}).status_code == 404
 
 
+@pytest.mark.slow
 def test_rate_limit_429_in_chinese():
     with TestClient(make_app(rate_limit=3)) as c:
         codes = [c.post("/api/ask", json={"question": Q}).status_code for _ in range(3)]

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from rag.chunker import MAX_CHARS, chunk_documents
 from rag.normalize import normalize
 from rag.seeds import load_documents
@@ -65,6 +67,7 @@ def test_adding_a_plan_needs_only_text_and_metadata(seeds_copy):
     assert "12天" in cs[1].text
 
 
+@pytest.mark.slow
 def test_rag_chunks_cli_json():
     out = subprocess.run(
         [sys.executable, "-m", "rag.cli", "chunks", "--region", "qingdao", "--json"],

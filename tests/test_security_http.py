@@ -23,6 +23,7 @@ from rag.server.reload import AnswererHolder
 ROOT = Path(__file__).resolve().parents[1]
 Q = "青岛育儿假有几天？"
 ALLOWED = "https://www.example.gov.cn"
+pytestmark = pytest.mark.slow  # real servers and `rag serve` processes
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 
 import gradio as gr
+import pytest
 from _live_server import answerer
 
 from rag.server.config import ServerConfig
 from rag.server.security import RateLimiter
 from rag.server.ui import build_app, escape, region_choices, render_citations, respond
+
+pytestmark = pytest.mark.slow  # every test but one drives the real answerer
 
 Q = "青岛育儿假有几天？"
 HOSTILE = [
