@@ -11,10 +11,9 @@ NUM = re.compile(r"\d+(?:\.\d+)?")
 
 
 def grounded(ans) -> bool:
-    """Every number of the answer text (citation marks, list numbering and the basis line aside) is in a cited
-    clause."""
+    """Every number of the answer text (citation marks and the basis line aside) is in a cited clause."""
     cited = normalize(" ".join(h.chunk.text for h in ans.citations))
-    lines = (re.sub(r"^\d+\. ", "", line) for line in ans.answer.splitlines() if not line.startswith("依据"))
+    lines = (line for line in ans.answer.splitlines() if not line.startswith("依据"))
     body = re.sub(r"\[\d+\]", "", normalize(" ".join(lines)))
     return all(n in cited for n in NUM.findall(body))
 
@@ -38,7 +37,7 @@ def test_compare_says_why_not_comparable(assistant):
 def test_list_has_one_cited_line_per_measure(assistant):
     a = assistant.ask("通化生孩子相关的假都有哪些？")
     assert a.kind == "list" and not a.refused
-    lines = [x for x in a.answer.splitlines() if re.match(r"\d+\. ", x)]
+    lines = [x for x in a.answer.splitlines() if x.startswith("- ")]
     assert len(lines) >= 3 and all(re.search(r"\[\d+\]$", x) for x in lines)
     for fact in ("婚假15天", "产假180天", "护理假25天"):
         assert fact in a.answer

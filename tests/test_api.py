@@ -30,6 +30,7 @@ def test_ask_answers_with_citations(client):
     assert r.status_code == 200
     d = r.json()
     assert {"id", "answer", "refused", "region", "citations", "kind", "notice", "answer_id"} <= set(d)
+    assert d["kind"] == "fact" and d["notice"] == ""
     assert d["id"] == "q1" and d["region"] == "qingdao" and not d["refused"] and "10天" in d["answer"]
     c = d["citations"][0]
     assert set(c) == {

@@ -32,8 +32,17 @@ def test_ask_json_contract():
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert set(d) == {"id", "answer", "refused", "region", "citations", "kind", "notice"}
+    assert d["kind"] == "fact"
     assert d["region"] == "qingdao" and d["refused"] is False and "10天" in d["answer"]
     assert HIT_FIELDS <= set(d["citations"][0]) and d["citations"][0]["region"] == "qingdao"
+
+
+def test_ask_compare_json_opens_with_the_verdict():
+    p = rag("ask", "贵州和通化哪个育儿假长？", "--json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["kind"] == "compare" and d["answer"].split("。")[0].startswith("通化市")
+    assert {c["region"] for c in d["citations"]} == {"guizhou", "tonghua"}
 
 
 def test_search_batch_jsonl(tmp_path):

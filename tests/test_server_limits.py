@@ -162,7 +162,6 @@ def test_cap_turns_keeps_the_newest_within_count_and_size():
 
 def test_resolve_region_names_short_names_and_pinyin(settings):
     from rag.ingest.seeds import load_documents
-
     from rag.regions import resolve_region
 
     docs = {d.slug: d for d in load_documents(settings.seeds_dir)}

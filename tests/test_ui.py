@@ -8,8 +8,8 @@ import re
 import gradio as gr
 import pytest
 from _live_server import answerer
-from rag.ingest.seeds import load_documents
 
+from rag.ingest.seeds import load_documents
 from rag.server import ui_text
 from rag.server.config import ServerConfig
 from rag.server.page import rewrite_page

@@ -77,14 +77,14 @@ def compose(ctx: Context, slug: str) -> Answer:
         return fact.single(ctx, slug)
     shown = items[:MAX_LINES]
     cites, lines, highlights, numbers = [], [M.LIST_HEAD.format(region=doc.name)], {}, {}
-    for i, (line, ex) in enumerate(shown, 1):
+    for line, ex in shown:
         cid = ex.hit.chunk.id
         if cid not in numbers:
             cites.append(cite(ex, len(cites) + 1))
             numbers[cid] = len(cites)
             highlights[cid] = []
         highlights[cid].append(line)
-        lines.append(f"{i}. {line} [{numbers[cid]}]")
+        lines.append(f"- {line} [{numbers[cid]}]")  # no item numbers: every digit shown comes from a clause
     if len(items) > len(shown):
         lines.append(M.LIST_MORE.format(n=len(items) - len(shown), title=doc.title))
     return finish_answer(ctx, "\n".join(lines), cites, [slug], highlights, ctx.q.kind)
