@@ -180,8 +180,6 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             elem_id="rag-region",
             interactive=True,
             filterable=False,
-            allow_custom_value=True,  # Gradio's own check answers in English, echoing the value; respond() reads
-            # an unknown region (only a crafted call sends one) as automatic detection
         )
         chatbot = gr.Chatbot(
             label="对话",
