@@ -28,6 +28,7 @@ TOO_LARGE = "请求体过大（上限 {kb} KB）。"
 TOO_SLOW = "请求体发送太慢，连接已超时，请重试。"
 QUEUE_FULL = "当前排队提问的人数已满，请 {wait} 秒后再试。"
 BAD_CALL = "无效的调用。"
+NOT_A_CHOICE = "所选的值不在可选列表中，请从列表中选择。"
 FORWARDED = (b"x-forwarded-for", b"x-forwarded-host", b"x-forwarded-proto", b"x-forwarded-port", b"forwarded")
 QUEUE_JOIN = "/gradio_api/queue/join"
 QUEUE_DATA = "/gradio_api/queue/data"
@@ -153,6 +154,9 @@ class RequestGuard:
         ):
             log_client_error("queue-join", "无效的 Gradio 调用：%s", scope.get("path", ""))
             raise Reject(422, BAD_CALL)
+        if not _choices_ok(blocks.fns[data["fn_index"]], data["data"]):
+            log_client_error("queue-choice", "Gradio 调用中的选项不在列表中：%s", scope.get("path", ""))
+            raise Reject(422, NOT_A_CHOICE)
         limiter = self.state.limits.questions
         key = client_ip(
             (scope.get("client") or ("unknown", 0))[0],
@@ -166,6 +170,20 @@ class RequestGuard:
         if queue is not None and queue.max_size is not None and _queued(queue) >= queue.max_size:
             raise Reject(429, QUEUE_FULL.format(wait=5), [(b"retry-after", b"5")])
         return session
+
+
+def _choices_ok(fn, values: list) -> bool:
+    """Single-choice dropdown inputs must hold one of their choices: Gradio's own check would answer in English
+    and echo the value."""
+    for comp, value in zip(getattr(fn, "inputs", ()), values):
+        if type(comp).__name__ != "Dropdown" or getattr(comp, "allow_custom_value", True):
+            continue
+        if getattr(comp, "multiselect", False) or value is None:
+            continue
+        allowed = [c[1] if isinstance(c, tuple | list) else c for c in getattr(comp, "choices", ()) or ()]
+        if value not in allowed:
+            return False
+    return True
 
 
 def _queued(queue) -> int:
