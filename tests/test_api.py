@@ -212,7 +212,7 @@ def test_openai_models(client):
 # ---- admin reload, rate limit, config ----------------------------------------------------------------
 def test_admin_reload_needs_token(client):
     assert client.post("/admin/reload").status_code == 403
-    assert client.post("/admin/reload", headers={"X-Admin-Token": "wrong"}).status_code == 403
+    assert client.post("/admin/reload", headers={"Authorization": "Bearer wrong"}).status_code == 403
     r = client.post("/admin/reload?wait=true", headers={"Authorization": "Bearer s3cret"})
     assert r.status_code == 200 and r.json()["status"] == "reloaded"
     assert client.get("/healthz").json()["reloads"] >= 1
@@ -222,7 +222,7 @@ def test_admin_reload_needs_token(client):
 @pytest.mark.slow
 def test_admin_reload_disabled_without_token():
     with TestClient(make_app()) as c:
-        assert c.post("/admin/reload", headers={"X-Admin-Token": ""}).status_code == 404
+        assert c.post("/admin/reload", headers={"Authorization": "Bearer "}).status_code == 404
 
 
 @pytest.mark.slow

@@ -106,7 +106,7 @@ def test_admin_refuses_without_the_token_and_shows_the_report_with_it(client):
     client.post("/api/ask", json={"question": "上海产假几天"})
     flushed_rows(client)
     assert client.get("/admin").status_code == 401
-    assert client.get("/admin", headers={"X-Admin-Token": "wrong"}).status_code == 401
+    assert client.get("/admin", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.get("/admin/report.json").status_code == 401
     assert client.post("/admin/pins", json={}).status_code == 401
     page = client.get("/admin", auth=("operator", TOKEN))
@@ -114,21 +114,30 @@ def test_admin_refuses_without_the_token_and_shows_the_report_with_it(client):
     assert "content-security-policy" in page.headers
     report = client.get("/admin/report.json?since=1d", headers={"Authorization": f"Bearer {TOKEN}"}).json()
     assert (report["questions"], report["refused"]) == (2, 1)
-    csv = client.get("/admin/export.csv?since=all", headers={"X-Admin-Token": TOKEN})
+    csv = client.get("/admin/export.csv?since=all", headers={"Authorization": f"Bearer {TOKEN}"})
     assert csv.status_code == 200 and "上海产假几天" in csv.text
-    assert client.get("/admin?since=soon", headers={"X-Admin-Token": TOKEN}).status_code == 422
+    assert client.get("/admin?since=soon", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 422
+
+
+def test_admin_pages_throttle_guessed_tokens(hash_assistant, monkeypatch, db_url):
+    """/admin shares /admin/reload's per-address throttle: after 5 wrong tokens even the right one waits."""
+    with TestClient(app_with(hash_assistant, monkeypatch, db_url, admin_token=TOKEN)) as c:
+        codes = [c.get("/admin", headers={"Authorization": "Bearer wrong"}).status_code for _ in range(6)]
+        assert codes[:5] == [401] * 5 and codes[5] == 429
+        r = c.get("/admin", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 429 and "Retry-After" in r.headers and r.json()["detail"]
 
 
 def test_admin_is_off_without_a_configured_token(hash_assistant, monkeypatch, db_url):
     with TestClient(app_with(hash_assistant, monkeypatch, db_url)) as c:
-        r = c.get("/admin", headers={"X-Admin-Token": ""})
+        r = c.get("/admin", headers={"Authorization": "Bearer "})
         assert r.status_code == 404 and "RAG_ADMIN_TOKEN" in r.json()["detail"]
 
 
 def test_pins_added_on_admin_are_served_and_removed(client, hash_assistant):
     chunks = index_chunks(hash_assistant.settings)
     cid = clause_with(chunks, "qingdao", "不少于10天育儿假")
-    h = {"X-Admin-Token": TOKEN}
+    h = {"Authorization": f"Bearer {TOKEN}"}
     bad = client.post("/admin/pins", headers=h, json={"question": Q, "answer": "每年20天。", "cite": [cid]})
     assert bad.status_code == 422 and "20" in bad.json()["detail"]
     text = "3周岁以下婴幼儿父母各享受每年累计不少于10天育儿假。"
@@ -176,7 +185,7 @@ def test_a_reloaded_index_with_a_changed_clause_suspends_the_pin(tmp_path, monke
 
     settings = hash_settings_in(tmp_path)
     app = app_with(Assistant.load(settings=settings), monkeypatch, db_url, admin_token=TOKEN)
-    h = {"X-Admin-Token": TOKEN}
+    h = {"Authorization": f"Bearer {TOKEN}"}
     with TestClient(app) as c:
         cid = clause_with(index_chunks(settings), "qingdao", "不少于10天育儿假")
         body = {"question": Q, "answer": "父母各享受每年累计不少于10天育儿假。", "cite": [cid]}

@@ -1,8 +1,8 @@
 """/admin: the insight report, CSV export and pinned answers for the operator (needs RAG_ADMIN_TOKEN).
 
-The token is accepted as `X-Admin-Token`, `Authorization: Bearer …`, or HTTP Basic (any user name, the
-token as password) so that a browser can open the page; without a configured token every /admin route
-answers 404, with a wrong or missing one 401. Forms on the page carry a token derived from the admin
+The token is accepted as `Authorization: Bearer …`, or HTTP Basic (any user name, the token as password) so
+that a browser can open the page; without a configured token every /admin route answers 404, with a wrong or
+missing one 401, and an address that keeps guessing is throttled (429) like /admin/reload. Forms on the page carry a token derived from the admin
 token, so another site cannot make an operator's browser post to them (the browser resends Basic
 credentials on its own)."""
 
@@ -19,17 +19,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ..errors import RagError
+from ..shared_state import seconds
 from ..stores import messages as M
 from .api import ApiError
+from .security import client_ip
 
 router = APIRouter(prefix="/admin", tags=["运维"], include_in_schema=True)
 
 
 def _given(request: Request) -> str:
-    h = request.headers
-    if h.get("x-admin-token"):
-        return h["x-admin-token"]
-    auth = h.get("authorization", "")
+    auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
     if auth.lower().startswith("basic "):
@@ -44,10 +43,17 @@ def require_admin(request: Request) -> None:
     token = request.app.state.config.admin_token
     if not token:
         raise ApiError(404, M.ADMIN_DISABLED)
+    key = client_ip(request.client.host if request.client else None, None, ())
+    throttle = request.app.state.limits.admin_failures
+    wait_s = throttle.blocked(key)
+    if wait_s:
+        raise ApiError(429, throttle.message(wait_s), {"Retry-After": str(seconds(wait_s))})
     if not hmac.compare_digest(_given(request).encode("utf-8", "replace"), token.encode()):
+        throttle.failed(key)
         raise ApiError(
             401, M.ADMIN_BAD_TOKEN, {"WWW-Authenticate": 'Basic realm="rag-admin", charset="UTF-8"'}
         )
+    throttle.succeeded(key)
 
 
 def _ops(request: Request):
