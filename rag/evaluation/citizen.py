@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from .gold import GoldError
+from .gold import GoldError, read_items
 
 KINDS = ("fact", "list", "compare", "yesno", "followup", "typo", "scope", "trap", "refuse")
 ANSWER_KINDS = ("fact", "list", "compare", "yesno", "followup", "clarify", "refuse")
@@ -188,27 +188,7 @@ def parse_item(text: str, n: int, path, slugs: set[str] | None = None) -> Citize
 
 def load_citizen(path: str | Path, slugs: set[str] | None = None) -> list[CitizenItem]:
     """Every line checked; the first problem raises GoldError naming the line (the CLI exits 2)."""
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_LINE * MAX_ITEMS:
-            raise GoldError(f"问题集 {path} 过大。")
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise GoldError(f"无法读取问题集 {path}：{exc.strerror}。") from None
-    except UnicodeDecodeError:
-        raise GoldError(f"问题集 {path} 不是 UTF-8 文本。") from None
-    items, seen = [], set()
-    for n, text in enumerate(lines, 1):
-        if not text.strip():
-            continue
-        item = parse_item(text, n, path, slugs)
-        if item.id in seen:
-            raise GoldError(f"{path} 第 {n} 行：id {item.id!r} 重复。")
-        seen.add(item.id)
-        items.append(item)
-    if not items:
-        raise GoldError(f"问题集 {path} 是空的。")
-    return items
+    return read_items(path, parse_item, slugs, label="问题集", max_bytes=MAX_LINE * MAX_ITEMS)
 
 
 def plan_problems(items: list[CitizenItem], plans: dict[str, str]) -> list[str]:

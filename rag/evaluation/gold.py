@@ -93,24 +93,32 @@ def parse_line(text: str, n: int, path, slugs: set[str] | None = None) -> GoldIt
 
 def load_gold(path: str | Path, slugs: set[str] | None = None) -> list[GoldItem]:
     """Every line checked; the first problem raises GoldError naming the line."""
+    return read_items(path, parse_line, slugs, label="评测集")
+
+
+def read_items(path: str | Path, parse, slugs, *, label: str, max_bytes: int | None = None) -> list:
+    """The JSONL reader shared by the gold and citizen sets: `parse(text, n, path, slugs)` per non-blank line,
+    ids unique, at least one item; every problem is a GoldError naming the file (and line)."""
     path = Path(path)
     try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise GoldError(f"{label} {path} 过大。")
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise GoldError(f"无法读取评测集 {path}：{exc.strerror}。") from None
+        raise GoldError(f"无法读取{label} {path}：{exc.strerror}。") from None
     except UnicodeDecodeError:
-        raise GoldError(f"评测集 {path} 不是 UTF-8 文本。") from None
+        raise GoldError(f"{label} {path} 不是 UTF-8 文本。") from None
     items, seen = [], set()
     for n, text in enumerate(lines, 1):
         if not text.strip():
             continue
-        item = parse_line(text, n, path, slugs)
+        item = parse(text, n, path, slugs)
         if item.id in seen:
             raise GoldError(f"{path} 第 {n} 行：id {item.id!r} 重复。")
         seen.add(item.id)
         items.append(item)
     if not items:
-        raise GoldError(f"评测集 {path} 是空的。")
+        raise GoldError(f"{label} {path} 是空的。")
     return items
 
 
