@@ -291,21 +291,10 @@ def region_names(docs) -> dict[str, tuple[str, ...]]:
 
 
 def run_citizen(answerer, items: list[CitizenItem], docs, desc: str = "citizen", progress: bool = True):
-    from tqdm import tqdm
+    from .runner import progress_bar
 
     names = region_names(docs)
-    return [
-        ask_item(answerer, it, names)
-        for it in tqdm(
-            items,
-            desc=desc,
-            unit="q",
-            file=sys.stderr,
-            disable=not progress,
-            leave=False,
-            mininterval=0.1 if sys.stderr.isatty() else 5.0,
-        )
-    ]
+    return [ask_item(answerer, it, names) for it in progress_bar(items, desc, progress)]
 
 
 def _rate(xs: list[bool]) -> float | None:

@@ -108,21 +108,26 @@ def ask_one(answerer, item: GoldItem, rec: dict) -> dict:
     return rec
 
 
-def run(asst, items: list[GoldItem], answerer=None, desc: str = "eval", progress: bool = True) -> list[dict]:
-    """One record per item: ranked chunk ids from search (k=10, region detected from the question) and the answer."""
+def progress_bar(items, desc: str, enabled: bool):
+    """The evaluation progress bar on stderr: live on a terminal, a line every 5 s in a log."""
     from tqdm import tqdm
 
-    answerer = answerer or asst
-    out = []
-    for item in tqdm(
+    return tqdm(
         items,
         desc=desc,
         unit="q",
         file=sys.stderr,
-        disable=not progress,
+        disable=not enabled,
         leave=False,
         mininterval=0.1 if sys.stderr.isatty() else 5.0,
-    ):
+    )
+
+
+def run(asst, items: list[GoldItem], answerer=None, desc: str = "eval", progress: bool = True) -> list[dict]:
+    """One record per item: ranked chunk ids from search (k=10, region detected from the question) and the answer."""
+    answerer = answerer or asst
+    out = []
+    for item in progress_bar(items, desc, progress):
         rec = record(item)
         try:
             _, hits = asst.search(item.question, k=K)
