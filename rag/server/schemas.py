@@ -73,6 +73,10 @@ class HealthResponse(_Open):
     answerer: str
     reloads: int
     last_reload_error: str | None = None
+    shared_state: dict | None = Field(
+        None,
+        description="计数与重载信号的存放处：memory（本进程）或 redis（connected=false：Redis 不可用，暂按本进程计数）",
+    )
 
 
 class ReloadResponse(_Open):
