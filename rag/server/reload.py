@@ -98,6 +98,7 @@ def index_info(answerer) -> dict:
         "chunks": manifest.get("chunk_count", len(getattr(index, "chunks", []) or [])),
         "documents": list(getattr(answerer, "docs", {}) or {}),
         "built_at": manifest.get("built_at"),
+        "build": getattr(getattr(index, "dir", None), "name", None),  # the build id (one per `rag index`)
         "answerer": type(answerer).__name__,
     }
 

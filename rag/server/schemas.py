@@ -70,6 +70,7 @@ class HealthResponse(_Open):
     chunks: int
     documents: list[str]
     built_at: str | None = None
+    build: str | None = Field(None, description="服务中的索引版本（每次 rag index 生成一个）")
     answerer: str
     reloads: int
     last_reload_error: str | None = None
