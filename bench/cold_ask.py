@@ -1,6 +1,6 @@
 """Cold `rag ask` wall time (issue 15: target <= 1.5 s on the reference machine): a fresh interpreter per run,
-as a citizen's shell starts it, this tree and the baseline (the code before the issue, a git worktree of
-BASELINE_REF) alternating so both see the same machine load; prints each run and the medians.
+as a citizen's shell starts it, this tree and the baseline (the code before the issue: BASELINE_REF
+unpacked by git archive) alternating so both see the same machine load; prints each run and the medians.
 
     .venv/bin/python bench/cold_ask.py --runs 7 --out bench/results/cold-ask.md
 """
@@ -42,8 +42,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     runs = max(1, min(args.runs, 30))
     base = Path(tempfile.mkdtemp(prefix="rag-baseline-"))
-    subprocess.run(["git", "worktree", "add", "--detach", str(base), args.baseline_ref], cwd=ROOT, check=True,
-                   capture_output=True)  # fmt: skip
+    archive = subprocess.run(["git", "archive", args.baseline_ref], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        ["tar", "-x", "-C", str(base)], input=archive.stdout, check=True
+    )  # the repository is untouched
     times: dict[str, list[float]] = {"this tree": [], "baseline": []}
     loads = []
     try:
@@ -56,7 +58,6 @@ def main(argv=None) -> int:
             print(f"run {i + 1}: this tree {times['this tree'][-1]:.2f} s, baseline {times['baseline'][-1]:.2f} s, "
                   f"load {loads[-1]:.1f}", flush=True)  # fmt: skip
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
     med = {k: statistics.median(v) for k, v in times.items()}
     ratio = med["baseline"] / med["this tree"]

@@ -3,7 +3,7 @@
     .venv/bin/python bench/load_replicas.py --clients 50 --seconds 20 --out bench/results/load-replicas.md
 
 Servers, each started here on 127.0.0.1 with RAG_RATE_LIMIT=0 and stopped after its two runs:
-  * baseline:  `rag serve` of the code before this issue (git worktree of BASELINE_REF: one process, no caches),
+  * baseline:  `rag serve` of the code before this issue (BASELINE_REF unpacked by git archive: one process, no caches),
   * 1 worker:  `rag serve` of this tree,
   * 2 workers: `rag serve --workers 2` of this tree.
 Against each: distinct questions (never repeated, so no cache can help), then a realistic repeated mix (the 20
@@ -172,9 +172,10 @@ def repeated(pool: list[str], seed: int = 15):
 
 
 def baseline_tree(ref: str) -> Path:
+    """The source of `ref` in a temp folder (git archive: the repository and its worktrees are untouched)."""
     path = Path(tempfile.mkdtemp(prefix="rag-baseline-"))
-    subprocess.run(["git", "worktree", "add", "--detach", str(path), ref], cwd=ROOT, check=True,
-                   capture_output=True)  # fmt: skip
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(path)], input=archive, check=True)
     return path
 
 
@@ -209,7 +210,6 @@ def main(argv=None) -> int:
                 stop_server(proc)
                 log.unlink(missing_ok=True)
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
     rate = {(n, m): r["rate"] for n, m, r, *_ in rows}
     b = configs[0][0]
