@@ -259,3 +259,45 @@ def test_answers_continue_when_redis_stops(cluster):
     assert statuses == [200] * 4
     assert health["shared_state"]["backend"] == "redis" and health["shared_state"]["connected"] is False
     assert health["shared_state"]["error"]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def test_serve_workers_supervises_its_workers(tmp_path):
+    """`rag serve --workers 2`: two worker processes answer on one port, a killed worker is replaced, Ctrl-C
+    stops them all."""
+    c = Cluster(tmp_path)
+    c.build_index()
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT, env={**c.env, "RAG_RATE_LIMIT": "0"}, stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "serve.log", "wb"),
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait(url + "/healthz", 180, proc)
+        workers = _children(proc.pid)
+        assert len(workers) == 2, workers
+        with httpx.Client(base_url=url, timeout=30) as client:
+            assert [client.post("/api/ask", json={"question": QUESTION}).status_code for _ in range(6)] == [
+                200
+            ] * 6
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while not (len(_children(proc.pid)) == 2 and workers[0] not in _children(proc.pid)):
+            assert time.monotonic() < deadline, "the killed worker was not replaced"
+            time.sleep(0.3)
+        assert httpx.post(url + "/api/ask", json={"question": QUESTION}, timeout=30).status_code == 200
+    finally:
+        kids = _children(proc.pid)
+        _stop(proc, signal.SIGINT)
+    assert proc.returncode == 0
+    assert all(
+        not Path(f"/proc/{k}").exists() or "zombie" in Path(f"/proc/{k}/status").read_text() for k in kids
+    )
