@@ -54,7 +54,7 @@ clean:
 bench-load: setup
 	$(BIN)/python bench/load_api.py --clients 50 --seconds 60 --out bench/results/load.md
 	$(BIN)/python bench/load_logging.py --clients 50 --seconds 60 --out bench/results/load-logging.md
-	$(BIN)/python bench/load_replicas.py --clients 50 --seconds 20 --out bench/results/load-replicas.md
+	$(BIN)/python bench/load_replicas.py --clients 50 --seconds 5 --rounds 4 --out bench/results/load-replicas.md
 
 # Cold `rag ask` (fresh interpreter), this tree vs the code before issue 15, medians of 7 runs.
 .PHONY: bench-cold

@@ -1,12 +1,14 @@
 """Workers and the query caches under load (issue 15), all in ONE run on the same machine:
 
-    .venv/bin/python bench/load_replicas.py --clients 50 --seconds 20 --out bench/results/load-replicas.md
+    .venv/bin/python bench/load_replicas.py --clients 50 --seconds 5 --rounds 4 --out bench/results/load-replicas.md
 
-Servers, each started here on 127.0.0.1 with RAG_RATE_LIMIT=0 and stopped after its two runs:
+Servers, each started here on 127.0.0.1 with RAG_RATE_LIMIT=0 and stopped at the end:
   * baseline:  `rag serve` of the code before this issue (BASELINE_REF unpacked by git archive: one process, no caches),
   * 1 worker:  `rag serve` of this tree,
   * 2 workers: `rag serve --workers 2` of this tree.
-Against each: distinct questions (never repeated, so no cache can help), then a realistic repeated mix (the 20
+All three run side by side and are loaded in turn, in short slices over several rounds, so the
+changing load of other jobs on a shared machine falls on each alike. Against each: distinct questions (never
+repeated, so no cache can help), and a realistic repeated mix (the 20
 most common questions make up half the traffic, the other half is distinct). The two mixes use disjoint
 question pools, so the first run never warms the second. Reports answers/s, p50, p95, errors, the server's
 memory (RSS and PSS summed over its processes: PSS counts shared pages once) and the load average.
@@ -151,7 +153,26 @@ async def run(url: str, clients: int, seconds: float, questions) -> dict:
         "rate": len(lat) / wall,
         "p50": pct(0.50),
         "p95": pct(0.95),
+        "lat": lat,
+        "wall": wall,
     }
+
+
+def merge(parts: list[dict]) -> dict:
+    """One result from several slices of the same (server, mix)."""
+    lat = sorted(x for p in parts for x in p["lat"])
+    codes: dict = {}
+    for p in parts:
+        for k, v in p["codes"].items():
+            codes[k] = codes.get(k, 0) + v
+    wall = sum(p["wall"] for p in parts)
+
+    def pct(q):
+        return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else 0.0
+
+    errors = sum(p["errors"] for p in parts)
+    return {"answers": len(lat), "errors": errors, "codes": codes, "rate": len(lat) / wall, "p50": pct(0.5),
+            "p95": pct(0.95)}  # fmt: skip
 
 
 def distinct(pool: list[str]):
@@ -182,34 +203,47 @@ def baseline_tree(ref: str) -> Path:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=50)
-    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--seconds", type=float, default=5, help="seconds per slice")
+    ap.add_argument("--rounds", type=int, default=4, help="slices per server and mix, taken in turn")
     ap.add_argument("--baseline-ref", default=BASELINE_REF)
     ap.add_argument("--out")
     args = ap.parse_args(argv)
-    if args.seconds > 120 or args.clients > 200:
-        raise SystemExit("bounded benchmark: at most 120 s and 200 clients per run")
+    if args.seconds > 60 or args.clients > 200 or args.rounds > 20:
+        raise SystemExit("bounded benchmark: at most 60 s slices, 20 rounds and 200 clients")
     pool_a, pool_b = pools()
     base = baseline_tree(args.baseline_ref)
     configs = [("baseline (before issue 15)", base, 1), ("1 worker", ROOT, 1), ("2 workers", ROOT, 2)]
     rows, loads = [], []
+    servers = []
     try:
+        # all servers up at once, then short slices in turn (round robin), so that the other jobs' changing load
+        # on this shared machine falls on every configuration alike instead of on whichever ran last
         for name, tree, workers in configs:
             proc, url, log = start(tree, workers, {})
             check_loopback(url)
-            try:
-                rss, pss = memory(proc.pid)
-                for mix, questions in (("distinct", distinct(pool_a)), ("repeated", repeated(pool_b))):
+            servers.append((name, proc, url, log))
+        mixes = {name: {"distinct": distinct(pool_a), "repeated": repeated(pool_b)} for name, *_ in configs}
+        parts: dict = {}
+        for r in range(args.rounds):
+            for name, proc, url, _ in servers:
+                for mix, questions in mixes[name].items():
                     res = asyncio.run(run(url, args.clients, args.seconds, questions))
-                    load = os.getloadavg()[0]
-                    loads.append(load)
-                    rows.append((name, mix, res, rss, pss, load))
-                    print(f"{name:28s} {mix:9s} {res['rate']:6.1f} answers/s  p50 {res['p50']:5.0f} ms  "
-                          f"p95 {res['p95']:5.0f} ms  errors {res['errors']}  RSS {rss:.0f} MB  PSS {pss:.0f} MB  "
-                          f"load {load:.1f}", flush=True)  # fmt: skip
-            finally:
-                stop_server(proc)
-                log.unlink(missing_ok=True)
+                    loads.append(os.getloadavg()[0])
+                    parts.setdefault((name, mix), []).append(res)
+                    print(f"round {r + 1} {name:28s} {mix:9s} {res['rate']:6.1f} answers/s  errors {res['errors']}  "
+                          f"load {loads[-1]:.1f}", flush=True)  # fmt: skip
+        for name, proc, _, _ in servers:
+            rss, pss = memory(proc.pid)
+            for mix in ("distinct", "repeated"):
+                res = merge(parts[(name, mix)])
+                rows.append((name, mix, res, rss, pss))
+                print(f"{name:28s} {mix:9s} {res['rate']:6.1f} answers/s  p50 {res['p50']:5.0f} ms  "
+                      f"p95 {res['p95']:5.0f} ms  errors {res['errors']}  RSS {rss:.0f} MB  PSS {pss:.0f} MB",
+                      flush=True)  # fmt: skip
     finally:
+        for _, proc, _, log in servers:
+            stop_server(proc)
+            log.unlink(missing_ok=True)
         shutil.rmtree(base, ignore_errors=True)
     rate = {(n, m): r["rate"] for n, m, r, *_ in rows}
     b = configs[0][0]
@@ -223,18 +257,18 @@ def main(argv=None) -> int:
     if args.out:
         table = "\n".join(
             f"| {n} | {m} | {r['answers']} | {r['errors']} | {r['rate']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} "
-            f"| {rss:.0f} | {pss:.0f} | {load:.1f} |"
-            for n, m, r, rss, pss, load in rows
+            f"| {rss:.0f} | {pss:.0f} |"
+            for n, m, r, rss, pss in rows
         )
         Path(args.out).write_text(
             "# Load benchmark: workers and query caches (issue 15)\n\n"
-            f"Command: `python bench/load_replicas.py {' '.join(sys.argv[1:])}` — {args.clients} clients, "
-            f"{args.seconds:.0f} s per run, POST /api/ask on 127.0.0.1, `RAG_RATE_LIMIT=0`; client and servers "
+            f"Command: `python bench/load_replicas.py {' '.join(sys.argv[1:])}` — {args.clients} clients; the three "
+            f"servers run side by side and take {args.rounds} slices of {args.seconds:.0f} s per mix in turn, POST /api/ask on 127.0.0.1, `RAG_RATE_LIMIT=0`; client and servers "
             f"share the machine. Baseline = `rag serve` at {args.baseline_ref} (before this issue), same run.\n\n"
             f"Machine: {os.cpu_count()} CPU cores, Python {platform.python_version()}, {platform.platform()}; "
             f"shared with other jobs: 1-min load average {min(loads):.1f}–{max(loads):.1f} during the runs.\n\n"
-            "| server | questions | answers | errors | answers/s | p50 ms | p95 ms | RSS MB | PSS MB | load |\n"
-            f"|---|---|---|---|---|---|---|---|---|---|\n{table}\n\n"
+            "| server | questions | answers | errors | answers/s | p50 ms | p95 ms | RSS MB | PSS MB |\n"
+            f"|---|---|---|---|---|---|---|---|---|\n{table}\n\n"
             + "\n".join(summary)
             + f"\n\nErrors in total: {errors}. Status codes per run: "
             + "; ".join(f"{n}/{m}: {r['codes']}" for n, m, r, *_ in rows)
