@@ -118,6 +118,19 @@ def memory(pid: int) -> tuple[float, float]:
     return rss, pss
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server and its workers so far (a shared machine's fair measure of cost:
+    it does not depend on how much of the CPU other jobs took meanwhile)."""
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 async def run(url: str, clients: int, seconds: float, questions) -> dict:
     """`questions`: an iterator shared by the clients (each request takes the next question)."""
     lat, codes = [], {}
@@ -171,8 +184,9 @@ def merge(parts: list[dict]) -> dict:
         return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else 0.0
 
     errors = sum(p["errors"] for p in parts)
+    cpu = sum(p.get("cpu", 0.0) for p in parts)
     return {"answers": len(lat), "errors": errors, "codes": codes, "rate": len(lat) / wall, "p50": pct(0.5),
-            "p95": pct(0.95)}  # fmt: skip
+            "p95": pct(0.95), "per_cpu": len(lat) / cpu if cpu else 0.0}  # fmt: skip
 
 
 def distinct(pool: list[str]):
@@ -225,19 +239,22 @@ def main(argv=None) -> int:
         mixes = {name: {"distinct": distinct(pool_a), "repeated": repeated(pool_b)} for name, *_ in configs}
         parts: dict = {}
         for r in range(args.rounds):
-            for name, proc, url, _ in servers:
+            for name, _proc, url, _ in servers:
                 for mix, questions in mixes[name].items():
+                    cpu = cpu_seconds(_proc.pid)
                     res = asyncio.run(run(url, args.clients, args.seconds, questions))
+                    res["cpu"] = cpu_seconds(_proc.pid) - cpu
                     loads.append(os.getloadavg()[0])
                     parts.setdefault((name, mix), []).append(res)
-                    print(f"round {r + 1} {name:28s} {mix:9s} {res['rate']:6.1f} answers/s  errors {res['errors']}  "
+                    print(f"round {r + 1} {name:28s} {mix:9s} {res['rate']:6.1f} answers/s  "
+                          f"{res['answers'] / max(res['cpu'], 1e-9):6.1f} answers/CPU-s  errors {res['errors']}  "
                           f"load {loads[-1]:.1f}", flush=True)  # fmt: skip
         for name, proc, _, _ in servers:
             rss, pss = memory(proc.pid)
             for mix in ("distinct", "repeated"):
                 res = merge(parts[(name, mix)])
                 rows.append((name, mix, res, rss, pss))
-                print(f"{name:28s} {mix:9s} {res['rate']:6.1f} answers/s  p50 {res['p50']:5.0f} ms  "
+                print(f"{name:28s} {mix:9s} {res['rate']:6.1f} answers/s  {res['per_cpu']:6.1f} answers/CPU-s  p50 {res['p50']:5.0f} ms  "
                       f"p95 {res['p95']:5.0f} ms  errors {res['errors']}  RSS {rss:.0f} MB  PSS {pss:.0f} MB",
                       flush=True)  # fmt: skip
     finally:
@@ -246,17 +263,21 @@ def main(argv=None) -> int:
             log.unlink(missing_ok=True)
         shutil.rmtree(base, ignore_errors=True)
     rate = {(n, m): r["rate"] for n, m, r, *_ in rows}
+    per_cpu = {(n, m): r["per_cpu"] for n, m, r, *_ in rows}
     b = configs[0][0]
     summary = [
         f"* repeated mix, {n} / baseline: **{rate[(n, 'repeated')] / rate[(b, 'repeated')]:.2f}×**; "
-        f"distinct, {n} / baseline: **{rate[(n, 'distinct')] / rate[(b, 'distinct')]:.2f}×**"
+        f"distinct, {n} / baseline: **{rate[(n, 'distinct')] / rate[(b, 'distinct')]:.2f}×** "
+        f"(answers per CPU-second: repeated {per_cpu[(n, 'repeated')] / per_cpu[(b, 'repeated')]:.2f}×, "
+        f"distinct {per_cpu[(n, 'distinct')] / per_cpu[(b, 'distinct')]:.2f}×)"
         for n, *_ in configs[1:]
     ]
     errors = sum(r["errors"] for _, _, r, *_ in rows)
     print("\n".join(summary), f"\nerrors in total: {errors}")
     if args.out:
         table = "\n".join(
-            f"| {n} | {m} | {r['answers']} | {r['errors']} | {r['rate']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} "
+            f"| {n} | {m} | {r['answers']} | {r['errors']} | {r['rate']:.1f} | {r['per_cpu']:.1f} | {r['p50']:.0f} "
+            f"| {r['p95']:.0f} "
             f"| {rss:.0f} | {pss:.0f} |"
             for n, m, r, rss, pss in rows
         )
@@ -267,8 +288,10 @@ def main(argv=None) -> int:
             f"share the machine. Baseline = `rag serve` at {args.baseline_ref} (before this issue), same run.\n\n"
             f"Machine: {os.cpu_count()} CPU cores, Python {platform.python_version()}, {platform.platform()}; "
             f"shared with other jobs: 1-min load average {min(loads):.1f}–{max(loads):.1f} during the runs.\n\n"
-            "| server | questions | answers | errors | answers/s | p50 ms | p95 ms | RSS MB | PSS MB |\n"
-            f"|---|---|---|---|---|---|---|---|---|\n{table}\n\n"
+            "| server | questions | answers | errors | answers/s | answers/CPU-s | p50 ms | p95 ms | RSS MB | PSS MB |\n"
+            f"|---|---|---|---|---|---|---|---|---|---|\n{table}\n\n"
+            "answers/CPU-s: answers per second of CPU time used by the server's processes (user + system), "
+            "which other jobs on the machine do not change.\n\n"
             + "\n".join(summary)
             + f"\n\nErrors in total: {errors}. Status codes per run: "
             + "; ".join(f"{n}/{m}: {r['codes']}" for n, m, r, *_ in rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import sys
@@ -46,6 +47,11 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None, workers: int
     settings = settings or load_settings()
     config = load_server_config(settings)
     _check_port(host, port)
+    # One OpenMP thread per process for the query model (before it loads; an operator's own setting wins): a
+    # server answers many short questions at once, so parallelism comes from concurrent requests and workers;
+    # the model's threads spinning against each other cost ~5x the CPU per question under load (measured in
+    # bench/results/load-replicas.md).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     if workers == 1:
         return _serve_one(host, port, settings, config)
     from .workers import MAX_WORKERS, bind, run_workers
