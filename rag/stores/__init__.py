@@ -24,6 +24,7 @@ def __getattr__(name: str):
         return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "Pin",
     "QuestionLog",
