@@ -55,6 +55,12 @@ clean:
 bench-load: setup
 	$(BIN)/python bench/load_api.py --clients 50 --seconds 60 --out bench/results/load.md
 	$(BIN)/python bench/load_logging.py --clients 50 --seconds 60 --out bench/results/load-logging.md
+	$(BIN)/python bench/load_replicas.py --clients 50 --seconds 5 --rounds 4 --out bench/results/load-replicas.md
+
+# Cold `rag ask` (fresh interpreter), this tree vs the code before issue 15, medians of 7 runs.
+.PHONY: bench-cold
+bench-cold: setup
+	$(BIN)/python bench/cold_ask.py --runs 7 --out bench/results/cold-ask.md
 
 soak: setup
 	$(BIN)/python bench/soak.py --minutes 10 --clients 6 --out bench/results/soak.md

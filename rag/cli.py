@@ -210,7 +210,7 @@ def cmd_chat(args) -> int:
 def cmd_serve(args) -> int:
     from .server import serve
 
-    return serve(host=args.host, port=args.port, settings=_settings(args)) or 0
+    return serve(host=args.host, port=args.port, settings=_settings(args), workers=args.workers) or 0
 
 
 def cmd_eval(args) -> int:
@@ -345,6 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp, region=False)
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=7860)
+    sp.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes sharing the port (set RAG_REDIS_URL to share limits)",
+    )
     sp.set_defaults(func=cmd_serve)
 
     sp = sub.add_parser("compare", help="one benefit (or all main benefits) across the regions")

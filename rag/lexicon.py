@@ -147,22 +147,19 @@ class _HomophoneIndex:
     """Known surfaces keyed by "all characters but one", so a window is checked in O(length) lookups."""
 
     def __init__(self, surfaces: list[str], places: tuple[str, ...] = ()):
-        from pypinyin import lazy_pinyin
-
         self.known = set(surfaces)
         self.places = place_set = set(places)
-        self.by_gap: dict[tuple[int, str], list[tuple[str, str]]] = {}
+        # (surface, position): the reading of that character is looked up only when a window matches (pypinyin
+        # costs ~0.6 s to import, which a cold `rag ask` whose question has no near-miss must not pay)
+        self.by_gap: dict[tuple[int, str], list[tuple[str, int]]] = {}
         for s in self.known:
             if not all(_is_cjk(c) for c in s):
-                continue
-            readings = lazy_pinyin(s)  # in context: 重庆 -> chong qing
-            if len(readings) != len(s):
                 continue
             for i in range(len(s)):
                 if s in place_set and i == len(s) - 1 and s[-1] in _PLACE_SUFFIX and s[:-1] in place_set:
                     continue  # 贵州生孩子 is not 贵州省: a place's suffix is never "repaired" onto a word
                 key = (i, s[:i] + "\0" + s[i + 1 :])
-                self.by_gap.setdefault(key, []).append((s, readings[i]))
+                self.by_gap.setdefault(key, []).append((s, i))
         self.lengths = sorted({len(s) for s in self.known if len(s) >= 2}, reverse=True)
         self._known_re = re.compile("|".join(map(re.escape, sorted(self.known, key=len, reverse=True))))
 
@@ -213,7 +210,11 @@ class _HomophoneIndex:
                 return None
             if len(window) <= 3 and _in_inner_word(window, i):
                 continue  # 缴 of 保缴费 makes 缴费: a short window is not read as 保教费
-            for surface, reading in cands:
+            for surface, at in cands:
+                surface_readings = _surface_readings(surface)
+                if len(surface_readings) != len(surface):
+                    continue
+                reading = surface_readings[at]
                 # a two-character surface is repaired only from the typed character's usual reading (的税 is
                 # not 抵税 although 的 can be read di), longer ones from any reading of it
                 readings = {_reading(ch)} if len(surface) == 2 else _readings(ch)
@@ -227,6 +228,13 @@ _PLACE_SUFFIX = "省市区县"
 
 def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
+
+
+@lru_cache(maxsize=4096)
+def _surface_readings(surface: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+
+    return tuple(lazy_pinyin(surface))  # in context: 重庆 -> chong qing
 
 
 @lru_cache(maxsize=4096)

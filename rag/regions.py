@@ -63,13 +63,11 @@ def _dict_tags() -> dict[str, str]:
     """word -> part-of-speech tag of jieba's dictionary (ns = place name, f = direction word, …)."""
     import jieba
 
-    tags = {}
     with jieba.dt.get_dict_file() as fh:
-        for raw in fh:
-            parts = raw.decode("utf-8").split()
-            if len(parts) == 3:
-                tags[parts[0]] = parts[2]
-    return tags
+        text = fh.read().decode("utf-8")
+    # one regex pass in C over the 350 000 "word freq tag" lines: ~3x faster than splitting each line in
+    # Python, and this runs at every cold start (cold `rag ask`)
+    return dict(re.findall(r"^(\S+)[ \t]+\S+[ \t]+(\S+)[ \t]*\r?$", text, re.M))
 
 
 def derive_stems(names: list[str] | dict) -> dict[str, str]:
@@ -128,14 +126,18 @@ class RegionDetector:
         for stem, full in derive_stems(self.names).items():  # 江津 -> 江津区 (a stem is never a parent)
             if self.names[full][0] != PARENT:
                 self.names[stem] = self.names[full]
-        pinyin = {}
+        self._pinyin_table: dict[str, tuple[str, str]] | None = None  # built on the first latin question
+        cjk = sorted((n for n in self.names if not n.isascii()), key=len, reverse=True)
+        self._cjk = re.compile("|".join(map(re.escape, cjk)))
+        self._ascii = re.compile(r"[a-z]+(?:\s?[a-z]+)?")
+
+    def _pinyin_names(self) -> dict[str, tuple[str, str]]:
+        """pinyin -> (kind, target) of the names; lazily, as pypinyin takes ~0.6 s to import."""
+        pinyin: dict[str, tuple[str, str]] = {}
         for surface, (kind, target) in list(self.names.items()):
             if len(surface) >= 2 and kind != PARENT and (surface.endswith(("市", "省")) is False):
                 pinyin.setdefault(_pinyin(surface), (kind, target))
-        cjk = sorted((n for n in self.names if not n.isascii()), key=len, reverse=True)
-        self._cjk = re.compile("|".join(map(re.escape, cjk)))
-        self._pinyin = pinyin
-        self._ascii = re.compile(r"[a-z]+(?:\s?[a-z]+)?")
+        return pinyin
 
     def detect(self, question: str) -> RegionMatch:
         """`question` must already be normalised (normalize_query): simplified, lower-case."""
@@ -151,10 +153,12 @@ class RegionDetector:
             kind, target = self.names[m.group()]
             found.append((m.start(), m.end(), kind, target))
         for m in re.finditer(r"[a-z]+", question):
+            if self._pinyin_table is None:
+                self._pinyin_table = self._pinyin_names()
             word = m.group()
             for cand in (word, word.replace(" ", "")):
-                if cand in self._pinyin:
-                    kind, target = self._pinyin[cand]
+                if cand in self._pinyin_table:
+                    kind, target = self._pinyin_table[cand]
                     found.append((m.start(), m.end(), kind, target))
                     break
         found.sort()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need, only when missing: Debian chromium + a CJK font for the browser
-# tests, PostgreSQL for the question-log tests, and axe-core's single axe.min.js (the accessibility scan) fetched
-# from the npm registry into .cache/axe/ (not committed).
+# tests, PostgreSQL for the question-log tests, redis-server and nginx for the replicas test, and axe-core's single
+# axe.min.js (the accessibility scan) fetched from the npm registry into .cache/axe/ (not committed).
 set -euo pipefail
 AXE_VERSION=4.14.1
 AXE_DIR="$(cd "$(dirname "$0")/.." && pwd)/.cache/axe"
@@ -30,6 +30,8 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)  # no -q: with pipefail, SIGPIPE
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)  # question-log tests (issue 14)
+command -v redis-server >/dev/null || need+=(redis-server)  # replicas test (issue 15)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)  # replicas test (issue 15)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "Tests need: ${need[*]} (apt-get install ${need[*]}); the tests that use them will be skipped." >&2

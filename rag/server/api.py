@@ -183,6 +183,7 @@ def healthz(request: Request) -> dict:
         "reloads": holder.reloads,
         "last_reload_error": holder.last_error,
         "question_log": ops_status(request.app),
+        "shared_state": request.app.state.limits.status(),
     }
 
 
@@ -220,6 +221,7 @@ def admin_reload(
         raise ApiError(403, "管理令牌不正确（需要 Authorization: Bearer <令牌>）。")
     throttle.succeeded(key)
     holder = state.holder
+    state.limits.reload.publish()  # every other replica reloads too (Redis); no-op in one process
     if not wait:
         holder.reload_in_background()
         return JSONResponse({"status": "reloading"}, status_code=202)

@@ -22,7 +22,7 @@ from .config import ServerConfig  # noqa: E402
 from .contract import ErrorContractMiddleware  # noqa: E402
 from .headers import SecurityMiddleware  # noqa: E402
 from .limits import RequestGuard  # noqa: E402
-from .reload import AnswererHolder  # noqa: E402
+from .reload import AnswererHolder, watch_reloads  # noqa: E402
 from .sessions import SessionJanitor  # noqa: E402
 from .ui import build_app  # noqa: E402
 
@@ -66,8 +66,13 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None) -
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.holder, app.state.config, app.state.limits = holder, config, make_limits(config.rate_limit)
+    app.state.holder, app.state.config, app.state.limits = (
+        holder,
+        config,
+        make_limits(config.rate_limit, config.redis_url),
+    )
     app.state.limiter = app.state.limits.questions
+    watch_reloads(app.state.limits.reload, holder)  # another replica's reload reaches this one (Redis)
     api.install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(openai_compat.router)

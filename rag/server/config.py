@@ -29,6 +29,7 @@ class ServerConfig:
     max_connections_per_ip: int = 50  # open connections per client address (trusted proxies exempt); 0 = off
     max_sessions: int = 500  # chat sessions whose state is kept in memory (the oldest are dropped)
     session_idle: int = 1200  # seconds a chat session's state is kept after its last question
+    redis_url: str = ""  # RAG_REDIS_URL: rate limits, admin throttle and reload signal shared by replicas
     networks: tuple = field(default=(), compare=False, repr=False)
 
     def __post_init__(self):
@@ -93,6 +94,7 @@ def load_server_config(settings=None, **overrides) -> ServerConfig:
         ),
         max_sessions=_int("max_sessions", env("RAG_MAX_SESSIONS", sec.get("max_sessions")), 500, 1),
         session_idle=_int("session_idle", env("RAG_SESSION_IDLE", sec.get("session_idle")), 1200, 60),
+        redis_url=env("RAG_REDIS_URL", sec.get("redis_url", "")) or "",
     )
     return ServerConfig(
         **{**{k: getattr(cfg, k) for k in cfg.__dataclass_fields__ if k != "networks"}, **overrides}

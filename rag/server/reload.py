@@ -52,6 +52,29 @@ class AnswererHolder:
         return t
 
 
+def watch_reloads(signal, holder, every: float = 1.0) -> threading.Thread | None:
+    """Polls the shared reload signal (shared_state.RedisReloadSignal) and reloads this process when another
+    replica published one. Nothing to watch in a single process (the in-process signal never changes)."""
+    from ..shared_state import ReloadSignal
+
+    if type(signal) is ReloadSignal:
+        return None
+
+    def loop():
+        while True:
+            time.sleep(every)
+            try:
+                if signal.changed():
+                    log.info("收到其他副本的重新加载通知。")
+                    holder.reload()
+            except Exception:  # the watcher must outlive any single failure
+                log.exception("重新加载通知处理失败")
+
+    t = threading.Thread(target=loop, name="rag-reload-watch", daemon=True)
+    t.start()
+    return t
+
+
 def warm_up(answerer) -> None:
     """The first question pays for lazy loading (tokeniser dictionaries, model graph): pay it before serving."""
     try:
@@ -75,6 +98,7 @@ def index_info(answerer) -> dict:
         "chunks": manifest.get("chunk_count", len(getattr(index, "chunks", []) or [])),
         "documents": list(getattr(answerer, "docs", {}) or {}),
         "built_at": manifest.get("built_at"),
+        "build": getattr(getattr(index, "dir", None), "name", None),  # the build id (one per `rag index`)
         "answerer": type(answerer).__name__,
     }
 

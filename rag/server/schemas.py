@@ -70,9 +70,14 @@ class HealthResponse(_Open):
     chunks: int
     documents: list[str]
     built_at: str | None = None
+    build: str | None = Field(None, description="服务中的索引版本（每次 rag index 生成一个）")
     answerer: str
     reloads: int
     last_reload_error: str | None = None
+    shared_state: dict | None = Field(
+        None,
+        description="计数与重载信号的存放处：memory（本进程）或 redis（connected=false：Redis 不可用，暂按本进程计数）",
+    )
 
 
 class ReloadResponse(_Open):
