@@ -36,8 +36,9 @@ class Scored:
 
 
 class Partitions:
-    """Per-region rows, a zero-copy view of the dense vectors, and per-region keyword postings
-    (term -> (rows, term frequencies)), built once per loaded index."""
+    """Per-region rows, a zero-copy view of the dense vectors, and keyword postings sorted by (region, term):
+    one flat array of (term id, row, tf) triples, so a region's postings of a term are one binary search away
+    and building them is a single pass over the corpus (no per-term objects for hundreds of regions)."""
 
     def __init__(self, index: LoadedIndex):
         slugs = [c.slug for c in index.chunks]
@@ -52,17 +53,32 @@ class Partitions:
             if len(slugs)
             else np.zeros(0, dtype=np.float32)
         ).astype(np.float32)
-        self.postings: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
-        for slug, r in self.rows.items():
-            acc: dict[str, tuple[list[int], list[int]]] = {}
-            for i in r:
-                for term, tf in bm25.tfs[i].items():
-                    a = acc.setdefault(term, ([], []))
-                    a[0].append(int(i))
-                    a[1].append(tf)
-            self.postings[slug] = {
-                t: (np.array(a, dtype=np.int64), np.array(b, dtype=np.float32)) for t, (a, b) in acc.items()
-            }
+        self.term_id = {t: i for i, t in enumerate(bm25.idf)}
+        region_of = {s: i for i, s in enumerate(self.rows)}
+        reg, term, row, tf = [], [], [], []
+        for i, counts in enumerate(bm25.tfs):
+            r = region_of[slugs[i]]
+            for t, n in counts.items():
+                reg.append(r)
+                term.append(self.term_id[t])
+                row.append(i)
+                tf.append(n)
+        order = np.lexsort((np.array(term, dtype=np.int64), np.array(reg, dtype=np.int64)))
+        self.p_term = np.array(term, dtype=np.int64)[order]
+        self.p_row = np.array(row, dtype=np.int64)[order]
+        self.p_tf = np.array(tf, dtype=np.float32)[order]
+        bounds = np.searchsorted(np.array(reg, dtype=np.int64)[order], np.arange(len(region_of) + 1))
+        self.span = {s: (int(bounds[i]), int(bounds[i + 1])) for s, i in region_of.items()}
+
+    def postings(self, region: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(rows, term frequencies) of `term` in `region`'s clauses, None when none has it."""
+        tid = self.term_id.get(term)
+        if tid is None or region not in self.span:
+            return None
+        a, b = self.span[region]
+        lo = a + int(np.searchsorted(self.p_term[a:b], tid, "left"))
+        hi = a + int(np.searchsorted(self.p_term[a:b], tid, "right"))
+        return (self.p_row[lo:hi], self.p_tf[lo:hi]) if hi > lo else None
 
 
 def _matrix(vectors) -> np.ndarray:
@@ -119,7 +135,7 @@ class Retriever:
             if w is None:
                 continue
             for r in todo:
-                p = parts.postings[r].get(term)
+                p = parts.postings(r, term)
                 if p is not None:
                     rows, tf = p
                     scored.keyword[rows] += w * tf * (k1 + 1) / (tf + parts.norm[rows])
