@@ -88,7 +88,8 @@ RELATED = "相关的规定（并非您问的内容）：{fact}"
 TYPO_FIXED = "（已按“{fixed}”理解您的问题。）"
 
 # ---- national scale (many plans: ask for the region; 哪个地方…最… from the benefits table) ---------------
-WHICH_REGION = "已收录{n}个地区的方案，请问您想了解哪个地区？请说明省、市或区县，例如“{example}{topic}”。"
+WHICH_REGION = "已收录{n}个地区的方案，请问您想了解哪个地区的{topic}？请说明省、市或区县，例如“{example}的{topic}”。"
+WHICH_REGION_TOPIC = "政策"
 WHICH_PLACE = "您说的{name}是{options}的？请说明所在的市或省。"
 WHICH_PLACE_OR = "的还是"
 COVERED_MANY = "{names}等{n}个地区"

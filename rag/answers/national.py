@@ -44,7 +44,7 @@ def too_many(docs: dict, settings) -> bool:
 def which_region(q, docs: dict) -> Answer:
     """The short question back: which region? (kind "clarify"; under 200 characters whatever the corpus)."""
     example = next(iter(docs.values())).name if docs else ""
-    topic = "".join(q.words)[:12] if q.words else ""
+    topic = q.benefits[0] if q.benefits else M.WHICH_REGION_TOPIC  # a lexicon key: short, never the raw input
     text = M.WHICH_REGION.format(n=len(docs), example=example, topic=topic)
     return Answer(q.raw, text, True, None, kind="clarify")
 
