@@ -199,9 +199,6 @@ class RegionDetector:
         for group in _places():
             for n in group:
                 self.names.setdefault(n, (UNCOVERED, group[0]))
-        self.shared = shared_names()
-        for n in self.shared:
-            self.names.setdefault(n, (UNCOVERED, n))
         for stem, full in derive_stems(self.names).items():  # 江津 -> 江津区 (a stem is never a parent)
             if self.names[full][0] != PARENT:
                 self.names[stem] = self.names[full]
@@ -209,6 +206,11 @@ class RegionDetector:
         for surface, (kind, target) in list(self.names.items()):
             if len(surface) >= 2 and kind != PARENT and (surface.endswith(("市", "省")) is False):
                 pinyin.setdefault(_pinyin(surface), (kind, target))
+        self.shared = (
+            shared_names()
+        )  # after stems and pinyin: 青山 or 鼓楼 alone is not read as one of several places
+        for n in self.shared:
+            self.names.setdefault(n, (UNCOVERED, n))
         cjk = sorted((n for n in self.names if not n.isascii()), key=len, reverse=True)
         self._cjk = re.compile("|".join(map(re.escape, cjk)))
         self._pinyin = pinyin
