@@ -98,7 +98,8 @@ class Assistant:
         if q.topic_empty:
             return refuse.which_topic(q.raw, slugs, self.docs), None
         if not slugs and national.too_many(self.docs, self.settings):  # issue 16: never every region at scale
-            return national.without_place(self._context(q, None)), None
+            scored = self.retriever.score_all(q.query)  # lazy: nothing is scored unless a region is ranked
+            return national.without_place(self._context(q, scored)), scored
         scored = self.retriever.score_all(q.query)
         answer = self.compose(q, slugs or list(self.docs), scored)
         if notice and not answer.refused:
