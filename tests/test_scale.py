@@ -196,3 +196,13 @@ def test_question_record_carries_the_ambiguity(settings, det):
     assert [a.name for a in q.ambiguous] == ["鼓楼区"] and not q.regions
     text = national.which_place(q).answer
     assert text.startswith("您说的鼓楼区是南京市的还是徐州市的还是福州市的还是开封市的？")
+
+
+def test_national_replies_score_no_clause(wide):
+    """The top regions come from the table: no region's clauses are scored (the scores stay available, lazily,
+    for the LLM writer)."""
+    for text in ("哪个地方育儿假最长？", "产假有多少天？"):
+        _, scored = wide.ask_scored(wide.question(text))
+        assert scored is not None and scored.regions == set()
+    _, scored = wide.ask_scored(wide.question("哪个地方育儿假最长？"))
+    assert wide.retriever.rank(scored, ["beijing"], 2)[0].chunk.slug == "beijing"
