@@ -43,6 +43,7 @@ lint: install
 
 bench: setup
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_scale.py
 
 eval: setup
 	$(BIN)/rag eval --check

@@ -42,6 +42,7 @@ def make_corpus(dst: Path, scale: int) -> None:
                 e.update(
                     region_name=f"{d['region_name']}{r}",
                     short_name=f"{d['short_name']}{r}",
+                    **({"display_name": f"{d['display_name']}{r}"} if d.get("display_name") else {}),
                     aliases=[],
                     parents=[],
                 )

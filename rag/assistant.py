@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from . import messages as M
-from .answers import compare, fact, listing, refuse, yesno
+from .answers import compare, fact, listing, national, refuse, yesno
 from .answers.common import Context
 from .answers.gate import DENSE_GATE, Thresholds  # noqa: F401 - re-exported for calibration and tests
 from .config import Settings, load_settings
@@ -90,11 +90,16 @@ class Assistant:
         preset = self._check_region(region) if region else None
         if q.injection:
             return refuse.injection(q.raw), None
+        if q.ambiguous and not national.preset_resolves(q, self.docs.get(preset)):  # 朝阳区: which one?
+            return national.which_place(q), None
         slugs, notice = self._regions(q, preset, lock_region)
         if isinstance(slugs, Answer):
             return slugs, None
         if q.topic_empty:
             return refuse.which_topic(q.raw, slugs, self.docs), None
+        if not slugs and national.too_many(self.docs, self.settings):  # issue 16: never every region at scale
+            scored = self.retriever.score_all(q.query)  # lazy: nothing is scored unless a region is ranked
+            return national.without_place(self._context(q, scored)), scored
         scored = self.retriever.score_all(q.query)
         answer = self.compose(q, slugs or list(self.docs), scored)
         if notice and not answer.refused:
@@ -122,6 +127,20 @@ class Assistant:
         if q.uncovered and not named and not q.inherited_region:
             return refuse.not_covered(q.raw, q.uncovered, self.docs), ""
         return (named or [preset]), ""
+
+    def _context(self, q: Question, scored) -> Context:
+        return Context(
+            q,
+            self.docs,
+            self.retriever,
+            scored,
+            self.index,
+            self.idf,
+            self.thresholds,
+            self._row,
+            self.questions.lexicon,
+            self.table,
+        )
 
     def compose(self, q: Question, slugs: list[str], scored) -> Answer:
         """The composer of the question's form over the retrieval scores."""

@@ -131,3 +131,18 @@ PAGE_COMPARE_UNAVAILABLE = "暂时无法显示各地对比：{reason}"
 PAGE_COMPARE_EMPTY = "对比表为空"
 PAGE_COMPARE_BENEFIT = "待遇"
 PAGE_COMPARE_LINK = "查看第 {n} 条条款原文"
+
+# ---- national scale (many plans: ask for the region; 哪个地方…最… from the benefits table) ---------------
+WHICH_REGION = (
+    "已收录{n}个地区的方案，请问您想了解哪个地区的{topic}？请说明省、市或区县，例如“{example}的{topic}”。"
+)
+WHICH_REGION_TOPIC = "政策"
+WHICH_PLACE = "您说的{name}是{options}的？请说明所在的市或省。"
+WHICH_PLACE_OR = "的还是"
+COVERED_MANY = "{names}等{n}个地区"
+TOP_HEAD = "已收录的{total}个地区中，{benefit}{adj}的是："
+TOP_TIED = "另有{count}个地区同为{value}。"
+TOP_NONE = "已收录的各地方案中没有可以直接排序的{benefit}{what}，请指明地区再问。"
+TOP_NO_TABLE = "各地对照表中没有这一项，无法直接排出哪里最{adj}；请指明地区再问。"
+ADJ_MOST = {"天数": "最长", "金额": "最高", "比例": "最高", "": "最多"}
+ADJ_LEAST = {"天数": "最短", "金额": "最低", "比例": "最低", "": "最少"}

@@ -116,6 +116,7 @@ class Question:
     inherited_topic: bool = False
     injection: bool = False
     topic_empty: bool = False  # nothing but places and filler was asked
+    ambiguous: tuple = ()  # regions.Ambiguity: shared place names (朝阳区) neither question nor dialogue resolve
     history_turns: tuple[str, ...] = field(default=(), repr=False)
 
     @property
@@ -233,6 +234,9 @@ class QuestionBuilder:
         all_regions = bool(ALL_REGIONS.search(text))
         inherited_region = inherited_topic = False
         prev = [self._repair(normalize_query(t))[0] for t in user_turns(history)][-HISTORY_TURNS:]
+        if match.ambiguous and prev:  # a shared place name (朝阳区) read with the places of the dialogue
+            match = self.detector.detect(text, context=" ".join(reversed(prev)))
+            regions, uncovered, scope = list(match.slugs), list(match.uncovered), self._scope(text, match)
         standalone = text
         if prev:
             person = _person_only(topic)
@@ -292,6 +296,7 @@ class QuestionBuilder:
             injection=injected(normalise_for_guard(raw))
             or (standalone != text and injected(normalise_for_guard(standalone))),
             topic_empty=topic_empty,
+            ambiguous=tuple(match.ambiguous),
             history_turns=tuple(prev),
         )
 

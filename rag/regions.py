@@ -2,6 +2,11 @@
 
 Everything comes from seeds/documents.toml plus a list of Chinese places (data/places.txt), so a sixth plan needs
 no code. Longest match wins, so 南京 is never read as 京 and 吉林市 is not 吉林省.
+
+Shared names (issue 16): data/divisions.tsv lists China's divisions with their parents (generated from the cpca
+package's data by scripts/gen_divisions.py). A county-level name several places share (朝阳区 in Beijing and in
+Changchun, 鼓楼区 in four cities) is resolved by a province or city named in the question or in the dialogue, else
+left in RegionMatch.ambiguous so that the assistant asks which one is meant.
 """
 
 from __future__ import annotations
@@ -17,11 +22,41 @@ from .models import Document
 STRONG, PARENT, UNCOVERED = "strong", "parent", "uncovered"
 
 
+@dataclass(frozen=True)
+class Place:
+    """One division of data/divisions.tsv with its parent chain, province first (北京市, 朝阳区)."""
+
+    code: str
+    name: str
+    level: str  # province | city | county
+    chain: tuple[str, ...]  # names from the province down to the place itself
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        return self.chain[:-1]
+
+    @property
+    def label(self) -> str:
+        """How the place is told apart from its namesakes: its nearest parent (北京市 / 长春市)."""
+        return self.parents[-1] if self.parents else self.name
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A shared place name the question left open: the name and every place it may mean."""
+
+    name: str
+    options: tuple[Place, ...]
+
+
 @dataclass
 class RegionMatch:
     slugs: list[str] = field(default_factory=list)  # covered regions named, in order of appearance
     uncovered: list[str] = field(default_factory=list)  # places named that no plan covers
     spans: list[tuple[int, int]] = field(default_factory=list)  # where any place name stands
+    ambiguous: list[Ambiguity] = field(
+        default_factory=list
+    )  # shared names neither question nor dialogue resolve
 
     @property
     def slug(self) -> str | None:
@@ -50,6 +85,45 @@ def place_groups() -> list[list[str]]:
 
 
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "新区", "区", "县", "市", "省")
+MIN_SHARED = 3  # a two-character shared name (城区, 郊区, 矿区) is an ordinary word before it is a place
+
+
+@lru_cache(maxsize=1)
+def divisions() -> dict[str, Place]:
+    """code -> Place, from data/divisions.tsv (see scripts/gen_divisions.py for its source)."""
+    text = (resources.files("rag.data") / "divisions.tsv").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, name, level, parent = (line.split("\t") + [""] * 4)[:4]
+            rows[code] = (name, level, parent)
+    out = {}
+    for code, (name, level, _) in rows.items():
+        chain, c, seen = [], code, set()
+        while c in rows and c not in seen:
+            seen.add(c)
+            chain.append(rows[c][0])
+            c = rows[c][2]
+        out[code] = Place(code, name, level, tuple(reversed(chain)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def shared_names() -> dict[str, tuple[Place, ...]]:
+    """County-level names that several places share (朝阳区 -> Beijing's and Changchun's), MIN_SHARED chars up."""
+    by: dict[str, list[Place]] = {}
+    for p in divisions().values():
+        if p.level == "county":
+            by.setdefault(p.name, []).append(p)
+    return {n: tuple(ps) for n, ps in sorted(by.items()) if len(ps) > 1 and len(n) >= MIN_SHARED}
+
+
+def _short(name: str) -> str:
+    """吉林省 -> 吉林, 长春市 -> 长春 (a parent named without its suffix still counts)."""
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
 
 
 @lru_cache(maxsize=1)
@@ -127,6 +201,10 @@ class RegionDetector:
             if self.names[full][0] != PARENT:
                 self.names[stem] = self.names[full]
         self._pinyin_table: dict[str, tuple[str, str]] | None = None  # built on the first latin question
+        # after stems: 青山 or 鼓楼 alone is not read as one of several places (nor written in pinyin)
+        self.shared = shared_names()
+        for n in self.shared:
+            self.names.setdefault(n, (UNCOVERED, n))
         cjk = sorted((n for n in self.names if not n.isascii()), key=len, reverse=True)
         self._cjk = re.compile("|".join(map(re.escape, cjk)))
         self._ascii = re.compile(r"[a-z]+(?:\s?[a-z]+)?")
@@ -135,12 +213,18 @@ class RegionDetector:
         """pinyin -> (kind, target) of the names; lazily, as pypinyin takes ~0.6 s to import."""
         pinyin: dict[str, tuple[str, str]] = {}
         for surface, (kind, target) in list(self.names.items()):
-            if len(surface) >= 2 and kind != PARENT and (surface.endswith(("市", "省")) is False):
+            if (
+                len(surface) >= 2
+                and kind != PARENT
+                and (surface.endswith(("市", "省")) is False)
+                and surface not in self.shared
+            ):
                 pinyin.setdefault(_pinyin(surface), (kind, target))
         return pinyin
 
-    def detect(self, question: str) -> RegionMatch:
-        """`question` must already be normalised (normalize_query): simplified, lower-case."""
+    def detect(self, question: str, context: str = "", preset: str | None = None) -> RegionMatch:
+        """`question` must already be normalised (normalize_query): simplified, lower-case. `context` (earlier
+        questions of the dialogue) and `preset` (a region chosen in the UI) only resolve shared place names."""
         found: list[tuple[int, int, str, str]] = []
         words = None
         for m in self._cjk.finditer(question):
@@ -162,7 +246,8 @@ class RegionDetector:
                     found.append((m.start(), m.end(), kind, target))
                     break
         found.sort()
-        out = RegionMatch(spans=[(s, e) for s, e, _, _ in found])
+        found, ambiguous = self._resolve_shared(question, found, context, preset)
+        out = RegionMatch(spans=[(s, e) for s, e, _, _ in found], ambiguous=ambiguous)
         strong = [t for _, _, k, t in found if k == STRONG]
         uncovered = [t for _, _, k, t in found if k == UNCOVERED]
         parents = [t for _, _, k, t in found if k == PARENT]
@@ -175,6 +260,38 @@ class RegionDetector:
             list(dict.fromkeys(uncovered)) if not strong else [u for u in dict.fromkeys(uncovered)]
         )
         return out
+
+    def _resolve_shared(self, question: str, found: list, context: str, preset: str | None):
+        """Each shared name (朝阳区) read with the places around it: a candidate whose province or city is named in
+        the question, else in the preset region, else in the dialogue wins when it is the only one; it then counts
+        as the covered plan whose region is on its chain, or as an uncovered place. Unresolved: Ambiguity."""
+        out, ambiguous = [], []
+        for s, e, kind, target in found:
+            options = self.shared.get(question[s:e])
+            if not options:
+                out.append((s, e, kind, target))
+                continue
+            rest = question[:s] + " " + question[e:]
+            preset_names = ""
+            if preset is not None:
+                preset_names = " ".join(n for n, (k, t) in self.names.items() if k == STRONG and t == preset)
+            chosen = None
+            for text in (rest, preset_names, context):
+                hits = [p for p in options if any(n in text or _short(n) in text for n in p.parents)]
+                if len(hits) == 1:
+                    chosen = hits[0]
+                    break
+            if chosen is None:
+                out.append((s, e, "ambiguous", ""))
+                ambiguous.append(Ambiguity(question[s:e], options))
+                continue
+            covered = [
+                self.names[n][1] for n in reversed(chosen.parents) if self.names.get(n, ("",))[0] == STRONG
+            ]
+            out.append(
+                (s, e, STRONG, covered[0]) if covered else (s, e, UNCOVERED, "".join(chosen.chain[-2:]))
+            )
+        return out, ambiguous
 
     def ancestors(self, slug: str) -> list[str]:
         """Plans of the enclosing regions, nearest first (district -> city -> province)."""

@@ -6,9 +6,16 @@ from __future__ import annotations
 from .. import messages as M
 from ..models import Answer, Document
 
+COVERED_SHOWN = (
+    8  # regions named in a refusal; beyond that they are counted (hundreds of plans stay one line)
+)
+
 
 def covered(docs: dict[str, Document]) -> str:
-    return "、".join(d.name for d in docs.values())
+    names = [d.name for d in docs.values()]
+    if len(names) > COVERED_SHOWN:
+        return M.COVERED_MANY.format(names="、".join(names[:COVERED_SHOWN]), n=len(names))
+    return "、".join(names)
 
 
 def injection(raw: str) -> Answer:
