@@ -95,6 +95,8 @@ class Assistant:
             return slugs, None
         if q.topic_empty:
             return refuse.which_topic(q.raw, slugs, self.docs), None
+        if q.off_topic:
+            return refuse.off_topic(q.raw, self.docs), None
         scored = self.retriever.score_all(q.query)
         answer = self.compose(q, slugs or list(self.docs), scored)
         if notice and not answer.refused:

@@ -72,6 +72,16 @@ def test_injection_is_read_from_the_record(builder):
     assert not builder.build("产假会不会被单位忽略不算").injection
 
 
+def test_off_topic_subjects_are_flagged_only_without_a_benefit(builder):
+    # subjects the plans never settle are refused; a word shared with a real measure is not enough to answer
+    assert builder.build("孩子咳嗽一直不好怎么办").off_topic
+    assert builder.build("重庆离婚后抚养权归谁").off_topic
+    # 社会抚养费 is a plan topic, and a question that names a benefit is answered as usual
+    assert not builder.build("重庆还要交社会抚养费吗").off_topic
+    assert not builder.build("宝宝发烧住院医保能报销吗").off_topic
+    assert not builder.build("帮我算一下青岛产假一共多少天").off_topic
+
+
 @pytest.mark.parametrize(
     "bad, msg", [("", "不能为空"), (" \u200b\n", "不能为空"), (123, "必须是文字"), ("\ud800", "无法识别")]
 )
