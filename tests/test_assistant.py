@@ -159,3 +159,10 @@ def test_prompt_injection_refused(assistant, q):
 def test_noisy_but_valid_questions(assistant, q):
     a = assistant.ask(q)
     assert a.region == "qingdao" and "10天" in a.answer
+
+
+def test_list_keeps_every_measure_of_the_best_clause(assistant):
+    # the measures after the first sentence of a clause rarely repeat the question's words; they are still listed
+    a = assistant.ask("贵州对计划生育特殊家庭有哪些帮扶措施")
+    assert a.kind == "list"
+    assert "优先纳入住房保障范围" in a.answer and "优先安排入住公办养老机构" in a.answer
