@@ -97,6 +97,8 @@ class Assistant:
             return slugs, None
         if q.topic_empty:
             return refuse.which_topic(q.raw, slugs, self.docs), None
+        if q.off_topic:
+            return refuse.off_topic(q.raw, self.docs), None
         if not slugs and national.too_many(self.docs, self.settings):  # issue 16: never every region at scale
             scored = self.retriever.score_all(q.query)  # lazy: nothing is scored unless a region is ranked
             return national.without_place(self._context(q, scored)), scored

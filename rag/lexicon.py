@@ -34,6 +34,17 @@ class Benefit:
     unit: str  # 天数 / 金额 / 比例 / none
     extension: str = ""  # benefit that an increase (增加 / 延长) of this one is filed under
     table: bool = False  # a main benefit: one row of the cross-region table
+    # situations the benefit does not cover: (words that describe the situation, benefit that does cover it or "")
+    misuse: tuple[tuple[tuple[str, ...], str], ...] = ()
+
+    def misused(self, text: str) -> tuple[str, str] | None:
+        """(situation word found in `text`, benefit meant instead or "") when the text asks this benefit for a
+        situation it does not cover (独生子女护理假 to stay with a wife after birth), else None."""
+        for words, instead in self.misuse:
+            for w in words:
+                if w in text:
+                    return w, instead
+        return None
 
 
 @dataclass(frozen=True)
@@ -323,8 +334,18 @@ def parse_benefits(text: str) -> list[Benefit]:
                 unit=entry["unit"],
                 extension=entry.get("extension", ""),
                 table=bool(entry.get("table", False)),
+                misuse=tuple(
+                    (tuple(m.get("when", ())), m.get("instead", "")) for m in entry.get("misuse", ())
+                ),
             )
         )
+    keys = {b.key for b in out}
+    for b in out:
+        for words, instead in b.misuse:
+            if not words or (instead and instead not in keys):
+                raise LexiconError(
+                    f"benefits.toml: {b.key}: misuse needs words and a known benefit ({instead!r})"
+                )
     return out
 
 

@@ -83,6 +83,8 @@ CAN = "可以。"
 CANNOT = "不可以。"
 NOT_MENTIONED = "方案中没有提到{thing}。"
 RELATED = "相关的规定（并非您问的内容）：{fact}"
+MISUSED = "没有。{benefit}不适用于您说的“{situation}”这种情况。"
+MISUSED_INSTEAD = "{benefit}的规定是：{fact} [{n}]"
 
 # ---- follow-ups -----------------------------------------------------------------------------------------
 TYPO_FIXED = "（已按“{fixed}”理解您的问题。）"

@@ -68,6 +68,17 @@ class DialogueData:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def off_topic_patterns() -> tuple[re.Pattern, ...]:
+    """kinds.toml [off_topic]: subjects the plans never settle (see the file for why)."""
+    return tuple(re.compile(p) for p in _toml("kinds.toml").get("off_topic", {}).get("patterns", []))
+
+
+def is_off_topic(topic: str, benefits: tuple[str, ...]) -> bool:
+    """True when the topic is about an off-topic subject and names no benefit of the lexicon."""
+    return not benefits and any(p.search(topic) for p in off_topic_patterns())
+
+
 def dialogue_data() -> DialogueData:
     d = _toml("dialogue.toml")
     return DialogueData(
@@ -117,6 +128,7 @@ class Question:
     injection: bool = False
     topic_empty: bool = False  # nothing but places and filler was asked
     ambiguous: tuple = ()  # regions.Ambiguity: shared place names (朝阳区) neither question nor dialogue resolve
+    off_topic: bool = False  # an off-topic subject (kinds.toml [off_topic]) and no benefit named
     history_turns: tuple[str, ...] = field(default=(), repr=False)
 
     @property
@@ -297,6 +309,7 @@ class QuestionBuilder:
             or (standalone != text and injected(normalise_for_guard(standalone))),
             topic_empty=topic_empty,
             ambiguous=tuple(match.ambiguous),
+            off_topic=is_off_topic(topic, benefits),
             history_turns=tuple(prev),
         )
 

@@ -58,6 +58,20 @@ def test_off_topic_is_refused(assistant):
         assert a.refused and not a.citations, q
 
 
+def test_off_topic_subjects_are_refused_even_with_a_region(assistant):
+    for q in ("宝宝发烧39度怎么办", "青岛离婚了孩子抚养费怎么算", "帮我算一下100万房贷30年月供多少"):
+        a = assistant.ask(q)
+        assert a.refused and not a.citations, q
+
+
+def test_benefit_asked_for_a_situation_it_does_not_cover(assistant):
+    # sense trap: the only-child care leave is for parents in hospital, not for the spouse at birth
+    a = assistant.ask("通化媳妇生娃，我能用那个照护假吗")
+    assert a.answer.startswith("没有") and "护理假25天" in a.answer and len(a.citations) == 2
+    a = assistant.ask("通化老人住院，不是独生子女的有照护假吗")
+    assert a.answer.startswith("没有") and "独生子女" in a.answer
+
+
 def test_traditional_and_pinyin(assistant):
     assert "10天" in assistant.ask("靑島育兒假有幾天").answer
     a = assistant.ask("tonghua 婚假几天")
@@ -145,3 +159,10 @@ def test_prompt_injection_refused(assistant, q):
 def test_noisy_but_valid_questions(assistant, q):
     a = assistant.ask(q)
     assert a.region == "qingdao" and "10天" in a.answer
+
+
+def test_list_keeps_every_measure_of_the_best_clause(assistant):
+    # the measures after the first sentence of a clause rarely repeat the question's words; they are still listed
+    a = assistant.ask("贵州对计划生育特殊家庭有哪些帮扶措施")
+    assert a.kind == "list"
+    assert "优先纳入住房保障范围" in a.answer and "优先安排入住公办养老机构" in a.answer

@@ -193,3 +193,17 @@ def test_query_expansions_come_from_the_lexicon(lex, settings):
     for term, variants in lex.expansions:
         assert term in corpus, term  # every expansion is a plan term: it must help keyword matching
         assert variants, term
+
+
+def test_misuse_situations_name_the_benefit_meant_instead(lex):
+    care = lex.get("独生子女护理假")
+    assert care.misused("独生子女护理假能用来陪老婆坐月子吗") == ("坐月子", "陪产假")
+    assert care.misused("不是独生子女的有照护假吗") == ("不是独生子女", "")
+    assert care.misused("父母住院了独生子女护理假有几天") is None
+    assert lex.get("计划生育奖励扶助").misused("生三胎能领奖励扶助金吗") == ("生三胎", "生育补贴")
+
+
+def test_misuse_must_point_at_a_known_benefit():
+    bad = '[[benefit]]\nkey = "婚假"\nunit = "天数"\nmisuse = [{when = ["离婚"], instead = "不存在的待遇"}]\n'
+    with pytest.raises(LexiconError, match="misuse"):
+        parse_benefits(bad)

@@ -15,6 +15,7 @@ from .common import Context, cite, finish_answer
 from .extract import DIGIT, Extract, finish, sentence_score
 
 CANDIDATES = 16  # clauses of the region considered
+MIN_ITEM = 8  # characters: a shorter sentence of the best clause is a heading or filler, not a measure
 MAX_LINES = 12  # lines shown; when more exist the answer says so
 BAR = 0.5  # a clause is listed when its fused score is at least this share of the best one's
 FEW = (
@@ -57,16 +58,32 @@ def gather(ctx: Context, slug: str) -> list[Extract]:
     return [top, *rest]
 
 
+def listed(ctx: Context, sent: str, ex: Extract, i: int) -> bool:
+    """A sentence of one of the FEW best clauses is a line when it carries a number or a question word; in the
+    best clause every sentence is a measure of the list (a clause lists its measures one per sentence, and the
+    measures after the first rarely repeat the question's words: 失独家庭 … ；优先纳入住房保障范围)."""
+    if DIGIT.search(sent) or sentence_score(sent, ctx.q.query, ctx.idf) > 0:
+        return True
+    return i < FEW and len(sent) >= MIN_ITEM
+
+
 def lines_of(ctx: Context, found: list[Extract]) -> list[tuple[str, Extract]]:
     """(line, extract) pairs: each answering sentence of the best FEW clauses, then one line per further clause."""
     out = []
     for i, ex in enumerate(found):
         if i < FEW:
             for sent in chunk_sentences(ex.hit.chunk.text):
-                if DIGIT.search(sent) or sentence_score(sent, ctx.q.query, ctx.idf) > 0:
+                if listed(ctx, sent, ex, i):
                     out.append((finish(sent), ex))
         else:
-            out.append((ctx.fact(ex), ex))
+            line = ctx.fact(ex)
+            out.append((line, ex))
+            # a further clause's other concrete measures (a number: 2至3岁, 每月300元) get their own line
+            out += [
+                (finish(s), ex)
+                for s in chunk_sentences(ex.hit.chunk.text)
+                if DIGIT.search(s) and s.rstrip("。；;") not in line
+            ]
     return out or [(ctx.fact(ex), ex) for ex in found]
 
 

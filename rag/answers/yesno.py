@@ -10,10 +10,11 @@ import re
 from functools import lru_cache
 
 from .. import messages as M
-from ..models import Answer
+from ..models import Answer, Hit
 from ..question import _toml
 from . import fact
 from .common import Context, basis, cite, finish_answer
+from .extract import finish
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +35,54 @@ def opening(ctx: Context, ex) -> str:
     return M.NO if abolishes.search(text) else M.YES
 
 
+def misused(ctx: Context):
+    """(benefit, situation word, benefit meant instead) when the question asks a benefit for a situation the
+    lexicon says it does not cover (benefits.toml `misuse`), else None."""
+    for b in ctx.benefits():
+        found = b.misused(ctx.q.topic)
+        if found:
+            return (b, *found)
+    return None
+
+
+def _instead_line(ctx: Context, slug: str, key: str, n: int):
+    """(line, hit, sentence) of the benefit meant instead, read from the benefits table; None when the plan does
+    not cover it."""
+    table = ctx.table
+    if not key or table is None or key not in getattr(table, "benefit_keys", ()):
+        return None
+    cell = table.get(slug, key)
+    if cell.status == "未规定" or not cell.sentence or cell.clause_id not in ctx.row:
+        return None
+    hit = Hit(ctx.index.chunks[ctx.row[cell.clause_id]], 0.0, rank=n)
+    return M.MISUSED_INSTEAD.format(benefit=key, fact=finish(cell.sentence), n=n), hit, cell.sentence
+
+
+def compose_misused(ctx: Context, slug: str, trap) -> Answer | None:
+    """Sense trap: 没有, the benefit's own rule (who it is for), then the rule of the benefit meant instead."""
+    benefit, situation, instead = trap
+    ev, doc = ctx.evidence(slug), ctx.docs[slug]
+    if ev.ex is None:
+        return None
+    hit = cite(ev.ex, 1)
+    lines = [f"{M.MISUSED.format(benefit=benefit.key, situation=situation)}{doc.name}：{ctx.fact(ev.ex)}"]
+    lines.append(basis(doc, hit))
+    cites, highlights = [hit], {hit.chunk.id: ev.ex.sentences}
+    other = _instead_line(ctx, slug, instead, 2)
+    if other is not None:
+        line, ohit, sentence = other
+        lines += [line, basis(doc, ohit)]
+        cites.append(ohit)
+        highlights.setdefault(ohit.chunk.id, (sentence,))
+    return finish_answer(ctx, "\n".join(lines), cites, [slug], highlights, ctx.q.kind)
+
+
 def compose(ctx: Context, slug: str) -> Answer:
+    trap = misused(ctx)
+    if trap is not None:
+        ans = compose_misused(ctx, slug, trap)
+        if ans is not None:
+            return ans
     ev, doc = ctx.evidence(slug), ctx.docs[slug]
     if ev.ex is not None:
         hit = cite(ev.ex, 1)
