@@ -145,7 +145,7 @@ async def slow_header(url: str, timeout: float) -> str:
 async def chat_event(client: httpx.AsyncClient, fn: int, message: str) -> int:
     """One chat event through Gradio's queue (join, then read the event stream to the end); the join status."""
     session = os.urandom(6).hex()
-    body = {"data": [message, None, "auto"], "fn_index": fn, "session_hash": session}
+    body = {"data": [message, None, "auto", None], "fn_index": fn, "session_hash": session}
     r = await client.post("/gradio_api/queue/join", json=body)
     if r.status_code != 200:
         return r.status_code
@@ -219,7 +219,7 @@ async def client_loop(client: httpx.AsyncClient, stop: float, stats: dict, rng: 
                 if rng.random() < 0.5:
                     r = await client.post("/gradio_api/queue/join", json=rng.choice(BAD_JOINS))
                 else:  # a burst of joins nobody listens to: the queue bound and the limit must hold
-                    body = {"data": [rng.choice(QUESTIONS), None, "auto"], "fn_index": fn}
+                    body = {"data": [rng.choice(QUESTIONS), None, "auto", None], "fn_index": fn}
                     for _ in range(10):
                         r = await client.post(
                             "/gradio_api/queue/join", json={**body, "session_hash": os.urandom(6).hex()}

@@ -16,7 +16,8 @@ def chat_fn(url: str, client: httpx.Client | None = None) -> int:
 
 
 def join(client: httpx.Client, url: str, fn: int, message: str, session: str, region: str = "auto"):
-    body = {"data": [message, None, region], "event_data": None, "fn_index": fn, "trigger_id": None}
+    # the page's chat inputs: question box, turns (State: the server keeps it), region Textbox, lock (State)
+    body = {"data": [message, None, region, None], "event_data": None, "fn_index": fn, "trigger_id": None}
     return client.post(url + "/gradio_api/queue/join", json={**body, "session_hash": session}, timeout=30)
 
 

@@ -64,6 +64,26 @@ def _admin_throttled(s):
     return r
 
 
+ADMIN = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def _feedback(s):
+    answer_id = httpx.post(s["open"] + "/api/ask", json=ASK, timeout=60).json()["answer_id"]
+    return httpx.post(s["open"] + "/api/feedback", json={"answer_id": answer_id, "rating": "up"})
+
+
+def _add_pin(s):
+    """A pin on a clause the answerer really cites, for a question no other recipe asks; deleted below."""
+    cite = httpx.post(s["open"] + "/api/ask", json=ASK, timeout=60).json()["citations"][0]["clause_id"]
+    r = httpx.post(
+        s["open"] + "/admin/pins",
+        headers=ADMIN,
+        json={"question": "置顶契约检查", "answer": "详见所引条款原文。", "cite": [cite]},
+    )
+    s["pin"] = r.json().get("id")
+    return r
+
+
 ASK, SEARCH, CHAT = (
     {"question": Q},
     {"question": Q, "k": 3, "id": 9},
@@ -117,6 +137,30 @@ RECIPES = {
     ),
     ("post", "/admin/reload", "403"): lambda s: httpx.post(
         s["open"] + "/admin/reload", headers={"Authorization": "Bearer no"}
+    ),
+    ("post", "/api/feedback", "200"): _feedback,
+    ("post", "/api/feedback", "422"): lambda s: httpx.post(
+        s["open"] + "/api/feedback", json={"answer_id": "0" * 32, "rating": "meh"}
+    ),
+    ("get", "/api/compare", "200"): lambda s: httpx.get(
+        s["open"] + "/api/compare", params={"benefit": "育儿假"}, timeout=60
+    ),
+    ("get", "/api/compare", "422"): lambda s: httpx.get(
+        s["open"] + "/api/compare", params={"benefit": "长" * 300}, timeout=60
+    ),
+    ("get", "/admin/report.json", "200"): lambda s: httpx.get(
+        s["open"] + "/admin/report.json", headers=ADMIN
+    ),
+    ("post", "/admin/pins", "201"): _add_pin,
+    ("get", "/admin/pins", "200"): lambda s: httpx.get(s["open"] + "/admin/pins", headers=ADMIN),
+    ("post", "/admin/pins", "422"): lambda s: httpx.post(
+        s["open"] + "/admin/pins", headers=ADMIN, json={"question": "置顶契约检查", "answer": "见条款。"}
+    ),
+    ("post", "/admin/pins/{pin_id}/delete", "200"): lambda s: httpx.post(
+        s["open"] + f"/admin/pins/{s['pin']}/delete", headers=ADMIN, json={}
+    ),
+    ("post", "/admin/pins/{pin_id}/delete", "422"): lambda s: httpx.post(
+        s["open"] + "/admin/pins/x/delete", headers=ADMIN, json={}
     ),
     ("post", "/admin/reload", "429"): _admin_throttled,
     ("post", "/api/ask", "429"): lambda s: _until_429(s["tight"], "/api/ask", ASK),

@@ -202,12 +202,18 @@ def test_crafted_chat_inputs_get_chinese_replies_without_tracebacks(served):
         fn = chat_fn(url, c)
         r = c.post(
             url + "/gradio_api/queue/join",
-            json={"data": [Q, None, "mars<b>"], "fn_index": fn, "session_hash": secrets.token_hex(8)},
+            json={"data": [Q, None, "mars<b>", None], "fn_index": fn, "session_hash": secrets.token_hex(8)},
         )
         assert r.status_code == 422 and "mars" not in r.text and "可选列表" in r.json()["detail"]
+        for data in ([Q, None, "auto", "yes"], [Q, None, 7, None], [Q, None, "qingdao", 1]):
+            r = c.post(
+                url + "/gradio_api/queue/join",
+                json={"data": data, "fn_index": fn, "session_hash": secrets.token_hex(8)},
+            )
+            assert r.status_code == 422 and "可选列表" in r.json()["detail"], data
         for data, words in (
-            ([None, None, "auto"], "必须是文字"),
-            ([" ", None, "auto"], "不能为空"),
+            ([None, None, "auto", False], "必须是文字"),
+            ([" ", None, "auto", None], None),  # whitespace only: nothing to do, no bubble (test_ui)
         ):
             session = secrets.token_hex(8)
             r = c.post(
@@ -222,7 +228,8 @@ def test_crafted_chat_inputs_get_chinese_replies_without_tracebacks(served):
                     if line.startswith("data:") and '"process_completed"' in line
                 )
             text = json.dumps(done["output"], ensure_ascii=False)
-            assert done["success"] and words in text and "mars" not in text, text[:300]
+            assert done["success"] and "mars" not in text, text[:300]
+            assert words in text if words else done["output"]["data"][0] == [], text[:300]
     time.sleep(0.5)
     assert "Traceback" not in log.read_text(encoding="utf-8")
 

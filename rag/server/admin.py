@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from ..errors import RagError
 from ..shared_state import seconds
 from ..stores import messages as M
+from . import schemas
 from .api import ApiError
 from .security import client_ip
 
@@ -87,7 +88,12 @@ def _report(request: Request) -> dict:
     return build_report(_ops(request).store, _since(request), _chunks(request))
 
 
-@router.get("", dependencies=[Depends(require_admin)], summary="运营报告与置顶回答（管理页面）")
+@router.get(
+    "",
+    dependencies=[Depends(require_admin)],
+    include_in_schema=False,
+    summary="运营报告与置顶回答（管理页面）",
+)
 def admin_page(request: Request) -> HTMLResponse:
     from ..report import render_html
 
@@ -97,12 +103,24 @@ def admin_page(request: Request) -> HTMLResponse:
     )
 
 
-@router.get("/report.json", dependencies=[Depends(require_admin)], summary="运营报告（JSON）")
+@router.get(
+    "/report.json",
+    dependencies=[Depends(require_admin)],
+    summary="运营报告（JSON）",
+    responses={
+        200: {"description": "运营报告", "content": {"application/json": {"schema": {"type": "object"}}}}
+    },
+)
 def admin_report(request: Request) -> JSONResponse:
     return JSONResponse(_report(request), headers={"Cache-Control": "no-store"})
 
 
-@router.get("/export.csv", dependencies=[Depends(require_admin)], summary="导出提问记录（CSV）")
+@router.get(
+    "/export.csv",
+    dependencies=[Depends(require_admin)],
+    include_in_schema=False,
+    summary="导出提问记录（CSV）",
+)
 def admin_csv(request: Request) -> Response:
     from ..report import write_csv
 
@@ -139,7 +157,16 @@ async def _fields(request: Request) -> dict:
     return form
 
 
-@router.post("/pins", dependencies=[Depends(require_admin)], summary="添加置顶回答")
+@router.post(
+    "/pins",
+    dependencies=[Depends(require_admin)],
+    summary="添加置顶回答",
+    status_code=201,
+    responses={
+        201: {"description": "已添加", "content": {"application/json": {"schema": {"type": "object"}}}}
+    }
+    | schemas.errors(422),
+)
 async def add_pin(request: Request):
     from ..pins import add_pin as _add
 
@@ -161,7 +188,15 @@ async def add_pin(request: Request):
     return JSONResponse({"id": pin_id}, status_code=201)
 
 
-@router.post("/pins/{pin_id}/delete", dependencies=[Depends(require_admin)], summary="删除置顶回答")
+@router.post(
+    "/pins/{pin_id}/delete",
+    dependencies=[Depends(require_admin)],
+    summary="删除置顶回答",
+    responses={
+        200: {"description": "已删除", "content": {"application/json": {"schema": {"type": "object"}}}}
+    }
+    | schemas.errors(422),
+)
 async def remove_pin(pin_id: int, request: Request):
     data = await _fields(request)
     if not _ops(request).store.remove_pin(pin_id):

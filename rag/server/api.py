@@ -163,7 +163,13 @@ def search(body: SearchRequest, request: Request) -> dict:
     return {"id": body.id, "region_detected": detected, "hits": [h.to_dict() for h in hits]}
 
 
-@router.get("/api/compare", dependencies=[Depends(rate_limit)], tags=["问答"], summary="各地同一待遇的对比")
+@router.get(
+    "/api/compare",
+    dependencies=[Depends(rate_limit)],
+    tags=["问答"],
+    summary="各地同一待遇的对比",
+    responses=schemas.errors(422),
+)
 def compare(request: Request, benefit: str | None = None) -> dict:
     """One benefit (everyday words and typos are resolved: 带娃假, 育儿家) or, without `benefit`, every main one."""
     from ..compare import compare_dict, table_of

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from ..normalize import strip_invisible
 from ..stores import messages as M
 from ..stores.db import MAX_COMMENT
+from . import schemas
 from .api import ApiError
 from .security import RateLimiter, client_ip
 
@@ -57,7 +58,7 @@ def store_feedback(ops, answer_id: str, rating: str, comment: str | None) -> Non
         raise ApiError(503, M.FEEDBACK_DB_DOWN) from None
 
 
-@router.post("/api/feedback", summary="对一条回答点赞或点踩")
+@router.post("/api/feedback", summary="对一条回答点赞或点踩", responses=schemas.errors(422))
 def post_feedback(body: FeedbackRequest, request: Request) -> dict:
     key = client_ip(
         request.client.host if request.client else None,

@@ -154,7 +154,7 @@ class RequestGuard:
         ):
             log_client_error("queue-join", "无效的 Gradio 调用：%s", scope.get("path", ""))
             raise Reject(422, BAD_CALL)
-        if not _choices_ok(blocks.fns[data["fn_index"]], data["data"]):
+        if not _choices_ok(blocks.fns[data["fn_index"]], data["data"], _field_choices(self.state)):
             log_client_error("queue-choice", "Gradio 调用中的选项不在列表中：%s", scope.get("path", ""))
             raise Reject(422, NOT_A_CHOICE)
         limiter = self.state.limits.questions
@@ -172,11 +172,36 @@ class RequestGuard:
         return session
 
 
-def _choices_ok(fn, values: list) -> bool:
-    """Single-choice dropdown inputs must hold one of their choices: Gradio's own check would answer in English
-    and echo the value."""
+REGION_FIELD = (
+    "rag-region"  # ui.py's hidden region Textbox: chat.js's <select> writes a region slug or "auto"
+)
+AUTO = "auto"
+
+
+def _field_choices(state) -> dict[str, set]:
+    """Free-text components that nevertheless hold a choice (elem_id -> allowed values), read per request so a
+    reload that adds a plan adds its slug."""
+    docs = getattr(getattr(getattr(state, "holder", None), "current", None), "docs", None) or {}
+    return {REGION_FIELD: {AUTO, *docs}}
+
+
+def _choices_ok(fn, values: list, fields: dict[str, set] | None = None) -> bool:
+    """Single-choice dropdown inputs must hold one of their choices (Gradio's own check would answer in English
+    and echo the value); the hidden region Textbox must hold a known slug or "auto"; a State input is null (the
+    server keeps its value) or of its default's type (the region lock: a boolean)."""
+    fields = fields or {}
     for comp, value in zip(getattr(fn, "inputs", ()), values):
-        if type(comp).__name__ != "Dropdown" or getattr(comp, "allow_custom_value", True):
+        kind = type(comp).__name__
+        if kind == "State":
+            default = getattr(comp, "value", None)
+            if value is not None and default is not None and type(value) is not type(default):
+                return False
+            continue
+        if kind == "Textbox" and getattr(comp, "elem_id", None) in fields:
+            if not isinstance(value, str) or value not in fields[comp.elem_id]:
+                return False
+            continue
+        if kind != "Dropdown" or getattr(comp, "allow_custom_value", True):
             continue
         if getattr(comp, "multiselect", False) or value is None:
             continue
@@ -208,6 +233,8 @@ def _wrong_method(scope) -> list[str]:
     app = scope.get("app")
     if scope.get("method") == "OPTIONS" or app is None:
         return []
+    if scope.get("method") == "HEAD":  # page.PageMiddleware (inside) runs HEAD as GET wherever GET is
+        scope = dict(scope, method="GET")
     routes = [r for r in getattr(getattr(app, "router", None), "routes", ()) if not isinstance(r, Mount)]
     partial = []
     for route in routes:
