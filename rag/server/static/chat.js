@@ -169,6 +169,16 @@
     if (send && send.getAttribute("aria-label") !== t("send_label")) send.setAttribute("aria-label", t("send_label"));
     document.querySelectorAll("#rag-chat button[aria-label='Copy message'], #rag-chat button[title='Copy message']")
       .forEach(function (b) { b.setAttribute("aria-label", t("copy_label")); b.setAttribute("title", t("copy_label")); });
+    var names = config.text && config.text.feedback_labels;  // Gradio's 👍/👎 and the flag of 👎 reasons
+    if (names) {
+      document.querySelectorAll("#rag-chat .message-buttons button[aria-label], #rag-chat .message-buttons button[title]")
+        .forEach(function (b) {
+          ["aria-label", "title"].forEach(function (a) {
+            var zh = names[b.getAttribute(a)];
+            if (zh) b.setAttribute(a, zh);
+          });
+        });
+    }
     var examples = $("#rag-examples");
     if (examples && !examples.getAttribute("role")) {
       examples.setAttribute("role", "group");
