@@ -10,7 +10,7 @@
  *   readingOrder   after each question, the log scrolls so that question and the START of its answer are visible;
  *                  streaming text grows below and never pushes the start away.
  *   inputHelp      live counter near the limit; a paste longer than the limit says it was cut.
- *   labels         Chinese accessible names for the log, input, send and copy buttons.
+ *   labels         Chinese accessible names for the log, input, send, copy and feedback (赞/踩/其他反馈) buttons.
  *   frameLink      inside the widget: Escape anywhere asks the host page to close; the host asks for focus.
  * Sentences come from /ui/config.json (rag/server/ui_text.py), never from here.
  */
