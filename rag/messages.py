@@ -126,6 +126,14 @@ PAGE_TAB_COMPARE = "各地对比"
 PAGE_COUNTER = "已输入 {n}/{max} 字"
 PAGE_PASTE_CUT = "粘贴的内容有 {n} 字，超过 {max} 字上限，只保留了前 {max} 字，请精简后再发送。"
 PAGE_COPY = "复制这条消息"
+# Gradio's English names on the Chatbot's feedback buttons, shown in Chinese by chat.js
+PAGE_FEEDBACK_LABELS = {
+    "Like": "赞",
+    "Liked": "已赞",
+    "Dislike": "踩",
+    "Disliked": "已踩",
+    "Feedback": "其他反馈",
+}
 PAGE_COMPARE_NOTE = (
     "下表由各地方案原文自动整理，点击数值后的编号可查看原文条款；“未规定”表示方案中没有找到该项。"
 )

@@ -37,6 +37,7 @@ SCRIPT_TEXT = {
     "counter": m.PAGE_COUNTER,
     "pasted_cut": m.PAGE_PASTE_CUT,
     "copy_label": m.PAGE_COPY,
+    "feedback_labels": m.PAGE_FEEDBACK_LABELS,
     "examples_label": EXAMPLES_LABEL,
 }
 

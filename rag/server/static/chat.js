@@ -10,7 +10,7 @@
  *   readingOrder   after each question, the log scrolls so that question and the START of its answer are visible;
  *                  streaming text grows below and never pushes the start away.
  *   inputHelp      live counter near the limit; a paste longer than the limit says it was cut.
- *   labels         Chinese accessible names for the log, input, send and copy buttons.
+ *   labels         Chinese accessible names for the log, input, send, copy and feedback (赞/踩/其他反馈) buttons.
  *   frameLink      inside the widget: Escape anywhere asks the host page to close; the host asks for focus.
  * Sentences come from /ui/config.json (rag/server/ui_text.py), never from here.
  */
@@ -169,6 +169,16 @@
     if (send && send.getAttribute("aria-label") !== t("send_label")) send.setAttribute("aria-label", t("send_label"));
     document.querySelectorAll("#rag-chat button[aria-label='Copy message'], #rag-chat button[title='Copy message']")
       .forEach(function (b) { b.setAttribute("aria-label", t("copy_label")); b.setAttribute("title", t("copy_label")); });
+    var names = config.text && config.text.feedback_labels;  // Gradio's 👍/👎 and the flag of 👎 reasons
+    if (names) {
+      document.querySelectorAll("#rag-chat .message-buttons button[aria-label], #rag-chat .message-buttons button[title]")
+        .forEach(function (b) {
+          ["aria-label", "title"].forEach(function (a) {
+            var zh = names[b.getAttribute(a)];
+            if (zh) b.setAttribute(a, zh);
+          });
+        });
+    }
     var examples = $("#rag-examples");
     if (examples && !examples.getAttribute("role")) {
       examples.setAttribute("role", "group");
