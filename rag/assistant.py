@@ -146,18 +146,7 @@ class Assistant:
 
     def compose(self, q: Question, slugs: list[str], scored) -> Answer:
         """The composer of the question's form over the retrieval scores."""
-        ctx = Context(
-            q,
-            self.docs,
-            self.retriever,
-            scored,
-            self.index,
-            self.idf,
-            self.thresholds,
-            self._row,
-            self.questions.lexicon,
-            self.table,
-        )
+        ctx = self._context(q, scored)
         many = len(slugs) > 1
         if q.form == "compare" and many:
             return compare.compose(ctx, slugs)
