@@ -146,11 +146,14 @@ class Lexicon:
         return list(seen.values())
 
     # -- homophone repair -----------------------------------------------------------------------------------
+    def repair_surfaces(self) -> list[str]:
+        """The words a typo is compared with: the lexicon's terms of two characters or more, and the places."""
+        return [s for s in self._terms[0] if len(s) >= 2] + list(self.places)
+
     def correct(self, text: str) -> Correction:
         """Repairs one-character homophone typos of lexicon terms and place names (婚家 -> 婚假, 通花 -> 通化)."""
         if self._repair is None:
-            surfaces = [s for s in self._terms[0] if len(s) >= 2] + list(self.places)
-            self._repair = _HomophoneIndex(surfaces, places=self.places)
+            self._repair = _HomophoneIndex(self.repair_surfaces(), places=self.places)
         return self._repair.correct(text)
 
 
@@ -160,8 +163,7 @@ class _HomophoneIndex:
     def __init__(self, surfaces: list[str], places: tuple[str, ...] = ()):
         self.known = set(surfaces)
         self.places = place_set = set(places)
-        # (surface, position): the reading of that character is looked up only when a window matches (pypinyin
-        # costs ~0.6 s to import, which a cold `rag ask` whose question has no near-miss must not pay)
+        # (surface, position): the reading of that character is looked up only when a window matches
         self.by_gap: dict[tuple[int, str], list[tuple[str, int]]] = {}
         for s in self.known:
             if not all(_is_cjk(c) for c in s):
@@ -241,25 +243,22 @@ def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
-@lru_cache(maxsize=4096)
 def _surface_readings(surface: str) -> tuple[str, ...]:
-    from pypinyin import lazy_pinyin
+    from .precomputed import surface_readings
 
-    return tuple(lazy_pinyin(surface))  # in context: 重庆 -> chong qing
+    return surface_readings(surface)  # in context: 重庆 -> chong qing
 
 
-@lru_cache(maxsize=4096)
 def _readings(ch: str) -> frozenset[str]:
-    from pypinyin import Style, pinyin
+    from .precomputed import char_readings
 
-    return frozenset(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+    return char_readings(ch)
 
 
-@lru_cache(maxsize=4096)
 def _reading(ch: str) -> str:
-    from pypinyin import lazy_pinyin
+    from .precomputed import char_reading
 
-    return lazy_pinyin(ch)[0]
+    return char_reading(ch)
 
 
 def _is_word(w: str) -> bool:

@@ -68,7 +68,6 @@ class DialogueData:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def off_topic_patterns() -> tuple[re.Pattern, ...]:
     """kinds.toml [off_topic]: subjects the plans never settle (see the file for why)."""
     return tuple(re.compile(p) for p in _toml("kinds.toml").get("off_topic", {}).get("patterns", []))
@@ -79,6 +78,7 @@ def is_off_topic(topic: str, benefits: tuple[str, ...]) -> bool:
     return not benefits and any(p.search(topic) for p in off_topic_patterns())
 
 
+@lru_cache(maxsize=1)
 def dialogue_data() -> DialogueData:
     d = _toml("dialogue.toml")
     return DialogueData(

@@ -132,16 +132,16 @@ def _not_places() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
-@lru_cache(maxsize=1)
-def _dict_tags() -> dict[str, str]:
-    """word -> part-of-speech tag of jieba's dictionary (ns = place name, f = direction word, …)."""
-    import jieba
-
-    with jieba.dt.get_dict_file() as fh:
-        text = fh.read().decode("utf-8")
-    # one regex pass in C over the 350 000 "word freq tag" lines: ~3x faster than splitting each line in
-    # Python, and this runs at every cold start (cold `rag ask`)
-    return dict(re.findall(r"^(\S+)[ \t]+\S+[ \t]+(\S+)[ \t]*\r?$", text, re.M))
+def stem_candidates(names: list[str] | dict) -> dict[str, set[str]]:
+    """stem -> the full names it shortens (江津 -> {江津区}), before any check of whether the stem is a word."""
+    stems: dict[str, set[str]] = {}
+    for name in set(names):
+        for suffix in _SUFFIXES:
+            stem = name[: -len(suffix)]
+            if name.endswith(suffix) and len(stem) >= 2 and all("\u3400" <= c <= "\u9fff" for c in stem):
+                stems.setdefault(stem, set()).add(name)
+                break
+    return stems
 
 
 def derive_stems(names: list[str] | dict) -> dict[str, str]:
@@ -151,22 +151,16 @@ def derive_stems(names: list[str] | dict) -> dict[str, str]:
     name, and is not an ordinary word: not listed in data/not_places.txt and, when jieba's dictionary knows it,
     tagged as a noun there (南岸 is a direction word, 大兴 a distinguishing word, 市北 a place word: all refused).
     """
+    from .precomputed import stem_tag
+
     known = set(names)
-    stems: dict[str, set[str]] = {}
-    for name in known:
-        for suffix in _SUFFIXES:
-            stem = name[: -len(suffix)]
-            if name.endswith(suffix) and len(stem) >= 2 and all("\u3400" <= c <= "\u9fff" for c in stem):
-                stems.setdefault(stem, set()).add(name)
-                break
-    tags = _dict_tags()
     return {
         stem: next(iter(full))
-        for stem, full in sorted(stems.items())
+        for stem, full in sorted(stem_candidates(names).items())
         if len(full) == 1
         and stem not in known
         and stem not in _not_places()
-        and tags.get(stem, "n").startswith("n")
+        and stem_tag(stem).startswith("n")
     }
 
 
