@@ -88,6 +88,28 @@ def dialogue_data() -> DialogueData:
     )
 
 
+@lru_cache(maxsize=1)
+def _courtesy() -> tuple[re.Pattern, re.Pattern]:
+    d = _toml("dialogue.toml")["courtesy"]
+    return re.compile(d["lead"]), re.compile(d["tail"])
+
+
+def strip_courtesy(text: str) -> str:
+    """Normalised `text` without the greetings and thanks around the question (您好，请问…谢谢); unchanged when
+    they are all it says (a bare 你好 is still a greeting)."""
+    lead, tail = _courtesy()
+    out = text
+    while True:
+        shorter = tail.sub("", lead.sub("", out, count=1), count=1)
+        if shorter == out:
+            break
+        out = shorter
+    return out if _CONTENT.search(out) else text
+
+
+_CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
+
+
 def _lexicon():
     from .lexicon import load_lexicon
 
@@ -237,7 +259,7 @@ class QuestionBuilder:
         return tuple(dict.fromkeys(notes))
 
     def build(self, raw: str, history=()) -> Question:
-        norm = normalize_query(raw)
+        norm = strip_courtesy(normalize_query(raw))
         text, fixes = self._repair(norm)
         match = self.detector.detect(text)
         topic = self.detector.strip(text, match)
@@ -245,7 +267,9 @@ class QuestionBuilder:
         scope = self._scope(text, match)
         all_regions = bool(ALL_REGIONS.search(text))
         inherited_region = inherited_topic = False
-        prev = [self._repair(normalize_query(t))[0] for t in user_turns(history)][-HISTORY_TURNS:]
+        prev = [self._repair(strip_courtesy(normalize_query(t)))[0] for t in user_turns(history)][
+            -HISTORY_TURNS:
+        ]
         if match.ambiguous and prev:  # a shared place name (朝阳区) read with the places of the dialogue
             match = self.detector.detect(text, context=" ".join(reversed(prev)))
             regions, uncovered, scope = list(match.slugs), list(match.uncovered), self._scope(text, match)
