@@ -160,3 +160,62 @@ def test_typo_repair_never_loses_a_named_place(builder):
 def test_plain_question_ending_in_ma_is_yes_no(builder):
     assert builder.build("北京小孩坐公交免票吗").form == "yesno"
     assert builder.build("青岛育儿假多少天").form == "fact"
+
+
+# ---- focus_cut: a lead sentence listing several benefits is cut to the one asked -------------------------------
+QINGDAO_LEAVE = (
+    "落实符合规定生育子女的夫妻的休假政策,除国家规定的产假外，女职工增加60天产假,配偶享受不少于15天陪产假, "
+    "3周岁以下婴幼儿父母各享受每年累计不少于10天育儿假。"
+)
+
+
+def _named_in(parts):
+    from rag.lexicon import load_lexicon
+    from rag.normalize import normalize_query
+
+    lex, out = load_lexicon(), []
+    for i, part in enumerate(parts):
+        p, n = normalize_query("".join(parts[:i])), normalize_query(part)
+        out.append(frozenset(m.benefit.key for m in lex.matches(p + n) if m.start >= len(p)))
+    return out
+
+
+def _key(term):
+    from rag.lexicon import load_lexicon
+
+    return frozenset(b.key for b in load_lexicon().find(term))
+
+
+def test_focus_cut_keeps_the_asked_benefits_part_of_a_parallel_list():
+    from rag.answers.extract import focus_cut
+
+    assert (
+        focus_cut(QINGDAO_LEAVE, _key("育儿假"), _named_in, True)
+        == "3周岁以下婴幼儿父母各享受每年累计不少于10天育儿假。"
+    )
+    assert focus_cut(QINGDAO_LEAVE, _key("陪产假"), _named_in, True) == "配偶享受不少于15天陪产假。"
+    # the condition 除国家规定的产假外 stays with the fact it qualifies, and so does the preamble before it
+    assert focus_cut(QINGDAO_LEAVE, _key("产假"), _named_in, True).endswith(
+        "除国家规定的产假外，女职工增加60天产假。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "asked"),
+    [
+        ("对按政策在我市医疗保健机构分娩产妇，给予不低于500元住院分娩补贴。", "住院分娩补贴"),  # a condition
+        (
+            "增加的产假、陪产假、育儿假期间，视为出勤，工资照发，福利待遇不变。",
+            "育儿假",
+        ),  # one part, all three
+        (
+            "符合法律法规规定生育子女的夫妻，在子女3周岁前，每人每年各享受育儿假累计20天。",
+            "育儿假",
+        ),  # one benefit
+    ],
+)
+def test_focus_cut_leaves_a_sentence_without_parallel_facts_whole(sentence, asked):
+    from rag.answers.extract import focus_cut
+
+    assert _key(asked)
+    assert focus_cut(sentence, _key(asked), _named_in, True) is None

@@ -119,7 +119,17 @@ class Context:
             wants_number=self.q.asks_quantity,
             clause_tokens=self.clause_tokens,
             focus=self._focus(hits),
+            asked=frozenset(self.q.benefits),
+            named_in=self._named_in if self.lexicon is not None else None,
         )
+
+    def _named_in(self, parts: list[str]) -> list[frozenset[str]]:
+        """Lexicon keys each comma-separated part of one sentence names, read with the parts before it."""
+        out = []
+        for i, part in enumerate(parts):
+            p, n = normalize_query("".join(parts[:i])), normalize_query(part)
+            out.append(frozenset(m.benefit.key for m in self.lexicon.matches(p + n) if m.start >= len(p)))
+        return out
 
     def relevant(self, ex: Extract) -> bool:
         if not passes(ex, self.thresholds, self.dense(ex.hit)):

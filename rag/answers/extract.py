@@ -75,6 +75,44 @@ def best_span(sentence: str, query: Query, idf: dict[str, float], wants_number: 
     return finish("".join(parts[start:end]))
 
 
+def focus_cut(sentence: str, asked: frozenset[str], named_in, wants_number: bool) -> str | None:
+    """The parts of a sentence that state the asked benefit, when the sentence lists parallel facts about several
+    (…女职工增加60天产假，配偶享受不少于15天陪产假，…10天育儿假 asked about 育儿假 -> that part alone), else None.
+
+    Parts are comma-separated, a dangling part (除国家规定的产假外，) joined to the next; the kept parts keep the
+    benefit-free parts right before and after them (subject, condition, continuation). Something is cut only when
+    a parallel fact about another benefit (names one, has a number) is left out, and every part left out is such
+    a fact or names no benefit: 对按政策在我市医疗保健机构分娩产妇， is never cut away, nor a part that names the
+    asked benefit together with another (增加的产假、陪产假、育儿假期间，…). `named_in(parts)` gives the lexicon
+    keys each part names.
+    """
+    units: list[str] = []
+    for part in (p for p in CLAUSE_SPLIT.split(sentence) if p.strip()):
+        if units and units[-1].rstrip("，, ").endswith(DANGLING):
+            units[-1] += part
+        else:
+            units.append(part)
+    if len(units) < 2:
+        return None
+    named = named_in(units)
+    keep = [i for i, n in enumerate(named) if n & asked]
+    if not keep or any(named[i] - asked for i in range(keep[0], keep[-1] + 1)):
+        return None
+    start, end = keep[0], keep[-1] + 1
+    while end < len(units) and not named[end]:
+        end += 1  # its continuation (…，工资照发)
+    while start > 0 and not named[start - 1]:
+        start -= 1  # its subject or condition (符合规定的夫妻，)
+    left_out = [*range(start), *range(end, len(units))]
+    parallel = [i for i in left_out if named[i] - asked and DIGIT.search(units[i])]
+    if not parallel or any(named[i] and i not in parallel for i in left_out):
+        return None
+    text = "".join(units[start:end])
+    if wants_number and DIGIT.search(sentence) and not DIGIT.search(text):
+        return None
+    return finish(text)
+
+
 def _shape(sentence: str) -> set[str]:
     """Character bigrams of a sentence with its numbers removed: two tiers of one rule share nearly all."""
     flat = re.sub(r"[\d.%]+", "", sentence)
@@ -118,6 +156,8 @@ def extract(
     wants_number: bool = False,
     clause_tokens=None,
     focus=None,
+    asked: frozenset[str] = frozenset(),
+    named_in=None,
 ) -> Extract:
     """Picks the answering sentence among the top clauses (two by default: a near-miss at rank 1 is common).
 
@@ -125,6 +165,8 @@ def extract(
     `clause_tokens(chunk)`: the clause's keyword tokens as the index holds them (tokenised here otherwise).
     `focus(sentence) -> bool`: the sentence names the benefit asked (lexicon); it is preferred over one that
     does not (a look-alike sharing its words).
+    `asked`, `named_in(parts)`: the benefits asked and the lexicon keys each comma-separated part names; a lead
+    sentence that lists several benefits is then cut to the asked one's parts (focus_cut).
     """
     cands = []  # (hit index, sentence index, sentence, keyword score, dense sim)
     for h_i, hit in enumerate(hits):
@@ -172,7 +214,11 @@ def extract(
     shared = [
         idf.get(t, 0.0) for t in set(query.core) | set(query.expanded) if len(t) >= 2 and t in clause_tokens
     ]
-    lead = finish(lead_text) if len(tier_idx) > 1 else best_span(best[2], query, idf, wants_number)
+    if len(tier_idx) > 1:
+        lead = finish(lead_text)
+    else:
+        cut = focus_cut(best[2], asked, named_in, wants_number) if asked and named_in else None
+        lead = cut or best_span(best[2], query, idf, wants_number)
     return Extract(
         hit, chosen, lead, core_hit / weights, max(shared, default=0.0), bool(DIGIT.search("".join(chosen)))
     )
