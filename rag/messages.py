@@ -82,6 +82,8 @@ NO = "没有。"
 CAN = "可以。"
 CANNOT = "不可以。"
 NOT_MENTIONED = "方案中没有提到{thing}。"
+# the rule found names some districts and not the one asked about (青岛黄岛区… / 在市南区、市北区范围内…)
+PLACE_LIMITED = "方案中没有提到{place}：这条规定只写了{places}。"
 RELATED = "相关的规定（并非您问的内容）：{fact}"
 MISUSED = "没有。{benefit}不适用于您说的“{situation}”这种情况。"
 MISUSED_INSTEAD = "{benefit}的规定是：{fact} [{n}]"

@@ -152,6 +152,9 @@ class Question:
     ambiguous: tuple = ()  # regions.Ambiguity: shared place names (朝阳区) neither question nor dialogue resolve
     off_topic: bool = False  # an off-topic subject (kinds.toml [off_topic]) and no benefit named
     history_turns: tuple[str, ...] = field(default=(), repr=False)
+    places: tuple[
+        str, ...
+    ] = ()  # place names as the question writes them (黄岛区), for rules limited to some
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -335,6 +338,7 @@ class QuestionBuilder:
             ambiguous=tuple(match.ambiguous),
             off_topic=is_off_topic(topic, benefits),
             history_turns=tuple(prev),
+            places=tuple(dict.fromkeys(text[a:b] for a, b in match.spans)),
         )
 
     def _form(self, topic: str, regions: list[str], every_region: bool) -> tuple[str, bool, bool]:

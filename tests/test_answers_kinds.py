@@ -79,3 +79,17 @@ def test_preset_region_is_a_default_and_the_lock_holds(assistant):
     assert b.refused and not b.citations and "青岛市" in b.notice and "北京市" in b.notice
     c = assistant.ask("育儿假几天", region="qingdao", lock_region=True)
     assert c.region == "qingdao" and "10天" in c.answer and c.notice == ""
+
+
+@pytest.mark.parametrize("district", ["城阳区", "李沧区", "黄岛"])
+def test_a_rule_written_for_other_districts_is_not_a_yes_for_this_one(assistant, district):
+    """Qingdao's extra home purchase is written for 市南区、市北区 only: asked for another district, the answer
+    says the plan does not mention it instead of 可以, and still quotes and cites the rule."""
+    ans = assistant.ask(f"{district}的二孩家庭能多买一套房吗")
+    assert ans.answer.startswith(f"方案中没有提到{district}：这条规定只写了市南区、市北区。"), ans.answer
+    assert ans.citations and "增购1套住房" in ans.answer
+
+
+def test_the_district_a_rule_names_gets_its_plain_verdict(assistant):
+    ans = assistant.ask("市南区二孩家庭能多买一套房吗")
+    assert ans.answer.startswith("可以。青岛市："), ans.answer

@@ -123,6 +123,22 @@ class Context:
             named_in=self._named_in if self.lexicon is not None else None,
         )
 
+    def place_limit(self, ex: Extract) -> str:
+        """M.PLACE_LIMITED when the question names a district of the plan's region (黄岛区) and the rule quoted
+        names other districts of it but not that one (在市南区、市北区…范围内), else ""."""
+        doc = self.docs.get(ex.hit.chunk.slug)
+        if doc is None or not self.q.places:
+            return ""
+        own = {doc.region_name, doc.short_name}
+        districts = [a for a in doc.aliases if len(a) >= 2 and a not in own]
+        text = "".join(ex.sentences)
+        named = [d for d in districts if d in text]
+        listed = [d for d in named if not any(d != o and d in o for o in named)]  # 黄岛 inside 黄岛区: once
+        asked = [p for p in self.q.places if p in districts]
+        if not listed or not asked or any(a in d or d in a for a in asked for d in listed):
+            return ""
+        return M.PLACE_LIMITED.format(place=asked[0], places="、".join(listed))
+
     def _named_in(self, parts: list[str]) -> list[frozenset[str]]:
         """Lexicon keys each comma-separated part of one sentence names, read with the parts before it."""
         out = []

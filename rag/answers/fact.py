@@ -16,7 +16,7 @@ def single(ctx: Context, slug: str) -> Answer:
             return refuse.off_topic(ctx.q.raw, ctx.docs)  # off-topic after a regional question
         return refuse.no_clause(ctx.q.raw, doc)
     hit = cite(ev.ex, 1)
-    text = f"{doc.name}：{ctx.fact(ev.ex)}\n{basis(doc, hit)}"
+    text = f"{ctx.place_limit(ev.ex)}{doc.name}：{ctx.fact(ev.ex)}\n{basis(doc, hit)}"
     return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: ev.ex.sentences}, ctx.q.kind)
 
 

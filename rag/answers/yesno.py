@@ -86,7 +86,8 @@ def compose(ctx: Context, slug: str) -> Answer:
     ev, doc = ctx.evidence(slug), ctx.docs[slug]
     if ev.ex is not None:
         hit = cite(ev.ex, 1)
-        text = f"{opening(ctx, ev.ex)}{doc.name}：{ctx.fact(ev.ex)}\n{basis(doc, hit)}"
+        verdict = ctx.place_limit(ev.ex) or opening(ctx, ev.ex)
+        text = f"{verdict}{doc.name}：{ctx.fact(ev.ex)}\n{basis(doc, hit)}"
         return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: ev.ex.sentences}, ctx.q.kind)
     lead = M.NOT_MENTIONED.format(thing=ctx.thing())
     near = ev.near
