@@ -237,8 +237,9 @@ def _lock(args) -> dict:
 
 
 def cmd_compare(args) -> int:
-    from .compare import RESOLVED_NOTE, compare_dict, format_rows, table_of
+    from .compare import compare_dict, format_rows, table_of
     from .index import load_index
+    from .messages import COMPARE_RESOLVED_NOTE
 
     table = table_of(load_index(_settings(args)))
     data = compare_dict(table, args.benefit)
@@ -247,7 +248,7 @@ def cmd_compare(args) -> int:
         return 0
     for n, row in enumerate(data["benefits"]):
         if args.benefit and row["benefit"] != args.benefit.strip():
-            print(RESOLVED_NOTE.format(key=row["benefit"]), file=sys.stderr)
+            print(COMPARE_RESOLVED_NOTE.format(key=row["benefit"]), file=sys.stderr)
         print(("\n" if n else "") + "\n".join(format_rows(table, row["benefit"])))
     return 0
 

@@ -1,27 +1,20 @@
 """`rag compare` and GET /api/compare: one benefit (or all main benefits) across the regions, from the benefits
 table of the index. The benefit may be named in everyday words or with a typo; the lexicon resolves it.
 
-The Chinese sentences below are kept together here; they move into rag/messages.py when that module lands.
+Its sentences (the compare tab shows them to citizens) are in rag/messages.py, COMPARE_*.
 """
 
 from __future__ import annotations
 
+from . import messages as M
 from .benefits import NO_NUMBER, NOT_COVERED, BenefitsTable, Cell
 from .errors import InputError, RagError
 from .lexicon import Lexicon, load_lexicon
 
 MAX_NAME = 50  # a benefit's name, not a question: anything longer is refused before it is read
 
-# ---- messages (citizen-facing) ------------------------------------------------------------------------
-EMPTY_NAME = "请填写要对比的待遇名称，例如：育儿假。"
-NAME_TOO_LONG = "待遇名称太长（{n} 字），请精简到 {limit} 字以内。"
-UNKNOWN_BENEFIT = "没有找到可对比的待遇“{name}”。可对比的待遇有：{choices}。"
-NOT_COMPARABLE = "“{key}”没有可对比的数值，不在各地对比表中。可对比的待遇有：{choices}。"
-NO_TABLE = "索引中没有各地待遇对照表：请运行 `rag index` 重建索引。"
-STATUS_TEXT = {NOT_COVERED: "未规定", NO_NUMBER: "提到但未规定具体{kind}"}
+STATUS_TEXT = {NOT_COVERED: M.COMPARE_NOT_COVERED, NO_NUMBER: M.COMPARE_NO_NUMBER}
 KIND = {"天数": "天数", "金额": "金额", "比例": "比例"}
-HEADER = ("地区", "数值", "限定", "条件", "条款")
-RESOLVED_NOTE = "（按“{key}”对比）"
 
 
 def resolve(table: BenefitsTable, name: str | None, lexicon: Lexicon | None = None) -> list[str]:
@@ -30,15 +23,15 @@ def resolve(table: BenefitsTable, name: str | None, lexicon: Lexicon | None = No
     if name is None:
         return table.benefit_keys
     if not isinstance(name, str) or not name.strip():
-        raise InputError(EMPTY_NAME)
+        raise InputError(M.COMPARE_EMPTY_NAME)
     if len(name) > MAX_NAME:
-        raise InputError(NAME_TOO_LONG.format(n=len(name), limit=MAX_NAME))
+        raise InputError(M.COMPARE_NAME_TOO_LONG.format(n=len(name), limit=MAX_NAME))
     choices = "、".join(table.benefit_keys)
     benefit = (lexicon or load_lexicon()).resolve(name)
     if benefit is None:
-        raise InputError(UNKNOWN_BENEFIT.format(name=name.strip(), choices=choices))
+        raise InputError(M.COMPARE_UNKNOWN.format(name=name.strip(), choices=choices))
     if benefit.key not in table.benefit_keys:
-        raise InputError(NOT_COMPARABLE.format(key=benefit.key, choices=choices))
+        raise InputError(M.COMPARE_NOT_COMPARABLE.format(key=benefit.key, choices=choices))
     # a leave's extension comes with it: 青岛 names 产假 without a number but adds 60 days to it
     return [benefit.key] + [benefit.extension] * (benefit.extension in table.benefit_keys)
 
@@ -58,7 +51,7 @@ def status_text(cell: Cell, unit: str) -> str:
 def format_rows(table: BenefitsTable, key: str) -> list[str]:
     """Tab-separated lines: a title, a header, one row per region (value, qualifier, condition, clause id)."""
     unit = next(b["unit"] for b in table.benefits if b["key"] == key)
-    lines = [f"{key}（{KIND.get(unit, unit)}）", "\t".join(HEADER)]
+    lines = [f"{key}（{KIND.get(unit, unit)}）", "\t".join(M.COMPARE_HEADER)]
     for cell in table.row(key):
         name = table.region_name(cell.region)
         if cell.values:
@@ -77,5 +70,5 @@ def table_of(holder) -> BenefitsTable:
     inner = getattr(holder, "assistant", holder)
     table = getattr(getattr(inner, "index", inner), "benefits", None)
     if table is None:
-        raise RagError(NO_TABLE)
+        raise RagError(M.COMPARE_NO_TABLE)
     return table

@@ -158,3 +158,14 @@ TOP_NONE = "已收录的各地方案中没有可以直接排序的{benefit}{what
 TOP_NO_TABLE = "各地对照表中没有这一项，无法直接排出哪里最{adj}；请指明地区再问。"
 ADJ_MOST = {"天数": "最长", "金额": "最高", "比例": "最高", "": "最多"}
 ADJ_LEAST = {"天数": "最短", "金额": "最低", "比例": "最低", "": "最少"}
+
+# ---- rag compare, GET /api/compare and the compare tab (rag/compare.py) ---------------------------------------
+COMPARE_EMPTY_NAME = "请填写要对比的待遇名称，例如：育儿假。"
+COMPARE_NAME_TOO_LONG = "待遇名称太长（{n} 字），请精简到 {limit} 字以内。"
+COMPARE_UNKNOWN = "没有找到可对比的待遇“{name}”。可对比的待遇有：{choices}。"
+COMPARE_NOT_COMPARABLE = "“{key}”没有可对比的数值，不在各地对比表中。可对比的待遇有：{choices}。"
+COMPARE_NO_TABLE = "索引中没有各地待遇对照表：请运行 `rag index` 重建索引。"
+COMPARE_NOT_COVERED = "未规定"
+COMPARE_NO_NUMBER = "提到但未规定具体{kind}"
+COMPARE_HEADER = ("地区", "数值", "限定", "条件", "条款")
+COMPARE_RESOLVED_NOTE = "（按“{key}”对比）"
