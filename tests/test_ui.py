@@ -232,6 +232,10 @@ def test_compare_tab_links_every_value_to_a_card_and_leaves_unregulated_cells_pl
             for v in c["values"]:
                 assert escape(v["text"]) in html  # the verbatim value is shown
     assert "<script" not in html
+    heads = re.findall(r'<th scope="col">(.*?)</th>', html)
+    assert (
+        "通化市" in heads and "吉林省通化市（区级）" not in heads
+    )  # the name answers use, not the full title
 
 
 def test_compare_tab_says_why_when_there_is_no_table():

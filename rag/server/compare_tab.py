@@ -47,7 +47,11 @@ def render_compare(answerer) -> str:
     benefits = data["benefits"]
     if not benefits or not benefits[0]["rows"]:
         return f'<p class="rag-compare-empty">{escape(m.PAGE_COMPARE_UNAVAILABLE.format(reason=m.PAGE_COMPARE_EMPTY))}</p>'
-    regions = [(r["region"], r["region_name"]) for r in benefits[0]["rows"]]
+    docs = getattr(inner, "docs", None) or {}
+    # the name answers use (通化市), not the plan's full title of the region (吉林省通化市（区级）)
+    regions = [
+        (r["region"], getattr(docs.get(r["region"]), "name", r["region_name"])) for r in benefits[0]["rows"]
+    ]
     numbers: dict[str, int] = {}
     cards: list[dict] = []
     body = []
