@@ -348,6 +348,15 @@ def parse_benefits(text: str) -> list[Benefit]:
     return out
 
 
+def forget_cached() -> None:
+    """Drops the cached lexicon (and the query expansions read from it), so that the next answerer built, on a
+    reload after `rag index`, sees the place names of plans added to seeds/ meanwhile."""
+    from .query import synonyms
+
+    load_lexicon.cache_clear()
+    synonyms.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """The project's lexicon (cached): benefits.toml (benefits, query expansions) plus the place names of seeds/

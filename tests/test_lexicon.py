@@ -207,3 +207,26 @@ def test_misuse_must_point_at_a_known_benefit():
     bad = '[[benefit]]\nkey = "婚假"\nunit = "天数"\nmisuse = [{when = ["离婚"], instead = "不存在的待遇"}]\n'
     with pytest.raises(LexiconError, match="misuse"):
         parse_benefits(bad)
+
+
+def test_a_reload_sees_place_names_of_a_plan_added_since(seeds_copy, monkeypatch):
+    """An operator adds a plan (or an alias) to seeds/, runs `rag index`, then POST /admin/reload: the typo repair
+    must know the new names without a restart."""
+    from rag.lexicon import load_lexicon
+    from rag.server.reload import AnswererHolder
+
+    monkeypatch.setenv("RAG_SEEDS_DIR", str(seeds_copy))
+    load_lexicon.cache_clear()
+    try:
+        assert "琅琊台区" not in load_lexicon().places
+        toml = seeds_copy / "documents.toml"
+        text = toml.read_text(encoding="utf-8")
+        toml.write_text(
+            text.replace('aliases = ["青岛市",', 'aliases = ["青岛市", "琅琊台区",', 1), encoding="utf-8"
+        )
+        assert "琅琊台区" not in load_lexicon().places  # cached until a reload
+        assert AnswererHolder(object(), builder=lambda: None).reload()
+        assert "琅琊台区" in load_lexicon().places
+    finally:
+        monkeypatch.delenv("RAG_SEEDS_DIR")
+        load_lexicon.cache_clear()  # the next test reads the project's seeds again

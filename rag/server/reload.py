@@ -28,6 +28,9 @@ class AnswererHolder:
         """Rebuilds synchronously; True when the new answerer is live. One rebuild at a time."""
         with self._lock:
             try:
+                from ..lexicon import forget_cached
+
+                forget_cached()  # place names of plans added since the last load
                 if self._builder is not None:
                     new = self._builder()
                 else:
