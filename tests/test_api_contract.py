@@ -58,6 +58,14 @@ def _until_429(url: str, path: str, body: dict) -> httpx.Response:
     return r
 
 
+def _get_until_429(url: str, path: str) -> httpx.Response:
+    for _ in range(5):
+        r = httpx.get(url + path, timeout=60)
+        if r.status_code == 429:
+            return r
+    return r
+
+
 def _admin_throttled(s):
     for i in range(10):
         r = httpx.post(s["open"] + "/admin/reload", headers={"Authorization": f"Bearer wrong-{i}"})
@@ -163,6 +171,7 @@ RECIPES = {
         s["open"] + "/admin/pins/x/delete", headers=ADMIN, json={}
     ),
     ("post", "/admin/reload", "429"): _admin_throttled,
+    ("get", "/api/compare", "429"): lambda s: _get_until_429(s["tight"], "/api/compare?benefit=育儿假"),
     ("post", "/api/ask", "429"): lambda s: _until_429(s["tight"], "/api/ask", ASK),
     ("post", "/api/search", "429"): lambda s: _until_429(s["tight"], "/api/search", SEARCH),
     ("post", "/v1/chat/completions", "429"): lambda s: _until_429(s["tight"], "/v1/chat/completions", CHAT),

@@ -168,7 +168,7 @@ def search(body: SearchRequest, request: Request) -> dict:
     dependencies=[Depends(rate_limit)],
     tags=["问答"],
     summary="各地同一待遇的对比",
-    responses=schemas.errors(422),
+    responses=schemas.errors(422, 429),
 )
 def compare(request: Request, benefit: str | None = None) -> dict:
     """One benefit (everyday words and typos are resolved: 带娃假, 育儿家) or, without `benefit`, every main one."""
