@@ -93,3 +93,11 @@ def test_a_rule_written_for_other_districts_is_not_a_yes_for_this_one(assistant,
 def test_the_district_a_rule_names_gets_its_plain_verdict(assistant):
     ans = assistant.ask("市南区二孩家庭能多买一套房吗")
     assert ans.answer.startswith("可以。青岛市："), ans.answer
+
+
+def test_compare_finds_the_figure_in_a_nearby_clause_when_the_best_has_none(assistant):
+    """Qingdao's best clause for 托位 states the goal (普惠托育服务体系基本形成); the figure is in the next one."""
+    ans = assistant.ask("到2025年青岛和通化谁的托位多")
+    first = ans.answer.splitlines()[0]
+    assert first.startswith("青岛市") and "4.6个" in first and "4.5个" in first, ans.answer
+    assert {h.chunk.slug for h in ans.citations} == {"qingdao", "tonghua"}

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .. import messages as M
+from ..ingest.chunker import chunk_sentences
 from ..models import Answer, Hit
 from . import fact, refuse
 from .common import Context, finish_answer
@@ -129,10 +130,35 @@ def values(ctx: Context, slugs: list[str]) -> list[Value]:
             if number is not None:
                 sentence = sent
                 break
+        hit = ev.ex.hit
         if number is None:
-            sentence = ev.ex.sentences[0]
-        out.append(Value(slug, text, number, unit, ev.ex.hit, sentence))
+            found = deeper_value(ctx, slug, hit)
+            if found is not None:
+                hit, sentence, text, number, unit = found
+            else:
+                sentence = ev.ex.sentences[0]
+        out.append(Value(slug, text, number, unit, hit, sentence))
     return out
+
+
+DEEPER = 4  # clauses of a region searched for the asked figure when the best one has none
+
+
+def deeper_value(ctx: Context, slug: str, best: Hit):
+    """(hit, sentence, part, number, unit) from one of the region's next clauses whose sentence gives a number
+    for a word of the question itself (托位 in 谁的托位多 -> 每千人口拥有…托位数达到4.6个), else None: the best
+    clause often holds the goal's wording (普惠托育服务体系基本形成) and a nearby one its figure."""
+    words = tuple(w for w in ctx.q.words if len(w) >= 2 and not any(c.isdigit() for c in w))
+    if not words:
+        return None
+    for hit in ctx.ranked(slug, DEEPER):
+        if hit.chunk.id == best.chunk.id:
+            continue
+        for sent in chunk_sentences(hit.chunk.text):
+            text, number, unit = value_in(sent, words, ctx.what())
+            if number is not None and (not ctx.what() or UNIT_KIND.get(unit) == ctx.what()):
+                return hit, sent, text, number, unit
+    return None
 
 
 def verdict(ctx: Context, vals: list[Value]) -> str:
