@@ -90,6 +90,8 @@ class Assistant:
         preset = self._check_region(region) if region else None
         if q.injection:
             return refuse.injection(q.raw), None
+        if q.courtesy:
+            return refuse.courtesy(q.raw, q.courtesy, self.docs), None
         if q.ambiguous and not national.preset_resolves(q, self.docs.get(preset)):  # 朝阳区: which one?
             return national.which_place(q), None
         slugs, notice = self._regions(q, preset, lock_region)

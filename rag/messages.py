@@ -28,6 +28,11 @@ NO_CLAUSE = "{region}的《{title}》中没有找到与这个问题直接相关�
 NOT_COVERED = (
     "目前收录的政策文件中没有{places}的方案，无法回答。已收录的地区：{covered}。您可以指明其中一个地区再问。"
 )
+# a message that is nothing but a greeting or thanks (你好 / 谢谢): greeted back, never "no relevant content"
+GREETING_REPLY = (
+    "您好！我可以解答{covered}的生育支持政策，例如" + TOPICS + "。请问您想了解哪个地区的哪方面政策？"
+)
+THANKS_REPLY = "不客气！如果还想了解其他生育支持政策，请继续提问。"
 WHICH_TOPIC = "请问您想了解{regions}生育支持政策的哪一方面？例如：" + TOPICS + "、计划生育家庭扶助。"
 ALL_REGIONS_NAME = "各地"
 

@@ -107,6 +107,16 @@ def strip_courtesy(text: str) -> str:
     return out if _CONTENT.search(out) else text
 
 
+def courtesy_only(text: str) -> str:
+    """ "greeting" or "thanks" when normalised `text` is nothing else (你好 / 请问 / 谢谢您！), else ""."""
+    lead, tail = _courtesy()
+    if not _CONTENT.search(tail.sub("", text, count=1)):
+        return "thanks"
+    if not _CONTENT.search(lead.sub("", text, count=1)):
+        return "greeting"
+    return ""
+
+
 _CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
 
 
@@ -152,9 +162,9 @@ class Question:
     ambiguous: tuple = ()  # regions.Ambiguity: shared place names (朝阳区) neither question nor dialogue resolve
     off_topic: bool = False  # an off-topic subject (kinds.toml [off_topic]) and no benefit named
     history_turns: tuple[str, ...] = field(default=(), repr=False)
-    places: tuple[
-        str, ...
-    ] = ()  # place names as the question writes them (黄岛区), for rules limited to some
+    # place names as the question writes them (黄岛区), for rules limited to some districts
+    places: tuple[str, ...] = ()
+    courtesy: str = ""  # "greeting" / "thanks": the message is nothing else (你好 / 谢谢)
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -339,6 +349,7 @@ class QuestionBuilder:
             off_topic=is_off_topic(topic, benefits),
             history_turns=tuple(prev),
             places=tuple(dict.fromkeys(text[a:b] for a, b in match.spans)),
+            courtesy=courtesy_only(norm),
         )
 
     def _form(self, topic: str, regions: list[str], every_region: bool) -> tuple[str, bool, bool]:

@@ -44,3 +44,21 @@ def test_every_citizen_question_wrapped_in_courtesy_gets_the_same_answer(assista
             differ.append(item.question)
     assert len(items) > 100
     assert not differ, differ[:5]
+
+
+@pytest.mark.parametrize(
+    ("said", "reply"),
+    [
+        ("你好", "您好！"),
+        ("您好！", "您好！"),
+        ("hello", "您好！"),
+        ("谢谢", "不客气！"),
+        ("好的谢谢！", "不客气！"),
+    ],
+)
+def test_a_bare_greeting_or_thanks_is_answered_in_kind(assistant, said, reply):
+    """Not "抱歉，…没有与这个问题相关的内容": a citizen's first 你好 gets a greeting and what can be asked."""
+    ans = assistant.ask(said)
+    assert ans.answer.startswith(reply) and ans.kind == "clarify" and not ans.citations
+    if reply == "您好！":
+        assert "青岛市" in ans.answer and "育儿假" in ans.answer

@@ -33,6 +33,12 @@ def which_topic(raw: str, slugs, docs) -> Answer:
     return Answer(raw, M.WHICH_TOPIC.format(regions=names), True, region, regions=list(slugs), kind="clarify")
 
 
+def courtesy(raw: str, kind: str, docs) -> Answer:
+    """A bare greeting or thanks: answered in kind, with what can be asked (no clause, so no citation)."""
+    text = M.THANKS_REPLY if kind == "thanks" else M.GREETING_REPLY.format(covered=covered(docs))
+    return Answer(raw, text, True, None, kind="clarify")
+
+
 def off_topic(raw: str, docs) -> Answer:
     return Answer(raw, M.OFF_TOPIC.format(covered=covered(docs)), True, None, kind="refuse")
 
