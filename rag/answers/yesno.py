@@ -18,6 +18,22 @@ from .extract import finish
 
 
 @lru_cache(maxsize=1)
+def _requires() -> tuple[tuple[str, re.Pattern, re.Pattern], ...]:
+    rule = next(r for r in _toml("kinds.toml")["kind"] if r["name"] == "yesno")
+    return tuple((name, re.compile(a), re.compile(b)) for name, a, b in rule.get("requires", ()))
+
+
+def unsupported(ctx: Context, ex) -> str | None:
+    """What the question asks to be done (报销) when the quoted rule does not speak of it (kinds.toml
+    `requires`), else None."""
+    text = "".join(ex.sentences)
+    for name, asked, needs in _requires():
+        if asked.search(ctx.q.topic) and not needs.search(text):
+            return name
+    return None
+
+
+@lru_cache(maxsize=1)
 def _negations() -> tuple[re.Pattern, re.Pattern]:
     rule = next(r for r in _toml("kinds.toml")["kind"] if r["name"] == "yesno")
     return re.compile(rule["forbids"]), re.compile(rule["abolishes"])
@@ -84,6 +100,12 @@ def compose(ctx: Context, slug: str) -> Answer:
         if ans is not None:
             return ans
     ev, doc = ctx.evidence(slug), ctx.docs[slug]
+    if ev.ex is not None and unsupported(ctx, ev.ex):
+        # the rule names the thing but not what is asked of it: not a yes, the rule shown as related
+        hit = cite(ev.ex, 1)
+        lead = M.NOT_MENTIONED.format(thing=ctx.thing() + unsupported(ctx, ev.ex))
+        text = f"{lead}{M.RELATED.format(fact=ctx.fact(ev.ex))} [1]\n{basis(doc, hit)}"
+        return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: ev.ex.sentences}, ctx.q.kind)
     if ev.ex is not None:
         hit = cite(ev.ex, 1)
         verdict = ctx.place_limit(ev.ex) or opening(ctx, ev.ex)
