@@ -196,6 +196,11 @@ def _bare(text: str) -> str:
     return FILLER.sub(" ", text).strip()
 
 
+def _elliptic(text: str, topic: str) -> bool:
+    """A follow-up that names only its new topic (那婚假呢？ / 产假), not a question of its own."""
+    return bool(re.search(r"呢[?？]?$", text)) or len(_bare(topic).replace(" ", "")) <= 4
+
+
 def _has_topic(topic: str) -> bool:
     return bool(tokenize(_bare(topic)))
 
@@ -280,9 +285,9 @@ class QuestionBuilder:
         scope = self._scope(text, match)
         all_regions = bool(ALL_REGIONS.search(text))
         inherited_region = inherited_topic = False
-        prev = [self._repair(strip_courtesy(normalize_query(t)))[0] for t in user_turns(history)][
-            -HISTORY_TURNS:
-        ]
+        turns = (normalize_query(t) for t in user_turns(history))
+        # a bare 谢谢 between two questions is no question: the dialogue continues from the one before it
+        prev = [self._repair(strip_courtesy(t))[0] for t in turns if not courtesy_only(t)][-HISTORY_TURNS:]
         if match.ambiguous and prev:  # a shared place name (朝阳区) read with the places of the dialogue
             match = self.detector.detect(text, context=" ".join(reversed(prev)))
             regions, uncovered, scope = list(match.slugs), list(match.uncovered), self._scope(text, match)
@@ -310,12 +315,20 @@ class QuestionBuilder:
                         all_regions = True
                         break
             if inherited_region or inherited_topic:
-                # 那婚假呢？ asks the previous question's kind of thing (几天/多少) about a new topic.
-                if not _wants(topic)[1]:
+                # 那婚假呢？ asks the previous question's kind of thing (几天/多少) about a new topic, and so does a
+                # question refining the last one without naming a benefit (那幼儿园收不收小一点的); read back through
+                # such turns to the last full one. A full question naming a benefit (生孩子有补贴吗) switches topic: it
+                # asks what it asks, and what was asked before it no longer counts.
+                def switches(t: str, top: str) -> bool:
+                    return _has_topic(top) and not _elliptic(t, top) and bool(self._benefits(top))
+
+                if not switches(text, topic) and not _wants(topic)[1]:
                     for p in reversed(prev):
                         asked = _quantity_words(p)
                         if asked:
                             topic = f"{topic} {asked[0]}"
+                            break
+                        if switches(p, self.detector.strip(p, self.detector.detect(p))):
                             break
                 standalone = topic
         wants, asks_quantity = _wants(topic)
