@@ -91,6 +91,7 @@ class Lexicon:
         self._wordings = self._surface_index(lambda b: b.wordings)
         self.places = tuple(p for p in dict.fromkeys(normalize_query(p) for p in places) if len(p) >= 2)
         self._repair: _HomophoneIndex | None = None
+        self._leaves: frozenset[str] | None = None
 
     def _surface_index(self, surfaces_of) -> tuple[dict[str, list[Benefit]], re.Pattern]:
         index: dict[str, list[Benefit]] = {}
@@ -150,11 +151,18 @@ class Lexicon:
         """The words a typo is compared with: the lexicon's terms of two characters or more, and the places."""
         return [s for s in self._terms[0] if len(s) >= 2] + list(self.places)
 
-    def correct(self, text: str) -> Correction:
-        """Repairs one-character homophone typos of lexicon terms and place names (婚家 -> 婚假, 通花 -> 通化)."""
+    def correct(self, text: str, days_asked: bool = False) -> Correction:
+        """Repairs one-character homophone typos of lexicon terms and place names (婚家 -> 婚假, 通花 -> 通化).
+
+        `days_asked` (the question asks 几天/多少天): a leave's name may then replace an ordinary word that sounds
+        the same (重庆的婚嫁有几天 -> 婚假), which it never does otherwise."""
         if self._repair is None:
             self._repair = _HomophoneIndex(self.repair_surfaces(), places=self.places)
-        return self._repair.correct(text)
+        if days_asked and self._leaves is None:
+            self._leaves = frozenset(
+                t for b in self.benefits if b.unit == "天数" for t in (b.key, *b.terms) if len(t) >= 2
+            )
+        return self._repair.correct(text, self._leaves if days_asked else frozenset())
 
 
 class _HomophoneIndex:
@@ -176,7 +184,8 @@ class _HomophoneIndex:
         self.lengths = sorted({len(s) for s in self.known if len(s) >= 2}, reverse=True)
         self._known_re = re.compile("|".join(map(re.escape, sorted(self.known, key=len, reverse=True))))
 
-    def correct(self, text: str) -> Correction:
+    def correct(self, text: str, prefer: frozenset[str] = frozenset()) -> Correction:
+        """`prefer`: surfaces that may replace a dictionary word (see Lexicon.correct)."""
         taken = [False] * len(text)
         span_of = [(i, i) for i in range(len(text))]  # the known word each character belongs to
         for m in self._known_re.finditer(text):  # a word that already matches is never touched
@@ -192,7 +201,7 @@ class _HomophoneIndex:
                     a < start or b > end for a, b in span_of[start:end] if a != b
                 ):  # a window may hold a known word (陪产 of 陪产家) but never cut one (北 of 和北京)
                     continue
-                fix = self._fix(text, start, end, taken)
+                fix = self._fix(text, start, end, taken, prefer)
                 if fix:
                     fixes.append((start, end, fix))
                     for i in range(start, end):
@@ -208,7 +217,9 @@ class _HomophoneIndex:
         out.append(text[pos:])
         return Correction("".join(out), tuple(pairs))
 
-    def _fix(self, text: str, start: int, end: int, taken: list[bool]) -> str | None:
+    def _fix(
+        self, text: str, start: int, end: int, taken: list[bool], prefer: frozenset[str] = frozenset()
+    ) -> str | None:
         """The surface `text[start:end]` was meant to be, or None. The changed character must not belong to a
         known term or place (陪产家 may become 陪产假, but the 产 of 产假 is never rewritten)."""
         window = text[start:end]
@@ -219,9 +230,14 @@ class _HomophoneIndex:
             if not cands or taken[start + i] or not _is_cjk(ch):
                 continue
             # the cheap lookup found a candidate: now the word checks, in rising cost
-            if _is_word(window) or _cuts_word(text, start, end):
+            preferred = [c for c in cands if c[0] in prefer]
+            if preferred:
+                cands = preferred  # a leave asked in days: 婚嫁 is a word, but 婚假 is what is meant
+            elif _is_word(window):
                 return None
-            if len(window) <= 3 and _in_inner_word(window, i):
+            if _cuts_word(text, start, end):
+                return None
+            if not preferred and len(window) <= 3 and _in_inner_word(window, i):
                 continue  # 缴 of 保缴费 makes 缴费: a short window is not read as 保教费
             for surface, at in cands:
                 surface_readings = _surface_readings(surface)

@@ -253,7 +253,7 @@ class QuestionBuilder:
         (和北京 must not become 河北京)."""
         if self.lexicon is None:
             return text, ()
-        corr = self.lexicon.correct(text)
+        corr = self.lexicon.correct(text, days_asked=_wants(text)[0] == "天数")
         if not corr.fixes or not set(self.detector.detect(text).slugs) - set(
             self.detector.detect(corr.text).slugs
         ):

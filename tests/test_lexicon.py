@@ -230,3 +230,10 @@ def test_a_reload_sees_place_names_of_a_plan_added_since(seeds_copy, monkeypatch
     finally:
         monkeypatch.delenv("RAG_SEEDS_DIR")
         load_lexicon.cache_clear()  # the next test reads the project's seeds again
+
+
+def test_a_leave_asked_in_days_replaces_a_word_that_sounds_the_same(lex):
+    """婚嫁 is an ordinary word (婚嫁陈规陋习) and stays one, unless the question asks 几天: then it is 婚假."""
+    asked = normalize_query("重庆的婚嫁有几天")
+    assert lex.correct(asked, days_asked=True).text == "重庆的婚假有几天"
+    assert lex.correct(asked).text == asked  # no days asked (婚嫁陈规陋习): 婚嫁 is no typo
