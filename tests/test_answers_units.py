@@ -219,3 +219,18 @@ def test_focus_cut_leaves_a_sentence_without_parallel_facts_whole(sentence, aske
 
     assert _key(asked)
     assert focus_cut(sentence, _key(asked), _named_in, True) is None
+
+
+def test_the_items_of_a_list_opened_by_a_colon_are_tiers_of_one_rule():
+    """…按照下列标准发放育儿补贴：二孩：每月500元。三孩：每月1000元。 — asked about 三孩, both lines are quoted."""
+    from rag.answers.extract import same_rule
+
+    opening = (
+        "本市户籍家庭生育第二个、第三个子女的，按照下列标准发放育儿补贴，发放至子女三周岁：二孩：每月500元。"
+    )
+    assert same_rule(opening, "三孩：每月1000元。")
+    assert tiers([opening, "三孩：每月1000元。", "第九条 生育第三个子女的家庭给予购房补贴三万元。"], 0) == [
+        0,
+        1,
+    ]
+    assert not same_rule("一是加强500个托位建设。", "二是完善300元补贴。")  # an enumeration is no tier list

@@ -119,11 +119,27 @@ def _shape(sentence: str) -> set[str]:
     return {flat[i : i + 2] for i in range(len(flat) - 1)}
 
 
+ORDINAL = re.compile(r"^[一二两三四五六七八九十\d]+")
+
+
+def _item(sentence: str) -> str:
+    """The last item of a sentence that opens a list (…按照下列标准发放：二孩：每月500元。 -> 二孩：每月500元。), its
+    leading ordinal (二孩 / 三孩) made neutral, so that the list's items compare as tiers of one rule."""
+    parts = sentence.split("：")
+    item = "：".join(parts[-2:]) if len(parts) >= 3 else sentence  # …标准发放：|二孩：每月500元。
+    return ORDINAL.sub("#", item)
+
+
 def same_rule(a: str, b: str) -> bool:
     """Tiers of one rule: same opening words, each with a number, and the same wording apart from the numbers
-    (对…不超过100万元的部分，减按12.5%…；对…超过100万元但不超过300万元的部分，减按50%…)."""
-    if a[:TIER_PREFIX] != b[:TIER_PREFIX] or not (DIGIT.search(a) and DIGIT.search(b)):
+    (对…不超过100万元的部分，减按12.5%…；对…超过100万元但不超过300万元的部分，减按50%…; 二孩：每月500元。三孩：每月
+    1000元。 after the sentence that opens the list)."""
+    if not (DIGIT.search(a) and DIGIT.search(b)):
         return False
+    if a[:TIER_PREFIX] != b[:TIER_PREFIX]:
+        a, b = _item(a), _item(b)
+        if a[:TIER_PREFIX] != b[:TIER_PREFIX]:
+            return False
     x, y = _shape(a), _shape(b)
     return 2 * len(x & y) / max(len(x) + len(y), 1) >= TIER_SIMILARITY
 
