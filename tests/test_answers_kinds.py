@@ -101,3 +101,12 @@ def test_compare_finds_the_figure_in_a_nearby_clause_when_the_best_has_none(assi
     first = ans.answer.splitlines()[0]
     assert first.startswith("青岛市") and "4.6个" in first and "4.5个" in first, ans.answer
     assert {h.chunk.slug for h in ans.citations} == {"qingdao", "tonghua"}
+
+
+def test_regions_named_without_such_a_rule_each_say_so(assistant):
+    """Not the general "no relevant content": the citizen named two regions, each answers for itself."""
+    ans = assistant.ask("北京和贵州托育补贴比一比")
+    assert ans.refused and ans.answer.splitlines() == [
+        "北京市：方案中未找到相关规定。",
+        "贵州省：方案中未找到相关规定。",
+    ]
