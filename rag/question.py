@@ -97,10 +97,10 @@ def _courtesy() -> tuple[re.Pattern, re.Pattern]:
 def strip_courtesy(text: str) -> str:
     """Normalised `text` without the greetings and thanks around the question (您好，请问…谢谢); unchanged when
     they are all it says (a bare 你好 is still a greeting)."""
-    lead, tail = _courtesy()
+    lead, _ = _courtesy()
     out = text
     while True:
-        shorter = tail.sub("", lead.sub("", out, count=1), count=1)
+        shorter = _drop_thanks(lead.sub("", out, count=1))
         if shorter == out:
             break
         out = shorter
@@ -109,14 +109,23 @@ def strip_courtesy(text: str) -> str:
 
 def courtesy_only(text: str) -> str:
     """ "greeting" or "thanks" when normalised `text` is nothing else (你好 / 请问 / 谢谢您！), else ""."""
-    lead, tail = _courtesy()
-    if not _CONTENT.search(tail.sub("", text, count=1)):
+    lead, _ = _courtesy()
+    if not _CONTENT.search(_drop_thanks(text)):
         return "thanks"
     if not _CONTENT.search(lead.sub("", text, count=1)):
         return "greeting"
     return ""
 
 
+def _drop_thanks(text: str) -> str:
+    """`text` without the thanks at its end; only its last characters are searched (TAIL_CHARS), so a long run of
+    punctuation costs one short search, not one per position."""
+    _, tail = _courtesy()
+    head, end = text[:-TAIL_CHARS], text[-TAIL_CHARS:]
+    return head + tail.sub("", end, count=1)
+
+
+TAIL_CHARS = 40
 _CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
 
 
