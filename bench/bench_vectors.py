@@ -31,30 +31,9 @@ sys.path.insert(0, str(ROOT))
 # ---- quality on the gold set -------------------------------------------------------------------------------
 def search_records(asst, items) -> list[dict]:
     """The retrieval half of rag eval's runner (search only: Recall@k and MRR need no composed answer)."""
-    from rag.errors import InputError
-    from rag.evaluation.metrics import K
-    from rag.evaluation.runner import record
+    from rag.evaluation.runner import search_record
 
-    out = []
-    for item in items:
-        rec = record(item)
-        try:
-            rec["hits"] = [h.chunk.id for h in asst.search(item.question, k=K)[1]]
-        except InputError:
-            rec["hits"] = []
-        if item.expect == "multi" and item.relevant_ids:
-            regions = list(dict.fromkeys(cid.split("-")[0] for cid in item.relevant_ids))
-            rec["rank_queries"] = [
-                (
-                    f"{item.id}@{slug}",
-                    item.id,
-                    [c for c in item.relevant_ids if c.startswith(slug + "-")],
-                    [h.chunk.id for h in asst.search(item.question, region=slug, k=K)[1]],
-                )
-                for slug in regions
-            ]
-        out.append(rec)
-    return out
+    return [search_record(asst, item) for item in items]
 
 
 def quality(tmp: Path) -> list[dict]:

@@ -123,29 +123,35 @@ def progress_bar(items, desc: str, enabled: bool):
     )
 
 
+def search_record(asst, item: GoldItem) -> dict:
+    """The retrieval half of one record: ranked chunk ids from search (k=10, region detected from the question)."""
+    rec = record(item)
+    try:
+        _, hits = asst.search(item.question, k=K)
+    except InputError:
+        hits = []
+    rec["hits"] = [h.chunk.id for h in hits]
+    if item.expect == "multi" and item.relevant_ids:
+        # answered region by region, so retrieval is judged region by region too
+        regions = list(dict.fromkeys(cid.split("-")[0] for cid in item.relevant_ids))
+        rec["rank_queries"] = [
+            (
+                f"{item.id}@{slug}",
+                item.id,
+                [c for c in item.relevant_ids if c.startswith(slug + "-")],
+                [h.chunk.id for h in asst.search(item.question, region=slug, k=K)[1]],
+            )
+            for slug in regions
+        ]
+    return rec
+
+
 def run(asst, items: list[GoldItem], answerer=None, desc: str = "eval", progress: bool = True) -> list[dict]:
-    """One record per item: ranked chunk ids from search (k=10, region detected from the question) and the answer."""
+    """One record per item: its search_record and the answer."""
     answerer = answerer or asst
     out = []
     for item in progress_bar(items, desc, progress):
-        rec = record(item)
-        try:
-            _, hits = asst.search(item.question, k=K)
-        except InputError:
-            hits = []
-        rec["hits"] = [h.chunk.id for h in hits]
-        if item.expect == "multi" and item.relevant_ids:
-            # answered region by region, so retrieval is judged region by region too
-            regions = list(dict.fromkeys(cid.split("-")[0] for cid in item.relevant_ids))
-            rec["rank_queries"] = [
-                (
-                    f"{item.id}@{slug}",
-                    item.id,
-                    [c for c in item.relevant_ids if c.startswith(slug + "-")],
-                    [h.chunk.id for h in asst.search(item.question, region=slug, k=K)[1]],
-                )
-                for slug in regions
-            ]
+        rec = search_record(asst, item)
         out.append(ask_one(answerer, item, rec))
     return out
 

@@ -14,6 +14,15 @@ import secrets
 
 from .config import ServerConfig
 
+
+async def send_whole(send, start: dict, body: bytes) -> None:
+    """Sends a buffered response whose body was rewritten: its start with the new Content-Length, then the body."""
+    start["headers"] = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+    start["headers"].append((b"content-length", str(len(body)).encode()))
+    await send(start)
+    await send({"type": "http.response.body", "body": body})
+
+
 # Gradio routes the chat page never calls: file serving (local files and a server-side URL fetcher),
 # uploads, the client-library call API, monitoring, MCP, run history, dev tools. /gradio_api/run/ stays:
 # the example buttons use it, and api_open=False makes it refuse every queued (answering) function.
@@ -129,11 +138,7 @@ class SecurityMiddleware:
                 if message.get("more_body"):
                     return
                 body = _SCRIPT.sub(f'<script nonce="{nonce}"'.encode(), b"".join(state["body"]))
-                start = state["start"]
-                start["headers"] = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-                start["headers"].append((b"content-length", str(len(body)).encode()))
-                await send(start)
-                return await send({"type": "http.response.body", "body": body})
+                return await send_whole(send, state["start"], body)
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

@@ -21,7 +21,7 @@ from starlette.routing import Match, Mount
 
 from ..shared_state import seconds
 from .contract import error_bytes, log_client_error
-from .security import client_ip
+from .security import client_ip, in_networks
 
 MAX_BODY = 64 * 1024  # far above any valid request (500-char question + 20 history turns)
 TOO_LARGE = "请求体过大（上限 {kb} KB）。"
@@ -53,7 +53,7 @@ class RequestGuard:
         config = self.state.config
         headers = scope.get("headers") or []
         peer = (scope.get("client") or ("unknown", 0))[0]
-        if not _trusted(peer, config.networks) and any(k in FORWARDED for k, _ in headers):
+        if not in_networks(peer, config.networks) and any(k in FORWARDED for k, _ in headers):
             headers = [(k, v) for k, v in headers if k not in FORWARDED]
             scope = dict(scope, headers=headers)
         path, method = scope.get("path", ""), scope.get("method", "GET")
@@ -216,16 +216,6 @@ def _queued(queue) -> int:
         return len(queue)
     except TypeError:  # Gradio internals changed: let Gradio's own bound (503, rewritten in Chinese) decide
         return 0
-
-
-def _trusted(peer: str, networks) -> bool:
-    import ipaddress
-
-    try:
-        ip = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    return any(ip in n for n in networks)
 
 
 def _wrong_method(scope) -> list[str]:

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 
 from . import ui_text
+from .headers import send_whole
 
 STATIC = Path(__file__).parent / "static"
 SCRIPT_TAG = b'<script src="/ui/chat.js"></script>'
@@ -96,11 +97,7 @@ class PageMiddleware:
                 if message.get("more_body"):
                     return
                 body = rewrite_page(b"".join(state["body"]), base)
-                start = state["start"]
-                start["headers"] = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-                start["headers"].append((b"content-length", str(len(body)).encode()))
-                await send(start)
-                return await send({"type": "http.response.body", "body": body})
+                return await send_whole(send, state["start"], body)
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

@@ -31,19 +31,20 @@ def clean_history(history, max_messages: int) -> list[dict]:
 def client_ip(peer: str | None, forwarded_for: str | None, trusted: tuple) -> str:
     """The peer address, or — only when the peer is a trusted proxy — the nearest untrusted X-Forwarded-For hop."""
     peer = peer or "unknown"
-    if not trusted or not forwarded_for or not _in(peer, trusted):
+    if not trusted or not forwarded_for or not in_networks(peer, trusted):
         return peer
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
         try:
             ipaddress.ip_address(hop)
         except ValueError:
             return peer  # a forged/garbled header: fall back to the proxy itself
-        if not _in(hop, trusted):
+        if not in_networks(hop, trusted):
             return hop
     return peer
 
 
-def _in(addr: str, networks: tuple) -> bool:
+def in_networks(addr: str, networks) -> bool:
+    """True when `addr` is an IP address inside one of `networks` (a garbled address is inside none)."""
     try:
         ip = ipaddress.ip_address(addr)
     except ValueError:

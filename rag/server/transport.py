@@ -12,7 +12,6 @@ limits.RequestGuard, which reads bodies.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import threading
@@ -21,6 +20,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .config import ServerConfig
+from .security import in_networks
 
 TOO_MANY_CONNECTIONS = "来自您地址的连接过多，请稍后再试。"
 MALFORMED = "请求格式错误：无法解析的 HTTP 请求，或请求头过大。"
@@ -48,7 +48,7 @@ def guarded_protocol(config: ServerConfig) -> type[H11Protocol]:
         def connection_made(self, transport) -> None:
             super().connection_made(transport)
             peer = self.client[0] if self.client else "unknown"
-            if limit and not _trusted(peer, networks):
+            if limit and not in_networks(peer, networks):
                 with lock:
                     if counts.get(peer, 0) >= limit:
                         transport.write(refusal)
@@ -114,14 +114,6 @@ def guarded_protocol(config: ServerConfig) -> type[H11Protocol]:
                 self.transport.close()
 
     return GuardedH11Protocol
-
-
-def _trusted(peer: str, networks) -> bool:
-    try:
-        ip = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    return any(ip in n for n in networks)
 
 
 class RepeatFilter(logging.Filter):
