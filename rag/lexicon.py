@@ -331,27 +331,30 @@ def parse_expansions(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((term, tuple(variants)) for term, variants in table.items())
 
 
-MODALS = ("能", "可以", "能不能", "可不可以", "怎么")  # 产检报销 is also written 产检能报销 / 产检可以报销
-
-
-def _with_modals(terms) -> list[str]:
-    """The terms, and for one ending in 报销 the same with a modal before 报销 (a question's usual wording)."""
+def _with_modals(terms, variants: dict) -> list[str]:
+    """The terms, and for one ending in a verb of [term_variants] the same with each modal before the verb
+    (产检报销 -> 产检能报销, 产检可以报销: how questions word it)."""
+    verbs, modals = variants.get("verbs", ()), variants.get("modals", ())
     out = []
     for t in terms:
         out.append(t)
-        if t.endswith("报销") and len(t) > 2:
-            out += [t[:-2] + m + "报销" for m in MODALS]
+        for verb in verbs:
+            if t.endswith(verb) and len(t) > len(verb):
+                out += [t[: -len(verb)] + m + verb for m in modals]
     return out
 
 
 def parse_benefits(text: str) -> list[Benefit]:
     data = tomllib.loads(text)
+    variants = data.get("term_variants", {})
     out = []
     for i, entry in enumerate(data.get("benefit", []), 1):
         if not entry.get("key") or not entry.get("unit"):
             raise LexiconError(f"benefits.toml: benefit #{i} lacks key or unit")
         wordings = tuple(entry.get("wordings", ()))
-        terms = tuple(dict.fromkeys((entry["key"], *_with_modals(entry.get("terms", ())), *wordings)))
+        terms = tuple(
+            dict.fromkeys((entry["key"], *_with_modals(entry.get("terms", ()), variants), *wordings))
+        )
         out.append(
             Benefit(
                 key=entry["key"],

@@ -100,10 +100,11 @@ def compose(ctx: Context, slug: str) -> Answer:
         if ans is not None:
             return ans
     ev, doc = ctx.evidence(slug), ctx.docs[slug]
-    if ev.ex is not None and unsupported(ctx, ev.ex):
+    missing = unsupported(ctx, ev.ex) if ev.ex is not None else None
+    if missing:
         # the rule names the thing but not what is asked of it: not a yes, the rule shown as related
         hit = cite(ev.ex, 1)
-        lead = M.NOT_MENTIONED.format(thing=ctx.thing() + unsupported(ctx, ev.ex))
+        lead = M.NOT_MENTIONED.format(thing=ctx.thing() + missing)
         text = f"{lead}{M.RELATED.format(fact=ctx.fact(ev.ex))} [1]\n{basis(doc, hit)}"
         return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: ev.ex.sentences}, ctx.q.kind)
     if ev.ex is not None:
