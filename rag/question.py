@@ -269,6 +269,12 @@ class QuestionBuilder:
             return corr.text, tuple(corr.fixes)
         return text, ()
 
+    def _switches(self, text: str, topic: str) -> bool:
+        """A full question naming a benefit (生孩子有补贴吗) switches topic: it asks what it asks, and what was asked
+        before it no longer counts. An elliptic one (那婚假呢？) or one refining the last without naming a benefit
+        (那幼儿园收不收小一点的) does not."""
+        return _has_topic(topic) and not _elliptic(text, topic) and bool(self._benefits(topic))
+
     def _benefits(self, topic: str) -> tuple[str, ...]:
         if self.lexicon is None:
             return ()
@@ -324,20 +330,15 @@ class QuestionBuilder:
                         all_regions = True
                         break
             if inherited_region or inherited_topic:
-                # 那婚假呢？ asks the previous question's kind of thing (几天/多少) about a new topic, and so does a
-                # question refining the last one without naming a benefit (那幼儿园收不收小一点的); read back through
-                # such turns to the last full one. A full question naming a benefit (生孩子有补贴吗) switches topic: it
-                # asks what it asks, and what was asked before it no longer counts.
-                def switches(t: str, top: str) -> bool:
-                    return _has_topic(top) and not _elliptic(t, top) and bool(self._benefits(top))
-
-                if not switches(text, topic) and not _wants(topic)[1]:
+                # 那婚假呢？ asks the previous question's kind of thing (几天/多少) about a new topic: read back
+                # through the turns to the last one that switched topic (_switches)
+                if not self._switches(text, topic) and not _wants(topic)[1]:
                     for p in reversed(prev):
                         asked = _quantity_words(p)
                         if asked:
                             topic = f"{topic} {asked[0]}"
                             break
-                        if switches(p, self.detector.strip(p, self.detector.detect(p))):
+                        if self._switches(p, self.detector.strip(p, self.detector.detect(p))):
                             break
                 standalone = topic
         wants, asks_quantity = _wants(topic)
