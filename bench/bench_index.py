@@ -55,8 +55,9 @@ def make_corpus(dst: Path, scale: int) -> None:
 
 def scenario(seeds: str, index_root: str, embedder: str, what: str) -> None:
     """Runs inside a child process; prints one JSON line."""
+    from rag.index.store import build_index, load_index
+
     from rag.config import load_settings
-    from rag.index import build_index, load_index
 
     s = load_settings(ROOT).with_(seeds_dir=Path(seeds), index_root=Path(index_root), embedder=embedder)
     if (
@@ -65,7 +66,7 @@ def scenario(seeds: str, index_root: str, embedder: str, what: str) -> None:
         from rag.embedders import get_embedder
         from rag.ingest.chunker import chunk_documents, chunk_sentences
         from rag.ingest.seeds import load_documents
-        from rag.normalize import normalize
+        from rag.text.normalize import normalize
 
         chunks = chunk_documents(load_documents(s.seeds_dir))
         emb = get_embedder(embedder)

@@ -47,7 +47,7 @@ TOPICS = [
 FORMS = ["{r}{t}有几天？", "{r}{t}怎么申请？", "{r}的{t}政策是什么？", "{r}有没有{t}？", "请问{r}{t}标准是多少？",
          "{r}{t}需要什么条件？", "在{r}，{t}怎么规定的？", "{r}{t}多少钱？"]  # fmt: skip
 # what a citizen says about themselves first: it changes the question (no cache hit), unlike a greeting, which
-# rag.question.strip_courtesy removes before anything is embedded or cached
+# rag.question.record.strip_courtesy removes before anything is embedded or cached
 CONTEXTS = ["", "我老婆快生了，", "家里准备要二胎，", "我在企业上班，", "孩子刚满一岁，", "我是灵活就业人员，",
             "我们是双职工，"]  # fmt: skip
 COMMON = [

@@ -1,7 +1,7 @@
 """The Python API: Assistant.load(...).ask(question, region=None, history=(), lock_region=False) -> Answer,
 .search(...) -> [Hit].
 
-Orchestration only: input check -> question record (rag.question) -> region rule -> retrieval (once) -> the
+Orchestration only: input check -> question record (rag.question.record) -> region rule -> retrieval (once) -> the
 composer of the question's kind (rag.answers.*) -> Answer.
 """
 
@@ -16,13 +16,13 @@ from .answers.common import Context
 from .answers.gate import DENSE_GATE, Thresholds  # noqa: F401 - re-exported for calibration and tests
 from .config import Settings, load_settings
 from .errors import RagError
-from .index import LoadedIndex, load_index
+from .index.store import LoadedIndex, load_index
 from .ingest.seeds import load_documents
 from .models import Answer, Document, Hit
-from .question import Question, QuestionBuilder
-from .regions import RegionDetector
-from .retriever import Retriever
-from .validate import MAX_QUESTION_CHARS, check_question  # noqa: F401 - MAX_QUESTION_CHARS re-exported
+from .question.record import Question, QuestionBuilder
+from .question.regions import RegionDetector
+from .question.validate import MAX_QUESTION_CHARS, check_question  # noqa: F401 - MAX_QUESTION_CHARS re-exported
+from .retrieval.retriever import Retriever
 
 
 class Assistant:

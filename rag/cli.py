@@ -54,7 +54,7 @@ def _read_batch(path: str) -> list[dict]:
 
 
 def cmd_index(args) -> int:
-    from .index import build_index
+    from .index.store import build_index
     from .ingest.preview import format_report_line
 
     s = _settings(args)
@@ -78,7 +78,7 @@ def cmd_index(args) -> int:
             f"已建立索引：{rep.documents} 份文件，{rep.chunks} 个条款（新嵌入 {rep.embedded}），用时 {rep.seconds:.1f} 秒 → {rep.dir}",
             file=sys.stderr,
         )
-        from .ops_cli import after_index
+        from .ops.cli import after_index
 
         after_index(s)  # pins whose clause changed are suspended
     return 0
@@ -237,8 +237,8 @@ def _lock(args) -> dict:
 
 
 def cmd_compare(args) -> int:
-    from .compare import compare_dict, format_rows, table_of
-    from .index import load_index
+    from .benefits.view import compare_dict, format_rows, table_of
+    from .index.store import load_index
     from .messages import COMPARE_RESOLVED_NOTE
 
     table = table_of(load_index(_settings(args)))
@@ -254,7 +254,7 @@ def cmd_compare(args) -> int:
 
 
 def _require_question(q) -> None:
-    from .validate import check_question
+    from .question.validate import check_question
 
     check_question(q)
 
@@ -380,7 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_eval)
 
-    from .ops_cli import register as register_ops  # rag report / pin / log (issue 14)
+    from .ops.cli import register as register_ops  # rag report / pin / log (issue 14)
 
     register_ops(sub, _settings)
     return p

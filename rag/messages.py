@@ -164,7 +164,7 @@ TOP_NO_TABLE = "各地对照表中没有这一项，无法直接排出哪里最{
 ADJ_MOST = {"天数": "最长", "金额": "最高", "比例": "最高", "": "最多"}
 ADJ_LEAST = {"天数": "最短", "金额": "最低", "比例": "最低", "": "最少"}
 
-# ---- rag compare, GET /api/compare and the compare tab (rag/compare.py) ---------------------------------------
+# ---- rag compare, GET /api/compare and the compare tab (rag/benefits/view.py) ---------------------------------------
 COMPARE_EMPTY_NAME = "请填写要对比的待遇名称，例如：育儿假。"
 COMPARE_NAME_TOO_LONG = "待遇名称太长（{n} 字），请精简到 {limit} 字以内。"
 COMPARE_UNKNOWN = "没有找到可对比的待遇“{name}”。可对比的待遇有：{choices}。"

@@ -100,7 +100,7 @@ class Answer:
     kind: str = "fact"  # fact | list | compare | yesno | followup | clarify | refuse
     notice: str = ""  # one short line shown before the answer (region switched or locked), else ""
     answer_id: str | None = None  # set by the question log (rag/server/ops.py): the key for feedback
-    pinned: bool = False  # an operator-checked pinned answer (rag/pins.py)
+    pinned: bool = False  # an operator-checked pinned answer (rag/ops/pins.py)
 
     def to_dict(self) -> dict:
         out = {

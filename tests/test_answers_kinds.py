@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from rag.normalize import normalize
+from rag.text.normalize import normalize
 
 pytestmark = pytest.mark.slow
 NUM = re.compile(r"\d+(?:\.\d+)?")

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from rag.errors import InputError, RagError
-from rag.normalize import normalize
+from rag.text.normalize import normalize
 
 pytestmark = pytest.mark.slow
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 
 import pytest
+from rag.benefits.table import (
+    FILE,
+    NO_NUMBER,
+    NOT_COVERED,
+    VALUE,
+    BenefitsTable,
+    build_table,
+    rules_version,
+)
+from rag.question.lexicon import load_lexicon
 
-from rag.benefits import FILE, NO_NUMBER, NOT_COVERED, VALUE, BenefitsTable, build_table, rules_version
 from rag.ingest.chunker import chunk_documents
 from rag.ingest.seeds import load_documents
-from rag.lexicon import load_lexicon
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +170,7 @@ def test_rules_on_new_wording(corpus):
 
 
 def test_index_build_stores_and_loads_the_table(hash_settings, table):
-    from rag.index import build_index, load_index, staleness
+    from rag.index.store import build_index, load_index, staleness
 
     rep = build_index(hash_settings)
     m = json.loads((rep.dir / "manifest.json").read_text(encoding="utf-8"))

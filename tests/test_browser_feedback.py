@@ -10,7 +10,7 @@ import time
 import pytest
 from _live_server import rag_serve
 
-from rag.stores import Store
+from rag.ops.stores import Store
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"

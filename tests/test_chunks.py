@@ -7,7 +7,7 @@ import pytest
 
 from rag.ingest.chunker import MAX_CHARS, chunk_documents
 from rag.ingest.seeds import load_documents
-from rag.normalize import normalize
+from rag.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from rag.ingest.clean import clean_lines, strip_artefacts
-from rag.normalize import normalize, normalize_query
+from rag.text.normalize import normalize, normalize_query
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from rag.benefits.table import build_table
+from rag.benefits.view import MAX_NAME, compare_dict, format_rows, resolve
 
-from rag.benefits import build_table
-from rag.compare import MAX_NAME, compare_dict, format_rows, resolve
 from rag.errors import InputError
 from rag.ingest.chunker import chunk_documents
 from rag.ingest.seeds import load_documents
@@ -74,7 +74,7 @@ def test_compare_dict_shape(table):
 @pytest.fixture(scope="module")
 def hash_index(tmp_path_factory, settings):
     """A real index build (hashing embedder: no model) for the command line to read."""
-    from rag.index import build_index
+    from rag.index.store import build_index
 
     root = tmp_path_factory.mktemp("cmp") / "index"
     build_index(settings.with_(index_root=root, embedder="hash"))
@@ -109,8 +109,7 @@ def test_api_compare_matches_the_cli_json():
     import httpx
     from _live_server import answerer, live_server, make_app
     from fastapi.testclient import TestClient
-
-    from rag.compare import table_of
+    from rag.benefits.view import table_of
 
     app = make_app()
     expected = compare_dict(table_of(answerer()), "育儿假")

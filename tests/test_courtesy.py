@@ -1,12 +1,12 @@
-"""Greetings and thanks around a question change nothing: citizens write 您好，请问…谢谢 (rag.question.strip_courtesy)."""
+"""Greetings and thanks around a question change nothing: citizens write 您好，请问…谢谢 (rag.question.record.strip_courtesy)."""
 
 from __future__ import annotations
 
 import pytest
+from rag.question.record import strip_courtesy
 
 from rag.evaluation.citizen import load_citizen
-from rag.normalize import normalize_query
-from rag.question import strip_courtesy
+from rag.text.normalize import normalize_query
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,10 @@ import json
 import os
 
 import pytest
+from rag.index.store import build_index, current_build, load_index, staleness
 
 from rag.embedders import get_embedder
 from rag.errors import IndexProblem
-from rag.index import build_index, current_build, load_index, staleness
 
 
 def vectors_file(s):
@@ -128,7 +128,7 @@ def test_interrupted_rebuild_leaves_previous_index_usable(hash_settings):
 def test_crash_after_writing_files_but_before_swap(hash_settings, monkeypatch):
     build_index(hash_settings)
     good = current_build(hash_settings.index_dir)
-    import rag.index as ri
+    import rag.index.store as ri
 
     def die(*a, **k):
         raise KeyboardInterrupt

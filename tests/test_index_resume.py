@@ -12,13 +12,13 @@ import textwrap
 
 import numpy as np
 import pytest
+import rag.index.cache as ic
+from rag.index.store import build_index, current_build, load_index
 
-import rag.index_cache as ic
 from rag.cli import main
 from rag.embedders import get_embedder
 from rag.embedders.hashing import HashEmbedder
 from rag.errors import RagError
-from rag.index import build_index, current_build, load_index
 
 BATCH = 50
 
@@ -103,10 +103,10 @@ SIGKILL_CHILD = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    import rag.index_cache as ic
+    import rag.index.cache as ic
     from rag.config import load_settings
     from rag.embedders.hashing import HashEmbedder
-    from rag.index import build_index
+    from rag.index.store import build_index
 
     ic.FLUSH_SECONDS = 0.0  # flush after every batch, so that the kill point is exact
 

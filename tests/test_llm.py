@@ -17,10 +17,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_openai import FakeOpenAI, Reply, free_port  # noqa: E402
+from rag.question.guard import REFUSAL  # noqa: E402
 
 from rag.config import load_settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
-from rag.guard import REFUSAL  # noqa: E402
 from rag.llm import LLMAssistant, load_prompt, with_llm  # noqa: E402
 from rag.llm.checks import check_reply, numbers  # noqa: E402
 from rag.models import Answer, Chunk, Hit  # noqa: E402

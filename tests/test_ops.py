@@ -15,10 +15,10 @@ from _ops_helpers import clause_with, hash_settings_in
 from rag.assistant import Assistant
 from rag.errors import RagError
 from rag.models import Chunk
-from rag.pins import PinMatcher, add_pin, index_chunks, missing_numbers, numbers, verify_pins
-from rag.report import build_report, parse_since, render_html, write_csv
-from rag.stores import QuestionLog, QuestionRow, Store, client_hash, utcnow
-from rag.wording import group_key, wording_key
+from rag.ops.pins import PinMatcher, add_pin, index_chunks, missing_numbers, numbers, verify_pins
+from rag.ops.report import build_report, parse_since, render_html, write_csv
+from rag.ops.stores import QuestionLog, QuestionRow, Store, client_hash, utcnow
+from rag.ops.wording import group_key, wording_key
 
 DOWN_URL = "postgresql+psycopg://postgres@127.0.0.1:9/nowhere"  # port 9 (discard): connection refused
 
@@ -262,7 +262,7 @@ def test_the_writer_enforces_retention_once_a_day(store):
 
 
 def test_personal_numbers_are_not_logged():
-    from rag.stores import redact
+    from rag.ops.stores import redact
 
     text = "我电话13812345678，身份证11010519491231002X，邮箱a.b@example.com，2025年补贴500元"
     out = redact(text)

@@ -10,8 +10,8 @@ import pytest
 from _ops_helpers import clause_with, hash_settings_in
 
 from rag.cli import main
-from rag.pins import index_chunks
-from rag.stores import QuestionRow, Store, utcnow
+from rag.ops.pins import index_chunks
+from rag.ops.stores import QuestionRow, Store, utcnow
 
 
 @pytest.fixture

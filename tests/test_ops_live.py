@@ -18,7 +18,7 @@ from _live_server import rag_serve
 from _ops_helpers import ROOT
 from _postgres import postgres_server, unavailable
 
-from rag.stores import Store, utcnow
+from rag.ops.stores import Store, utcnow
 
 pytestmark = pytest.mark.slow
 TOKEN = "live-admin-token"
@@ -166,7 +166,7 @@ def test_pin_threshold_keeps_every_unrelated_gold_question_out():
     """The calibration of eval/pins_calibration.md, re-run: no unrelated gold pair reaches the threshold."""
     from _live_server import answerer
 
-    from rag.pins import PIN_THRESHOLD, calibrate
+    from rag.ops.pins import PIN_THRESHOLD, calibrate
 
     rows = [
         json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()

@@ -8,13 +8,13 @@ from _ops_helpers import clause_with, hash_settings_in
 from fastapi.testclient import TestClient
 
 from rag.assistant import Assistant
-from rag.pins import index_chunks
+from rag.ops.pins import index_chunks
+from rag.ops.stores import Store
 from rag.server import create_app
 from rag.server.config import ServerConfig
 from rag.server.feedback import answer_id_at, rating_of, store_feedback
 from rag.server.ops import bind
 from rag.server.ui import respond
-from rag.stores import Store
 
 TOKEN = "adm1n-t0ken"
 Q = "青岛育儿假有几天？"
@@ -181,7 +181,7 @@ def test_log_off_means_no_answer_id_no_rows_and_no_feedback(hash_assistant, monk
 
 
 def test_a_reloaded_index_with_a_changed_clause_suspends_the_pin(tmp_path, monkeypatch, db_url):
-    from rag.index import build_index
+    from rag.index.store import build_index
 
     settings = hash_settings_in(tmp_path)
     app = app_with(Assistant.load(settings=settings), monkeypatch, db_url, admin_token=TOKEN)
@@ -205,8 +205,8 @@ def test_a_reloaded_index_with_a_changed_clause_suspends_the_pin(tmp_path, monke
 def test_the_wrapper_passes_extra_keywords_through():
     """Answerers grow keywords (lock_region…): the logging wrapper must not swallow them."""
     from rag.models import Answer
+    from rag.ops.stores import StoreConfig
     from rag.server.ops import Ops, OpsAnswerer
-    from rag.stores import StoreConfig
 
     seen = {}
 

@@ -1,4 +1,4 @@
-"""The committed lookup tables (rag/precomputed.py) agree with pypinyin and jieba, and spare a cold start both."""
+"""The committed lookup tables (rag/text/readings.py) agree with pypinyin and jieba, and spare a cold start both."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from rag import precomputed as P
+from rag.text import readings as P
 
 
 def test_the_committed_table_is_what_the_libraries_give_now():
@@ -17,12 +17,12 @@ def test_the_committed_table_is_what_the_libraries_give_now():
     stale = sorted(set(committed) ^ set(fresh))
     assert not stale, (
         f"rag/data/{P.FILE} is out of date ({len(stale)} rows differ, e.g. {stale[:3]}): "
-        "run `python -m rag.precomputed`"
+        "run `python -m rag.text.readings`"
     )
 
 
 def test_the_table_covers_every_word_the_repair_compares_with():
-    from rag.lexicon import load_lexicon
+    from rag.question.lexicon import load_lexicon
 
     table = P._table()
     missing = [s for s in load_lexicon().repair_surfaces() if s not in table[P.SURFACE]]

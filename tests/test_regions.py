@@ -1,10 +1,10 @@
 from pathlib import Path
 
 import pytest
+from rag.question.regions import RegionDetector
 
 from rag.ingest.seeds import load_documents
-from rag.normalize import normalize_query
-from rag.regions import RegionDetector
+from rag.text.normalize import normalize_query
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,7 +72,7 @@ def test_places_without_suffix(det, question, slugs, uncovered):
 
 
 def test_derive_stems_rules():
-    from rag.regions import derive_stems
+    from rag.question.regions import derive_stems
 
     stems = derive_stems(
         ["江津区", "城阳区", "南岸区", "长寿区", "通化县", "通化", "甲乙区", "甲乙县", "沙区"]
@@ -91,7 +91,7 @@ def test_derive_stems_rules():
 )
 def test_place_homophones_through_the_lexicon(det, typed, slug):
     """Pinyin homophones of place names are repaired by the lexicon before detection; 江金 stays (金婚 is a word)."""
-    from rag.lexicon import load_lexicon
+    from rag.question.lexicon import load_lexicon
 
     fixed = load_lexicon().correct(normalize_query(typed)).text
     assert det.detect(fixed).slug == slug

@@ -11,13 +11,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.responses import PlainTextResponse
 
-from rag.normalize import strip_invisible
+from rag.ops.shared_state import FailureThrottle, RateLimiter
 from rag.server.config import ServerConfig
 from rag.server.contract import ErrorContractMiddleware, sentence
 from rag.server.limits import RequestGuard
 from rag.server.openai_compat import Budget, count_tokens
 from rag.server.ui import cap_turns
-from rag.shared_state import FailureThrottle, RateLimiter
+from rag.text.normalize import strip_invisible
 
 
 @pytest.mark.parametrize(
@@ -161,8 +161,9 @@ def test_cap_turns_keeps_the_newest_within_count_and_size():
 
 
 def test_resolve_region_names_short_names_and_pinyin(settings):
+    from rag.question.regions import resolve_region
+
     from rag.ingest.seeds import load_documents
-    from rag.regions import resolve_region
 
     docs = {d.slug: d for d in load_documents(settings.seeds_dir)}
     for value in ("qingdao", "Qingdao", "QING DAO", "青岛", "青岛市", "靑島"):

@@ -13,8 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from rag.query_cache import LRU, CachedAnswerer, CachedEmbedder, with_caches
-from rag.shared_state import (
+from rag.ops.shared_state import (
     FailureThrottle,
     RateLimiter,
     RedisFailureThrottle,
@@ -24,6 +23,7 @@ from rag.shared_state import (
     make_limits,
     redact_url,
 )
+from rag.server.caches import LRU, CachedAnswerer, CachedEmbedder, with_caches
 from tests._live_server import free_port
 
 redis = pytest.importorskip(
@@ -111,9 +111,10 @@ def test_lru_forgets_the_least_recently_used():
 @pytest.fixture(scope="module")
 def hash_assistant(tmp_path_factory):
     """The real Assistant over a hashing-embedder index built in a temp folder (seconds, no model)."""
+    from rag.index.store import build_index
+
     from rag.assistant import Assistant
     from rag.config import load_settings
-    from rag.index import build_index
 
     settings = load_settings().with_(index_root=tmp_path_factory.mktemp("index"), embedder="hash")
     build_index(settings)

@@ -9,8 +9,8 @@ from functools import lru_cache
 from .. import messages as M
 from ..ingest.chunker import chunk_sentences
 from ..models import Answer, Document, Hit
-from ..normalize import normalize_query
-from ..question import Question
+from ..question.record import Question
+from ..text.normalize import normalize_query
 from .extract import Extract, extract, finish
 from .gate import Thresholds, passes
 

@@ -4,7 +4,7 @@ then a verdict FIRST when the values are comparable, otherwise exactly why not.
 Values are verbatim (number + unit as the clause writes it) and are never subtracted: the verdict names the region
 and gives both values. Comparable = same unit and same period (每年 / 每月 / 一次性), and neither qualifier undoes the
 order (a 最高 cap on the larger side or a 不少于 floor on the smaller side could reverse it). Values come from the
-benefits table (rag.benefits) when it is built, else from the best sentence of each region's retrieved clause.
+benefits table (rag.benefits.table) when it is built, else from the best sentence of each region's retrieved clause.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from functools import lru_cache
 
 from ..ingest.chunker import chunk_sentences
 from ..models import Hit
-from ..query import Query
-from ..tokenize import tokenize
+from ..question.query import Query
+from ..text.tokenize import tokenize
 
 DIGIT = re.compile(r"\d")
 CLAUSE_SPLIT = re.compile(r"(?<=[，,])")

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from .. import messages as M
 from ..models import Answer, Hit
-from ..question import _toml
+from ..question.record import _toml
 from . import fact
 from .common import Context, basis, cite, finish_answer
 from .extract import finish

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RagError
-from ..normalize import normalize
+from ..text.normalize import normalize
 
 EXPECTS = ("answer", "refuse", "qualify", "multi")
 FIELDS = {

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from ..normalize import normalize
+from ..text.normalize import normalize
 
 K = 10
 RANKING = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "coverage@10")

@@ -41,7 +41,7 @@ def configs(retriever: str, embedder: str, answerer: str) -> list[Config]:
 def load_assistant(settings, cfg: Config):
     """The assistant of `cfg`; builds the embedder's index first when it is missing or stale (atomic, like `rag index`)."""
     from ..assistant import Assistant
-    from ..index import build_index, staleness
+    from ..index.store import build_index, staleness
 
     s = settings.with_(embedder=cfg.embedder)
     why = staleness(s)

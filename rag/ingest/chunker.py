@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import RagError
 from ..models import Chunk, Document
-from ..normalize import normalize
+from ..text.normalize import normalize
 from . import messages
 from .clean import clean_lines
 from .layouts import Clause, Parsed, parse_document

@@ -14,10 +14,10 @@ import logging
 
 from ..assistant import stream_answer
 from ..config import Settings
-from ..guard import REFUSAL, injection
 from ..ingest.chunker import split_sentences
 from ..messages import DRAFT_NOTE
 from ..models import Answer, Hit
+from ..question.guard import REFUSAL, injection
 from .checks import Verdict, check_reply, numbers
 from .client import LLMFailure, generate, make_chat
 from .prompts import as_data, format_clauses, load_prompt, render
@@ -112,8 +112,8 @@ class LLMAssistant:
         build = getattr(self.assistant, "question", None)
         if callable(build):
             return build(question, history)
-        from ..question import QuestionBuilder
-        from ..validate import check_question
+        from ..question.record import QuestionBuilder
+        from ..question.validate import check_question
 
         return QuestionBuilder(self.assistant.detector, self.assistant.docs).build(
             check_question(question), history
@@ -194,5 +194,5 @@ class LLMAssistant:
 
 
 def refused(question: str) -> Answer:
-    """The answer to a prompt-injection attempt (rag.guard.REFUSAL)."""
+    """The answer to a prompt-injection attempt (rag.question.guard.REFUSAL)."""
     return Answer(question, REFUSAL, True, None)

@@ -67,7 +67,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None, workers: int
 def _serve_one(host: str, port: int, settings, config, sock: socket.socket | None = None) -> int:
     """One server process: load, warm up, serve (on `sock` when a supervisor bound the port)."""
     from ..pipeline import build
-    from ..query_cache import with_caches
+    from .caches import with_caches
     from .reload import AnswererHolder, warm_up
 
     answerer = with_caches(build(settings))

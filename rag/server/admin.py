@@ -19,8 +19,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ..errors import RagError
-from ..shared_state import seconds
-from ..stores import messages as M
+from ..ops.shared_state import seconds
+from ..ops.stores import messages as M
 from . import schemas
 from .api import ApiError
 from .security import client_ip
@@ -68,13 +68,13 @@ def _form_token(request: Request) -> str:
 
 
 def _chunks(request: Request) -> dict:
-    from ..pins import _chunks_of
+    from ..ops.pins import _chunks_of
 
     return _chunks_of(request.app.state.holder.current)
 
 
 def _since(request: Request):
-    from ..report import parse_since
+    from ..ops.report import parse_since
 
     try:
         return parse_since(request.query_params.get("since", "7d"))
@@ -83,7 +83,7 @@ def _since(request: Request):
 
 
 def _report(request: Request) -> dict:
-    from ..report import build_report
+    from ..ops.report import build_report
 
     return build_report(_ops(request).store, _since(request), _chunks(request))
 
@@ -95,7 +95,7 @@ def _report(request: Request) -> dict:
     summary="运营报告与置顶回答（管理页面）",
 )
 def admin_page(request: Request) -> HTMLResponse:
-    from ..report import render_html
+    from ..ops.report import render_html
 
     report = _report(request)
     return HTMLResponse(
@@ -122,7 +122,7 @@ def admin_report(request: Request) -> JSONResponse:
     summary="导出提问记录（CSV）",
 )
 def admin_csv(request: Request) -> Response:
-    from ..report import write_csv
+    from ..ops.report import write_csv
 
     buf = io.StringIO()
     write_csv(_ops(request).store, _since(request), buf)
@@ -168,7 +168,7 @@ async def _fields(request: Request) -> dict:
     | schemas.errors(422),
 )
 async def add_pin(request: Request):
-    from ..pins import add_pin as _add
+    from ..ops.pins import add_pin as _add
 
     data = await _fields(request)
     cite = data.get("cite", [])

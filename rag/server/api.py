@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, RagError
-from ..regions import resolve_region
-from ..shared_state import seconds
+from ..ops.shared_state import seconds
+from ..question.regions import resolve_region
 from . import schemas
 from .contract import error_body, log_client_error, sentence
 from .ops import status as ops_status
@@ -172,7 +172,7 @@ def search(body: SearchRequest, request: Request) -> dict:
 )
 def compare(request: Request, benefit: str | None = None) -> dict:
     """One benefit (everyday words and typos are resolved: 带娃假, 育儿家) or, without `benefit`, every main one."""
-    from ..compare import compare_dict, table_of
+    from ..benefits.view import compare_dict, table_of
 
     answerer = request.app.state.holder.current
     return run(lambda: compare_dict(table_of(answerer), benefit))

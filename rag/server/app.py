@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse  # noqa: E402
 from fastapi.staticfiles import StaticFiles  # noqa: E402
 
 from .. import __version__  # noqa: E402
-from ..shared_state import make_limits  # noqa: E402
+from ..ops.shared_state import make_limits  # noqa: E402
 from . import api, openai_compat, ops, page  # noqa: E402
 from .config import ServerConfig  # noqa: E402
 from .contract import ErrorContractMiddleware  # noqa: E402

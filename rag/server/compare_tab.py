@@ -1,4 +1,4 @@
-"""The 各地对比 tab: the main benefits per region, from the same data as GET /api/compare (rag.compare.compare_dict
+"""The 各地对比 tab: the main benefits per region, from the same data as GET /api/compare (rag.benefits.view.compare_dict
 over the index's benefits table). Each cell shows its value(s) with qualifier and condition and links to a citation
 card below the table (the clause, with the sentence the value comes from highlighted); "未规定" cells stay plain.
 
@@ -8,8 +8,8 @@ own (chat.js only makes the in-page links scroll instead of navigating), and eve
 from __future__ import annotations
 
 from .. import messages as m
-from ..benefits import Cell
-from ..compare import compare_dict, status_text, table_of
+from ..benefits.table import Cell
+from ..benefits.view import compare_dict, status_text, table_of
 from ..errors import RagError
 from .ui import escape, render_citations
 

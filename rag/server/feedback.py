@@ -11,9 +11,9 @@ import gradio as gr  # module level: Gradio resolves the gr.LikeData annotation 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-from ..normalize import strip_invisible
-from ..stores import messages as M
-from ..stores.db import MAX_COMMENT
+from ..ops.stores import messages as M
+from ..ops.stores.db import MAX_COMMENT
+from ..text.normalize import strip_invisible
 from . import schemas
 from .api import ApiError
 from .security import RateLimiter, client_ip

@@ -19,7 +19,7 @@ import json
 
 from starlette.routing import Match, Mount
 
-from ..shared_state import seconds
+from ..ops.shared_state import seconds
 from .contract import error_bytes, log_client_error
 from .security import client_ip, in_networks
 

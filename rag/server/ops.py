@@ -15,8 +15,8 @@ import time
 import uuid
 
 from ..models import Answer
-from ..normalize import normalize_query
-from ..stores import QuestionLog, QuestionRow, Store, StoreConfig, client_hash, load_store_config, redact
+from ..ops.stores import QuestionLog, QuestionRow, Store, StoreConfig, client_hash, load_store_config, redact
+from ..text.normalize import normalize_query
 from .security import client_ip
 
 log = logging.getLogger("rag.server")
@@ -166,7 +166,7 @@ def answer_kind(answer: Answer) -> str:
 
 def _matcher(inner, ops: Ops):
     """A pin matcher over this answerer's index; first re-checks every pin against the index just loaded."""
-    from ..pins import PinMatcher, _chunks_of, verify_pins
+    from ..ops.pins import PinMatcher, _chunks_of, verify_pins
 
     try:
         chunks = _chunks_of(inner)

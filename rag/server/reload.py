@@ -28,7 +28,7 @@ class AnswererHolder:
         """Rebuilds synchronously; True when the new answerer is live. One rebuild at a time."""
         with self._lock:
             try:
-                from ..lexicon import forget_cached
+                from ..question.lexicon import forget_cached
 
                 forget_cached()  # place names of plans added since the last load
                 if self._builder is not None:
@@ -58,7 +58,7 @@ class AnswererHolder:
 def watch_reloads(signal, holder, every: float = 1.0) -> threading.Thread | None:
     """Polls the shared reload signal (shared_state.RedisReloadSignal) and reloads this process when another
     replica published one. Nothing to watch in a single process (the in-process signal never changes)."""
-    from ..shared_state import ReloadSignal
+    from ..ops.shared_state import ReloadSignal
 
     if type(signal) is ReloadSignal:
         return None
@@ -108,7 +108,7 @@ def index_info(answerer) -> dict:
 
 def served_seeds_match(holder) -> bool | None:
     """Whether the seeds on disk still match the index being served (None when that cannot be told)."""
-    from ..index_freshness import seeds_match
+    from ..index.freshness import seeds_match
 
     inner = getattr(holder.current, "assistant", holder.current)
     manifest = getattr(getattr(inner, "index", None), "manifest", None)

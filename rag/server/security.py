@@ -6,12 +6,12 @@ from __future__ import annotations
 import ipaddress
 
 from ..errors import InputError
-from ..shared_state import RATE_LIMITED, RateLimiter  # noqa: F401  (re-exported: older imports)
-from ..validate import MAX_QUESTION_CHARS, check_question
+from ..ops.shared_state import RATE_LIMITED, RateLimiter  # noqa: F401  (re-exported: older imports)
+from ..question.validate import MAX_QUESTION_CHARS, check_question
 
 
 def clean_text(text, *, field: str = "问题", limit: int = MAX_QUESTION_CHARS) -> str:
-    """The shared validator (rag.validate.check_question): cleaned text, or InputError with one Chinese sentence."""
+    """The shared validator (rag.question.validate.check_question): cleaned text, or InputError with one Chinese sentence."""
     return check_question(text, field=field, limit=limit)
 
 

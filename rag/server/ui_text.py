@@ -7,7 +7,7 @@ that region; a test checks that every one of them is answered (not refused) for 
 from __future__ import annotations
 
 from .. import messages as m
-from ..validate import MAX_QUESTION_CHARS
+from ..question.validate import MAX_QUESTION_CHARS
 
 SITE_TITLE = m.PAGE_TITLE
 SITE_DESCRIPTION = m.PAGE_DESCRIPTION

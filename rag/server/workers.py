@@ -106,7 +106,7 @@ def _kill(pid: int, sig: int) -> None:
 
 
 def _publish(redis_url: str) -> bool:
-    from ..shared_state import RedisLink, RedisReloadSignal, Unavailable
+    from ..ops.shared_state import RedisLink, RedisReloadSignal, Unavailable
 
     link = RedisLink(redis_url)
     try:

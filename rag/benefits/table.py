@@ -27,10 +27,10 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .config import tomllib
-from .ingest.chunker import chunk_sentences
-from .lexicon import Benefit, Lexicon, load_lexicon
-from .normalize import normalize_query
+from ..config import tomllib
+from ..ingest.chunker import chunk_sentences
+from ..question.lexicon import Benefit, Lexicon, load_lexicon
+from ..text.normalize import normalize_query
 
 RULES_VERSION = "1"  # bump when the extraction code changes; the data's hash is added automatically
 FILE = "benefits.json"

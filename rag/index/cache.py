@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexProblem
+from ..errors import IndexProblem
 
 CHECKPOINT_DIR = "checkpoint"
 FLUSH_SECONDS = 10.0  # a killed build loses at most this much embedding work ...
@@ -48,7 +48,7 @@ class CacheLoad:
 def load_cache(index_dir: Path, embedder_id: str, dim: int, dtype: str = "float32") -> CacheLoad:
     """Every reusable vector for `embedder_id`: live build first, older kept builds, then checkpoints.
     A float32 build does not reuse float16-stored vectors (their precision is lost); the reverse is fine."""
-    from .index import current_build
+    from .store import current_build
 
     out = CacheLoad()
     live = current_build(index_dir)
@@ -77,10 +77,10 @@ def _from_build(
     build: Path, embedder_id: str, dim: int, dtype: str
 ) -> tuple[dict[str, np.ndarray], list[str]]:
     """Vectors of one finished build, file by file: a file whose checksum fails contributes nothing."""
-    from .index import SCHEMA_VERSION, _sha256, _text_hash
-    from .index_faults import manifest_problem
-    from .ingest.chunker import chunk_sentences
-    from .normalize import normalize
+    from ..ingest.chunker import chunk_sentences
+    from ..text.normalize import normalize
+    from .faults import manifest_problem
+    from .store import SCHEMA_VERSION, _sha256, _text_hash
 
     try:
         m = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
@@ -128,7 +128,7 @@ def _from_build(
 
 def _read_vectors(path: Path, dim: int) -> np.ndarray | None:
     try:
-        from .vector_store import read_all
+        from .vectors import read_all
 
         vecs = read_all(path)
     except Exception:  # checksum matched, yet unreadable: an older FAISS; re-embedding is the safe answer

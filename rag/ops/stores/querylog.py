@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from .db import QuestionRow, Store, _short, utcnow
 
-log = logging.getLogger("rag.stores")
+log = logging.getLogger("rag.ops.stores")
 DAY = 86_400.0
 
 

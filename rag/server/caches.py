@@ -111,12 +111,12 @@ class CachedAnswerer:
         return answer
 
     def stream(self, question: str, region: str | None = None, history=(), **kw):
-        from .models import Answer
+        from ..models import Answer
 
         key = self._key(question, region, history, kw)
         hit = self.cache.get(key) if key is not None else None
         if hit is not None:
-            from .assistant import stream_answer
+            from ..assistant import stream_answer
 
             yield from stream_answer(copy.copy(hit))
             return

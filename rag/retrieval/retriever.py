@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .index import LoadedIndex
-from .models import Hit
-from .query import Query
+from ..index.store import LoadedIndex
+from ..models import Hit
+from ..question.query import Query
 
 MODES = ("dense", "bm25", "hybrid")
 

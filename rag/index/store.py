@@ -18,18 +18,19 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, vector_store
-from .benefits import load_table, rules_version, write_table
-from .bm25 import BM25
-from .config import Settings
-from .errors import IndexProblem
-from .index_cache import Checkpoint, clear_checkpoints, load_cache
-from .index_faults import MANIFEST_BAD_SHAPE, MANIFEST_NOT_JSON, build_guard, build_lock, manifest_problem
-from .ingest.chunker import CHUNKER_VERSION, chunk_sentences, ingest_documents
-from .ingest.seeds import load_documents, seed_hashes
-from .models import Chunk
-from .normalize import normalize
-from .tokenize import TOKENIZER_VERSION, tokenize
+from .. import __version__
+from ..benefits.table import load_table, rules_version, write_table
+from ..config import Settings
+from ..errors import IndexProblem
+from ..ingest.chunker import CHUNKER_VERSION, chunk_sentences, ingest_documents
+from ..ingest.seeds import load_documents, seed_hashes
+from ..models import Chunk
+from ..text.normalize import normalize
+from ..text.tokenize import TOKENIZER_VERSION, tokenize
+from . import vectors as vector_store
+from .cache import Checkpoint, clear_checkpoints, load_cache
+from .faults import MANIFEST_BAD_SHAPE, MANIFEST_NOT_JSON, build_guard, build_lock, manifest_problem
+from .keyword import BM25
 
 SCHEMA_VERSION = 2
 FILES = ("chunks.jsonl", "vectors.faiss", "sentences.faiss", "keyword.json")
@@ -144,10 +145,10 @@ def build_index(
     """Chunks the seeds, embeds what the cache lacks, writes a new build and swaps it in atomically.
 
     Faults of the file system (full disk, read-only folder) become IndexProblem with one sentence, and the
-    partial build is removed (rag/index_faults.py); fresh vectors are checkpointed while embedding, so a
-    killed build resumes where it stopped (rag/index_cache.py). `device` picks cpu/cuda/auto for the
+    partial build is removed (rag/index/faults.py); fresh vectors are checkpointed while embedding, so a
+    killed build resumes where it stopped (rag/index/cache.py). `device` picks cpu/cuda/auto for the
     sentence-transformers backend; `lock_timeout` bounds the wait for another build (None: wait);
-    `vector_dtype` (float32 | float16) how vectors are stored (rag/vector_store.py).
+    `vector_dtype` (float32 | float16) how vectors are stored (rag/index/vectors.py).
     """
     dtype = vector_store.configured_dtype(settings, vector_dtype)
     with build_guard(settings.index_dir):
@@ -180,7 +181,7 @@ def _build_index(
         docs = load_documents(settings.seeds_dir)
         chunks, doc_reports = ingest_documents(docs, allow_empty=allow_empty)
         if embedder is None:
-            from .embedders import get_embedder
+            from ..embedders import get_embedder
 
             embedder = get_embedder(settings.embedder, device=device)
         hashes = [_text_hash(c.embed_text) for c in chunks]

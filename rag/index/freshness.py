@@ -24,7 +24,7 @@ def _signature(seeds_dir: Path) -> tuple:
 
 def current_seed_hashes(seeds_dir: Path) -> dict[str, str]:
     """seed_hashes(seeds_dir), memoised on the folder's (name, size, mtime) listing."""
-    from .index import seed_hashes
+    from .store import seed_hashes
 
     seeds_dir = Path(seeds_dir)
     sig = _signature(seeds_dir)

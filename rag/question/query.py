@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .normalize import normalize_query
-from .tokenize import tokenize, words
+from ..text.normalize import normalize_query
+from ..text.tokenize import tokenize, words
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +39,7 @@ def make_query(question: str, topic_text: str | None = None) -> Query:
 
 
 def query_from_normalised(text: str, topic: str) -> Query:
-    """The Query of a question already normalised (rag.question builds it once per question)."""
+    """The Query of a question already normalised (rag.question.record builds it once per question)."""
     base = tokenize(topic)
     implied = expansions(topic)
     extra = [t for term in implied for t in tokenize(term)]

@@ -5,7 +5,7 @@ together a third of a cold `rag ask` (issue 15: <= 1.5 s). The answers they give
 asks about (the lexicon's terms, China's place names, common characters) are fixed, so they are kept in
 rag/data/precomputed.tsv. A lookup the table lacks (a new place name in a sixth plan, a rare character)
 falls back to the live library, so the table changes speed, never a result. `tests/test_precomputed.py`
-checks every row against pypinyin and jieba; `python -m rag.precomputed` rewrites the file after either
+checks every row against pypinyin and jieba; `python -m rag.text.readings` rewrites the file after either
 library, benefits.toml, places.txt or divisions.tsv changes.
 """
 
@@ -103,8 +103,8 @@ def common_chars() -> list[str]:
 
 def surfaces() -> list[str]:
     """Every word the homophone repair may compare a typo with: the lexicon's, and China's place names."""
-    from .lexicon import load_lexicon
-    from .regions import divisions, stem_candidates
+    from ..question.lexicon import load_lexicon
+    from ..question.regions import divisions, stem_candidates
 
     names = [p.name for p in divisions().values()]
     return sorted({*load_lexicon().repair_surfaces(), *names, *stem_candidates(names)})
@@ -112,8 +112,8 @@ def surfaces() -> list[str]:
 
 def stems() -> list[str]:
     """Every stem a place name of China, of places.txt or of the seeds may give (江津 of 江津区)."""
-    from .lexicon import _place_names
-    from .regions import divisions, stem_candidates
+    from ..question.lexicon import _place_names
+    from ..question.regions import divisions, stem_candidates
 
     return sorted(stem_candidates([p.name for p in divisions().values()] + _place_names()))
 
@@ -131,8 +131,8 @@ def main() -> int:
 
     path = resources.files("rag.data") / FILE
     header = (
-        f"# written by `python -m rag.precomputed` (pypinyin {version('pypinyin')}, jieba {version('jieba')}):"
-        " kind, key, value; see rag/precomputed.py"
+        f"# written by `python -m rag.text.readings` (pypinyin {version('pypinyin')}, jieba {version('jieba')}):"
+        " kind, key, value; see rag/text/readings.py"
     )
     text = "\n".join([header, *rows()]) + "\n"
     with open(str(path), "w", encoding="utf-8") as fh:

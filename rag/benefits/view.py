@@ -6,10 +6,10 @@ Its sentences (the compare tab shows them to citizens) are in rag/messages.py, C
 
 from __future__ import annotations
 
-from . import messages as M
-from .benefits import NO_NUMBER, NOT_COVERED, BenefitsTable, Cell
-from .errors import InputError, RagError
-from .lexicon import Lexicon, load_lexicon
+from .. import messages as M
+from ..errors import InputError, RagError
+from ..question.lexicon import Lexicon, load_lexicon
+from .table import NO_NUMBER, NOT_COVERED, BenefitsTable, Cell
 
 MAX_NAME = 50  # a benefit's name, not a question: anything longer is refused before it is read
 

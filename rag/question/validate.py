@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from . import messages as M
-from .errors import InputError
-from .normalize import strip_invisible
+from .. import messages as M
+from ..errors import InputError
+from ..text.normalize import strip_invisible
 
 MAX_QUESTION_CHARS = 500
 

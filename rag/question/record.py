@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from .config import tomllib
+from ..config import tomllib
+from ..text.normalize import normalize_query
+from ..text.tokenize import tokenize
 from .guard import injected, normalise_for_guard
-from .normalize import normalize_query
 from .query import Query, query_from_normalised
 from .regions import PARENT, RegionDetector, RegionMatch
-from .tokenize import tokenize
 
 FILLER = re.compile(r"[那么呢吗嘛吧啊呀的又还再也呢有是怎样如何情况方面这边那边么?？!！,，。.\s]+")
 ALL_REGIONS = re.compile(

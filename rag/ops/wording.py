@@ -1,7 +1,7 @@
 """What makes two questions "the same question in other words": same region, same plan terms, same intent
 and the same numbers. Used to group the report's questions and as the lexical gate of pinned answers.
 
-Terms are the benefits the lexicon (rag/lexicon.py, rag/data/benefits.toml) finds, after its homophone repair
+Terms are the benefits the lexicon (rag/question/lexicon.py, rag/data/benefits.toml) finds, after its homophone repair
 (育儿家 -> 育儿假); a question naming no benefit falls back to the everyday-words table (rag/data/synonyms.txt:
 the plans' wording of each term named, without terms found only inside a longer matched term), then to its
 own words."""
@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .normalize import normalize_query
-from .query import synonyms
-from .tokenize import words
+from ..question.query import synonyms
+from ..text.normalize import normalize_query
+from ..text.tokenize import words
 
 # Intent words, checked in order: what kind of thing the citizen wants to know. General vocabulary only.
 INTENTS = (
@@ -60,13 +60,13 @@ def intent(question: str) -> str:
 
 @lru_cache(maxsize=1)
 def _lexicon():
-    from .lexicon import load_lexicon
+    from ..question.lexicon import load_lexicon
 
     return load_lexicon()
 
 
 def benefit_terms(question: str) -> tuple[str, ...]:
-    """The benefits the lexicon (rag/lexicon.py) finds, after its one-character homophone repair."""
+    """The benefits the lexicon (rag/question/lexicon.py) finds, after its one-character homophone repair."""
     lex = _lexicon()
     return tuple(sorted({b.key for b in lex.find(lex.correct(question).text)}))
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .config import tomllib
-from .normalize import normalize_query
+from ..config import tomllib
+from ..text.normalize import normalize_query
 
 UNITS = ("天数", "金额", "比例", "none")
 
@@ -260,26 +260,26 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _surface_readings(surface: str) -> tuple[str, ...]:
-    from .precomputed import surface_readings
+    from ..text.readings import surface_readings
 
     return surface_readings(surface)  # in context: 重庆 -> chong qing
 
 
 def _readings(ch: str) -> frozenset[str]:
-    from .precomputed import char_readings
+    from ..text.readings import char_readings
 
     return char_readings(ch)
 
 
 def _reading(ch: str) -> str:
-    from .precomputed import char_reading
+    from ..text.readings import char_reading
 
     return char_reading(ch)
 
 
 def _is_word(w: str) -> bool:
     """An ordinary word of the jieba dictionary (the one the index uses, with the project's user words)."""
-    from .tokenize import _jieba
+    from ..text.tokenize import _jieba
 
     return _jieba().FREQ.get(w, 0) > 0
 
@@ -303,7 +303,7 @@ def _in_inner_word(window: str, i: int) -> bool:
 
 def _place_names() -> list[str]:
     """Every place a question may name: the plans' regions, aliases and parents, the places list, their stems."""
-    from .config import load_settings
+    from ..config import load_settings
     from .regions import derive_stems, place_groups
 
     names: list[str] = []

@@ -17,7 +17,7 @@ import statistics
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
-from .errors import RagError
+from ..errors import RagError
 from .stores import messages as M
 from .stores.db import Store, utcnow
 from .wording import group_key

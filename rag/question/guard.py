@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from .messages import INJECTION as INJECTION_REFUSAL
-from .normalize import normalize_query
+from ..messages import INJECTION as INJECTION_REFUSAL
+from ..text.normalize import normalize_query
 
 REFUSAL = INJECTION_REFUSAL
 

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import RagError
+from ..errors import RagError
 from .stores import messages as M
 
 
@@ -109,7 +109,7 @@ def cmd_pin(args, settings) -> int:
 
 
 def _calibrate(args, settings) -> int:
-    from .assistant import Assistant
+    from ..assistant import Assistant
     from .pins import calibrate
 
     gold = Path(args.gold or settings.root / "eval" / "gold.jsonl")

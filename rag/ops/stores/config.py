@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import RagError
+from ...errors import RagError
 
 OFF = ("0", "off", "false", "no", "none")
 

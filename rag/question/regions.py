@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from .ingest.seeds import LEVELS
-from .models import Document
+from ..ingest.seeds import LEVELS
+from ..models import Document
 
 STRONG, PARENT, UNCOVERED = "strong", "parent", "uncovered"
 
@@ -151,7 +151,7 @@ def derive_stems(names: list[str] | dict) -> dict[str, str]:
     name, and is not an ordinary word: not listed in data/not_places.txt and, when jieba's dictionary knows it,
     tagged as a noun there (南岸 is a direction word, 大兴 a distinguishing word, 市北 a place word: all refused).
     """
-    from .precomputed import stem_tag
+    from ..text.readings import stem_tag
 
     known = set(names)
     return {
@@ -165,7 +165,7 @@ def derive_stems(names: list[str] | dict) -> dict[str, str]:
 
 
 def _word_spans(text: str) -> set[tuple[int, int]]:
-    from .tokenize import _jieba
+    from ..text.tokenize import _jieba
 
     return {(start, end) for _, start, end in _jieba().tokenize(text)}
 
@@ -315,7 +315,7 @@ def resolve_region(docs: dict[str, Document], value: str) -> str | None:
     """The slug a caller means by `value`: the slug itself, the region name (青岛市), the short name (青岛), an
     alias, or their pinyin (qingdao, Qingdao, qing dao); case, spaces and traditional characters do not matter.
     None when no covered region has that name."""
-    from .normalize import normalize_query
+    from ..text.normalize import normalize_query
 
     key = normalize_query(value or "").replace(" ", "").replace("-", "")
     if not key:

@@ -1,0 +1,1 @@
+"""The cross-region benefits table and its views. Floor 3."""

@@ -1,0 +1,1 @@
+"""The on-disk index: layout, build, load, cache, faults, freshness, vectors, keyword. Floor 4."""

@@ -1,0 +1,1 @@
+"""Region-filtered hybrid retrieval over a loaded index. Floor 5."""

@@ -1,0 +1,1 @@
+"""Pure text functions: normalisation, tokens, sentence splitting, readings. Floor 1."""
