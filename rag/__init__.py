@@ -1,6 +1,6 @@
 """Cited Q&A over Chinese regional fertility-support plans."""
 
-__version__ = "0.1.0"
+from .config import VERSION as __version__
 
 __all__ = ["Assistant", "__version__"]
 

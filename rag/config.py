@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+VERSION = "0.1.0"  # the package's version (pyproject.toml); a build records it in its manifest
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -25,6 +27,13 @@ def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+def embedder_key(spec: str) -> str:
+    """Folder-safe name of an embedder spec (each embedder has its own index under index/)."""
+    if spec.startswith("st:"):
+        return "st-" + Path(spec[3:]).name
+    return spec
+
+
 @dataclass(frozen=True)
 class Settings:
     root: Path
@@ -40,8 +49,6 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         """The index of the configured embedder (each embedder has its own)."""
-        from .embedders import embedder_key
-
         return self.index_root / embedder_key(self.embedder)
 
     def with_(self, **kw) -> Settings:

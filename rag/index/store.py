@@ -8,7 +8,6 @@ a half-written index, and readers always see a complete one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -18,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import __version__
 from ..benefits.table import load_table, rules_version, write_table
+from ..config import VERSION as __version__
 from ..config import Settings
 from ..errors import IndexProblem
 from ..ingest.chunker import CHUNKER_VERSION, chunk_sentences, ingest_documents
@@ -29,12 +28,9 @@ from ..text.normalize import normalize
 from ..text.tokenize import TOKENIZER_VERSION, tokenize
 from . import vectors as vector_store
 from .cache import Checkpoint, clear_checkpoints, load_cache
-from .faults import MANIFEST_BAD_SHAPE, MANIFEST_NOT_JSON, build_guard, build_lock, manifest_problem
+from .faults import build_guard, build_lock
 from .keyword import BM25
-
-SCHEMA_VERSION = 2
-FILES = ("chunks.jsonl", "vectors.faiss", "sentences.faiss", "keyword.json")
-KEEP_BUILDS = 2
+from .layout import FILES, KEEP_BUILDS, SCHEMA_VERSION, _sha256, _text_hash, current_build, read_manifest
 
 
 @dataclass
@@ -61,40 +57,6 @@ class BuildReport:
     reports: list = field(default_factory=list)  # one ingest.chunker.DocReport per plan (empty when skipped)
     reused: int = 0  # texts (chunks and sentences) whose vectors came from the cache
     note: str = ""  # what the cache had to leave out or resumed, in one sentence; "" when nothing to say
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-def current_build(index_dir: Path) -> Path | None:
-    try:
-        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
-    except (OSError, ValueError):  # unreadable, or not text at all
-        return None
-    build = index_dir / "builds" / name
-    return build if name and "/" not in name and not name.startswith(".") and build.is_dir() else None
-
-
-def read_manifest(build: Path) -> dict:
-    """The manifest of a build, checked for shape: any JSON that is not a well-formed manifest is one sentence."""
-    path = build / "manifest.json"
-    try:
-        m = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise IndexProblem(MANIFEST_NOT_JSON.format(path=path)) from None
-    why = manifest_problem(m, SCHEMA_VERSION)
-    if why:
-        raise IndexProblem(MANIFEST_BAD_SHAPE.format(path=path, why=why))
-    return m
 
 
 def staleness(settings: Settings, vector_dtype: str | None = None) -> str | None:

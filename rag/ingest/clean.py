@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .layouts import is_heading_line, match_marker
+from .layouts import Clause, is_heading_line, match_marker, parse_document
 
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 PAGE_NOISE = re.compile(
@@ -42,3 +42,8 @@ def _continues(prev: str, line: str) -> bool:
         return False
     # Front-matter lines (dates, a finished title, signatures) stand alone; anything else unfinished continues.
     return not (DATE_LINE.match(prev) or DATE_LINE.match(line) or prev.endswith(TITLE_END))
+
+
+def parse(text: str) -> list[Clause]:
+    """Clauses of a plain-text plan, cleaned first (the layouts parse clean lines; cleaning needs their markers)."""
+    return parse_document(clean_lines(text)).clauses

@@ -214,13 +214,6 @@ def parse_document(paras: list[str]) -> Parsed:
     return out
 
 
-def parse(text: str) -> list[Clause]:
-    """Clauses of a plain-text plan (cleaned here)."""
-    from .clean import clean_lines
-
-    return parse_document(clean_lines(text)).clauses
-
-
 def _paragraph_chunks(paras: list[str], total: int) -> Parsed:
     """No numbering found: each substantial paragraph is a clause titled by its first words."""
     clauses: list[Clause] = []

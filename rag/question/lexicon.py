@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..config import tomllib
+from ..config import load_settings, tomllib
 from ..text.normalize import normalize_query
+from ..text.readings import char_reading, char_readings, surface_readings
+from ..text.tokenize import _jieba
+from .regions import derive_stems, place_groups
 
 UNITS = ("天数", "金额", "比例", "none")
 
@@ -260,27 +263,19 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _surface_readings(surface: str) -> tuple[str, ...]:
-    from ..text.readings import surface_readings
-
     return surface_readings(surface)  # in context: 重庆 -> chong qing
 
 
 def _readings(ch: str) -> frozenset[str]:
-    from ..text.readings import char_readings
-
     return char_readings(ch)
 
 
 def _reading(ch: str) -> str:
-    from ..text.readings import char_reading
-
     return char_reading(ch)
 
 
 def _is_word(w: str) -> bool:
     """An ordinary word of the jieba dictionary (the one the index uses, with the project's user words)."""
-    from ..text.tokenize import _jieba
-
     return _jieba().FREQ.get(w, 0) > 0
 
 
@@ -303,9 +298,6 @@ def _in_inner_word(window: str, i: int) -> bool:
 
 def _place_names() -> list[str]:
     """Every place a question may name: the plans' regions, aliases and parents, the places list, their stems."""
-    from ..config import load_settings
-    from .regions import derive_stems, place_groups
-
     names: list[str] = []
     try:
         with open(load_settings().seeds_dir / "documents.toml", "rb") as fh:
@@ -381,12 +373,9 @@ def parse_benefits(text: str) -> list[Benefit]:
 
 
 def forget_cached() -> None:
-    """Drops the cached lexicon (and the query expansions read from it), so that the next answerer built, on a
+    """Drops the cached lexicon (the query expansions are read from it), so that the next answerer built, on a
     reload after `rag index`, sees the place names of plans added to seeds/ meanwhile."""
-    from .query import synonyms
-
     load_lexicon.cache_clear()
-    synonyms.cache_clear()
 
 
 @lru_cache(maxsize=1)

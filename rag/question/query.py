@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..text.normalize import normalize_query
 from ..text.tokenize import tokenize, words
+from .lexicon import load_lexicon
 
 
-@lru_cache(maxsize=1)
 def synonyms() -> list[tuple[str, tuple[str, ...]]]:
     """(plan term, everyday variants): the [expansions] of the lexicon (rag/data/benefits.toml), one vocabulary."""
-    from .lexicon import load_lexicon
-
     return list(load_lexicon().expansions)
 
 

@@ -18,6 +18,9 @@ from importlib import resources
 
 from ..ingest.seeds import LEVELS
 from ..models import Document
+from ..text.normalize import normalize_query
+from ..text.readings import stem_tag
+from ..text.tokenize import _jieba
 
 STRONG, PARENT, UNCOVERED = "strong", "parent", "uncovered"
 
@@ -151,8 +154,6 @@ def derive_stems(names: list[str] | dict) -> dict[str, str]:
     name, and is not an ordinary word: not listed in data/not_places.txt and, when jieba's dictionary knows it,
     tagged as a noun there (南岸 is a direction word, 大兴 a distinguishing word, 市北 a place word: all refused).
     """
-    from ..text.readings import stem_tag
-
     known = set(names)
     return {
         stem: next(iter(full))
@@ -165,8 +166,6 @@ def derive_stems(names: list[str] | dict) -> dict[str, str]:
 
 
 def _word_spans(text: str) -> set[tuple[int, int]]:
-    from ..text.tokenize import _jieba
-
     return {(start, end) for _, start, end in _jieba().tokenize(text)}
 
 
@@ -315,8 +314,6 @@ def resolve_region(docs: dict[str, Document], value: str) -> str | None:
     """The slug a caller means by `value`: the slug itself, the region name (青岛市), the short name (青岛), an
     alias, or their pinyin (qingdao, Qingdao, qing dao); case, spaces and traditional characters do not matter.
     None when no covered region has that name."""
-    from ..text.normalize import normalize_query
-
     key = normalize_query(value or "").replace(" ", "").replace("-", "")
     if not key:
         return None

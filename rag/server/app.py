@@ -15,7 +15,7 @@ from fastapi.openapi.docs import get_swagger_ui_html  # noqa: E402
 from fastapi.responses import FileResponse  # noqa: E402
 from fastapi.staticfiles import StaticFiles  # noqa: E402
 
-from .. import __version__  # noqa: E402
+from ..config import VERSION as __version__  # noqa: E402
 from ..ops.shared_state import make_limits  # noqa: E402
 from . import api, openai_compat, ops, page  # noqa: E402
 from .config import ServerConfig  # noqa: E402

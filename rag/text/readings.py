@@ -5,13 +5,12 @@ together a third of a cold `rag ask` (issue 15: <= 1.5 s). The answers they give
 asks about (the lexicon's terms, China's place names, common characters) are fixed, so they are kept in
 rag/data/precomputed.tsv. A lookup the table lacks (a new place name in a sixth plan, a rare character)
 falls back to the live library, so the table changes speed, never a result. `tests/test_precomputed.py`
-checks every row against pypinyin and jieba; `python -m rag.text.readings` rewrites the file after either
+checks every row against pypinyin and jieba; `python -m rag.question.readings_table` rewrites the file after either
 library, benefits.toml, places.txt or divisions.tsv changes.
 """
 
 from __future__ import annotations
 
-import sys
 from functools import lru_cache
 from importlib import resources
 
@@ -86,60 +85,3 @@ def live_tags() -> dict[str, str]:
         text = fh.read().decode("utf-8")
     # one regex pass in C over the "word freq tag" lines: ~3x faster than splitting each line in Python
     return dict(re.findall(r"^(\S+)[ \t]+\S+[ \t]+(\S+)[ \t]*\r?$", text, re.M))
-
-
-# -- what the table covers ----------------------------------------------------------------------------------
-def common_chars() -> list[str]:
-    """The 6 763 characters of GB 2312: what a Chinese input method offers first, so what a typo is made of."""
-    out = []
-    for hi in range(0xB0, 0xF8):
-        for lo in range(0xA1, 0xFF):
-            try:
-                out.append(bytes((hi, lo)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
-    return out
-
-
-def surfaces() -> list[str]:
-    """Every word the homophone repair may compare a typo with: the lexicon's, and China's place names."""
-    from ..question.lexicon import load_lexicon
-    from ..question.regions import divisions, stem_candidates
-
-    names = [p.name for p in divisions().values()]
-    return sorted({*load_lexicon().repair_surfaces(), *names, *stem_candidates(names)})
-
-
-def stems() -> list[str]:
-    """Every stem a place name of China, of places.txt or of the seeds may give (江津 of 江津区)."""
-    from ..question.lexicon import _place_names
-    from ..question.regions import divisions, stem_candidates
-
-    return sorted(stem_candidates([p.name for p in divisions().values()] + _place_names()))
-
-
-def rows() -> list[str]:
-    out = [f"{CHAR}\t{ch}\t{' '.join(live_char(ch))}" for ch in common_chars()]
-    out += [f"{SURFACE}\t{s}\t{' '.join(live_surface(s))}" for s in surfaces()]
-    tags = live_tags()
-    out += [f"{TAG}\t{s}\t{tags.get(s, 'n')}" for s in stems()]
-    return out
-
-
-def main() -> int:
-    from importlib.metadata import version
-
-    path = resources.files("rag.data") / FILE
-    header = (
-        f"# written by `python -m rag.text.readings` (pypinyin {version('pypinyin')}, jieba {version('jieba')}):"
-        " kind, key, value; see rag/text/readings.py"
-    )
-    text = "\n".join([header, *rows()]) + "\n"
-    with open(str(path), "w", encoding="utf-8") as fh:
-        fh.write(text)
-    print(f"wrote {path} ({text.count(chr(10)) - 1} rows)", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -6,29 +6,16 @@ ReadError with one sentence naming the file when it cannot: never a traceback, n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...errors import RagError
 from .. import messages
+from . import docx, html, pdf, txt
+from .base import Extracted, ReadError
 
 MAX_BYTES = 50 * 1024 * 1024  # a plan is well under 10 MB; a bigger file is not read at all
 
 
-class ReadError(RagError):
-    """A file that cannot give text: empty, unreadable, image-only, unknown format."""
-
-
-@dataclass
-class Extracted:
-    """What a reader got out of a file: paragraphs (one per line) and notes for the operator."""
-
-    text: str
-    format: str
-    warnings: list[str] = field(default_factory=list)
-    tables: int = 0
-
-
+READERS = {"txt": txt, "pdf": pdf, "docx": docx, "html": html}
 SUFFIXES = {".txt": "txt", ".md": "txt", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
 
 
@@ -48,14 +35,7 @@ def read_file(path: Path) -> Extracted:
         raise ReadError(messages.EMPTY_FILE.format(name=path.name))
     if size > MAX_BYTES:
         raise ReadError(messages.TOO_LARGE.format(name=path.name, limit=MAX_BYTES // (1024 * 1024)))
-    if fmt == "txt":
-        from .txt import read
-    elif fmt == "pdf":
-        from .pdf import read
-    elif fmt == "docx":
-        from .docx import read
-    else:
-        from .html import read
+    read = READERS[fmt].read
     try:
         out = read(path)
     except ReadError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import Extracted
+from .base import Extracted
 from .tables import table_lines
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import Extracted
+from .base import Extracted
 from .tables import table_lines
 
 FURNITURE_TAGS = (

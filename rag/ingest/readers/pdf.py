@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import messages
 from ..clean import PAGE_NOISE, SENTENCE_END
 from ..layouts import match_marker
-from . import Extracted, ReadError
+from .base import Extracted, ReadError
 
 MAX_PAGES = 500  # a plan is a few dozen pages; bounding the pages bounds the time spent reading
 BAND = 0.09  # top and bottom share of the page where running headers and footers live
