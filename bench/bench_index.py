@@ -55,9 +55,8 @@ def make_corpus(dst: Path, scale: int) -> None:
 
 def scenario(seeds: str, index_root: str, embedder: str, what: str) -> None:
     """Runs inside a child process; prints one JSON line."""
-    from rag.index.store import build_index, load_index
-
     from rag.config import load_settings
+    from rag.index.store import build_index, load_index
 
     s = load_settings(ROOT).with_(seeds_dir=Path(seeds), index_root=Path(index_root), embedder=embedder)
     if (

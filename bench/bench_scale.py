@@ -63,10 +63,9 @@ def time_round_robin(assistants: list, questions: list[str], repeat: int = 2) ->
 
 def load(scale: int, embedder: str, tmp: Path):
     """(assistant, row) for one corpus: built (hash: a synthetic corpus in tmp) and loaded, both timed."""
-    from rag.index.store import build_index
-
     from rag.assistant import Assistant
     from rag.config import load_settings
+    from rag.index.store import build_index
 
     if embedder == "hash":
         seeds, index_root = tmp / f"seeds{scale}", tmp / f"index{scale}"

@@ -38,13 +38,13 @@ def search_records(asst, items) -> list[dict]:
 
 def quality(tmp: Path) -> list[dict]:
     import numpy as np
-    from rag.index.store import build_index, staleness
 
     from rag.assistant import Assistant
     from rag.config import load_settings
     from rag.evaluation.gold import load_gold
     from rag.evaluation.metrics import ranking_per_question
     from rag.evaluation.runner import resolve_relevant
+    from rag.index.store import build_index, staleness
     from rag.ingest.seeds import load_documents
 
     base = load_settings(ROOT)
@@ -88,10 +88,10 @@ def quality(tmp: Path) -> list[dict]:
 def worker(seeds: str, index_root: str, dtype: str, mode: str) -> None:
     """Runs in a child: loads the index like a server worker, touches every vector, reports, then waits."""
     import numpy as np
-    import rag.index.vectors as vs
-    from rag.index.store import load_index
 
+    import rag.index.vectors as vs
     from rag.config import load_settings
+    from rag.index.store import load_index
 
     if mode == "copy":  # the load before this change: a private copy of every vector in each process
         private = vs.read
@@ -149,9 +149,9 @@ def measure(seeds: Path, index_root: Path, dtype: str, mode: str, n: int) -> dic
 
 def memory(tmp: Path, scale: int) -> tuple[list[dict], dict]:
     from bench_index import make_corpus
-    from rag.index.store import build_index, load_index
 
     from rag.config import load_settings
+    from rag.index.store import build_index, load_index
 
     seeds = tmp / "seeds"
     make_corpus(seeds, scale)

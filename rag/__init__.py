@@ -8,7 +8,9 @@ __all__ = ["Assistant", "__version__"]
 def __getattr__(name):
     # Lazy so that `import rag` (and the CLI's --help) stays fast: the assistant pulls in FAISS and jieba.
     if name == "Assistant":
-        from .assistant import Assistant
+        from .assistant import (
+            Assistant,  # lazy: keeps `import rag` light; the assistant loads FAISS and jieba
+        )
 
         return Assistant
     raise AttributeError(name)

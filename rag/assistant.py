@@ -7,7 +7,6 @@ composer of the question's kind (rag.answers.*) -> Answer.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from . import messages as M
@@ -15,6 +14,7 @@ from .answers import compare, fact, listing, national, refuse, yesno
 from .answers.common import Context
 from .answers.gate import DENSE_GATE, Thresholds  # noqa: F401 - re-exported for calibration and tests
 from .config import Settings, load_settings
+from .embedders import get_embedder
 from .errors import RagError
 from .index.store import LoadedIndex, load_index
 from .ingest.seeds import load_documents
@@ -55,8 +55,6 @@ class Assistant:
         settings: Settings | None = None,
         check_seeds: bool = True,
     ) -> Assistant:
-        from .embedders import get_embedder
-
         settings = settings or load_settings()
         if embedder:
             settings = settings.with_(embedder=embedder)
@@ -166,11 +164,6 @@ class Assistant:
     def stream(self, question: str, region: str | None = None, history=(), lock_region: bool = False):
         """Text pieces (str) as they are ready, then the final Answer. Extractive answers are ready at once."""
         yield from stream_answer(self.ask(question, region=region, history=history, lock_region=lock_region))
-
-    def timed_ask(self, question: str, **kw) -> tuple[Answer, float]:
-        t = time.perf_counter()
-        a = self.ask(question, **kw)
-        return a, time.perf_counter() - t
 
 
 def stream_answer(answer: Answer, piece: int = 12):

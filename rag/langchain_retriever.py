@@ -8,6 +8,8 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
+from .assistant import Assistant
+
 
 class PolicyRetriever(BaseRetriever):
     """Region-aware hybrid retrieval over the plans; each Document carries the clause's citation metadata."""
@@ -18,8 +20,6 @@ class PolicyRetriever(BaseRetriever):
 
     @classmethod
     def load(cls, index_dir=None, **kw) -> PolicyRetriever:
-        from .assistant import Assistant
-
         return cls(assistant=Assistant.load(index_dir), **kw)
 
     def _get_relevant_documents(

@@ -87,8 +87,11 @@ class Hit:
         }
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Answer:
+    """Keyword-constructed: a writer that rebuilds an answer copies it (dataclasses.replace), so kind, notice,
+    region and ids survive every layer."""
+
     question: str
     answer: str
     refused: bool

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from .assistant import Assistant
 from .config import Settings, load_settings
 
 
 def build(settings: Settings | None = None, *, use_llm: bool | None = None):
     """Everything exposes ask(question, region=None, history=()) -> Answer and stream(...) -> str pieces, then Answer."""
-    from .assistant import Assistant
-
     settings = settings or load_settings()
     asst = Assistant.load(settings=settings)
     if use_llm is None:
         use_llm = bool(settings.llm_base_url)
     if use_llm:
-        from .llm import with_llm
+        from .llm import with_llm  # lazy: langchain-openai is an optional extra
 
         return with_llm(asst)
     return asst

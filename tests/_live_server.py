@@ -17,10 +17,9 @@ def shared_assistant():
     process: tests/conftest.py's `assistant` fixture and `answerer()` below both return it."""
     from pathlib import Path
 
-    from rag.index.store import build_index
-
     from rag.assistant import Assistant
     from rag.config import load_settings
+    from rag.index.store import build_index
 
     settings = load_settings(Path(__file__).resolve().parents[1])
     build_index(settings, if_stale=True)

@@ -10,9 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def hash_settings_in(tmp: Path):
     """Settings over a private copy of seeds/ and a hashing-embedder index in `tmp` (built here)."""
-    from rag.index.store import build_index
-
     from rag.config import load_settings
+    from rag.index.store import build_index
 
     seeds = tmp / "seeds"
     if not seeds.exists():

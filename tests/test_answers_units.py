@@ -2,15 +2,15 @@
 values. No embedding model: records are built with the region detector over the real seeds metadata."""
 
 import pytest
-from rag.question.query import make_query
-from rag.question.record import QuestionBuilder, kind_rules
-from rag.question.regions import RegionDetector
-from rag.question.validate import MAX_QUESTION_CHARS, check_question
 
 from rag.answers.compare import Value, value_in
 from rag.answers.extract import best_span, finish, tiers
 from rag.errors import InputError
 from rag.ingest.seeds import load_documents
+from rag.question.query import make_query
+from rag.question.record import QuestionBuilder, kind_rules
+from rag.question.regions import RegionDetector
+from rag.question.validate import MAX_QUESTION_CHARS, check_question
 
 
 @pytest.fixture(scope="module")
@@ -135,9 +135,8 @@ def test_compare_values_are_verbatim_and_ages_are_not_values():
 
 
 def test_sense_rule_reads_each_sentence_with_the_one_before():
-    from rag.question.lexicon import load_lexicon
-
     from rag.answers.common import clause_benefits
+    from rag.question.lexicon import load_lexicon
 
     lex = load_lexicon()
     parents = clause_benefits(
@@ -172,7 +171,6 @@ QINGDAO_LEAVE = (
 
 def _named_in(parts):
     from rag.question.lexicon import load_lexicon
-
     from rag.text.normalize import normalize_query
 
     lex, out = load_lexicon(), []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from rag.benefits.table import (
     FILE,
     NO_NUMBER,
@@ -14,10 +15,9 @@ from rag.benefits.table import (
     build_table,
     rules_version,
 )
-from rag.question.lexicon import load_lexicon
-
 from rag.ingest.chunker import chunk_documents
 from rag.ingest.seeds import load_documents
+from rag.question.lexicon import load_lexicon
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from rag.benefits.table import build_table
 from rag.benefits.view import MAX_NAME, compare_dict, format_rows, resolve
-
 from rag.errors import InputError
 from rag.ingest.chunker import chunk_documents
 from rag.ingest.seeds import load_documents
@@ -109,6 +109,7 @@ def test_api_compare_matches_the_cli_json():
     import httpx
     from _live_server import answerer, live_server, make_app
     from fastapi.testclient import TestClient
+
     from rag.benefits.view import table_of
 
     app = make_app()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rag.question.record import strip_courtesy
 
 from rag.evaluation.citizen import load_citizen
+from rag.question.record import strip_courtesy
 from rag.text.normalize import normalize_query
 
 

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from rag.index.store import build_index, load_index
 
 from rag.embedders import get_embedder
 from rag.errors import RagError
+from rag.index.store import build_index, load_index
 
 PASSAGES = [
     "3周岁以下婴幼儿父母各享受每年累计不少于10天育儿假。",

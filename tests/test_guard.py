@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from rag.question.guard import REFUSAL, injection
 
 ATTACKS = [

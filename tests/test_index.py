@@ -4,10 +4,10 @@ import json
 import os
 
 import pytest
-from rag.index.store import build_index, current_build, load_index, staleness
 
 from rag.embedders import get_embedder
 from rag.errors import IndexProblem
+from rag.index.store import build_index, current_build, load_index, staleness
 
 
 def vectors_file(s):

@@ -10,12 +10,12 @@ import threading
 import time
 
 import pytest
-import rag.index.store as ri
-from rag.index.faults import build_lock
-from rag.index.store import build_index, current_build, load_index, staleness
 
+import rag.index.store as ri
 from rag.cli import main
 from rag.errors import IndexProblem
+from rag.index.faults import build_lock
+from rag.index.store import build_index, current_build, load_index, staleness
 
 # the text of a real FAISS failure on a full tmpfs (see tests/test_index_mounts.py for the real thing)
 FAISS_ENOSPC = (

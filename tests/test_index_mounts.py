@@ -11,11 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import rag.index.store as ri
-from rag.index.store import build_index, current_build, load_index
 
+import rag.index.store as ri
 from rag.cli import main
 from rag.embedders.hashing import HashEmbedder
+from rag.index.store import build_index, current_build, load_index
 
 pytestmark = pytest.mark.slow  # runs mount(8)
 

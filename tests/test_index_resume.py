@@ -12,13 +12,13 @@ import textwrap
 
 import numpy as np
 import pytest
-import rag.index.cache as ic
-from rag.index.store import build_index, current_build, load_index
 
+import rag.index.cache as ic
 from rag.cli import main
 from rag.embedders import get_embedder
 from rag.embedders.hashing import HashEmbedder
 from rag.errors import RagError
+from rag.index.store import build_index, current_build, load_index
 
 BATCH = 50
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from _render import to_docx, to_html, to_pdf
-from rag.index.store import build_index, load_index, staleness
-from rag.question.regions import RegionDetector
 
 from rag.cli import main
 from rag.embedders.hashing import HashEmbedder
 from rag.errors import RagError
+from rag.index.store import build_index, load_index, staleness
 from rag.ingest.seeds import load_documents, seed_hashes
+from rag.question.regions import RegionDetector
 from rag.text.normalize import normalize_query
 
 PLANS = Path(__file__).parent / "fixtures" / "plans"

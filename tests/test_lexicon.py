@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from rag.question.lexicon import Benefit, Lexicon, LexiconError, load_lexicon, parse_benefits
 
+from rag.question.lexicon import Benefit, Lexicon, LexiconError, load_lexicon, parse_benefits
 from rag.text.normalize import normalize_query
 
 
@@ -183,9 +183,8 @@ def test_plan_sentences_are_never_repaired(lex, settings):
 
 def test_query_expansions_come_from_the_lexicon(lex, settings):
     """One vocabulary: query expansion reads the lexicon's [expansions] (formerly synonyms.txt)."""
-    from rag.question.query import expansions, synonyms
-
     from rag.ingest.seeds import load_documents
+    from rag.question.query import expansions, synonyms
 
     assert synonyms() == list(lex.expansions) and len(lex.expansions) >= 40
     assert "生育" in expansions("生娃有什么补贴") and "个人所得税" in expansions("个税能抵多少")
@@ -214,7 +213,6 @@ def test_a_reload_sees_place_names_of_a_plan_added_since(seeds_copy, monkeypatch
     """An operator adds a plan (or an alias) to seeds/, runs `rag index`, then POST /admin/reload: the typo repair
     must know the new names without a restart."""
     from rag.question.lexicon import load_lexicon
-
     from rag.server.reload import AnswererHolder
 
     monkeypatch.setenv("RAG_SEEDS_DIR", str(seeds_copy))

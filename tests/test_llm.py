@@ -17,13 +17,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_openai import FakeOpenAI, Reply, free_port  # noqa: E402
-from rag.question.guard import REFUSAL  # noqa: E402
 
 from rag.config import load_settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
 from rag.llm import LLMAssistant, load_prompt, with_llm  # noqa: E402
 from rag.llm.checks import check_reply, numbers  # noqa: E402
 from rag.models import Answer, Chunk, Hit  # noqa: E402
+from rag.question.guard import REFUSAL  # noqa: E402
 
 Q = "青岛产假多少天？"  # one region (a draft plan), one clause with 60天
 ATTACKS = [
@@ -251,7 +251,14 @@ class _Planted:
         self.hit = Hit(c, 1.0, rank=1)
 
     def ask(self, question, region=None, history=()):
-        return Answer(question, "青岛市：女职工增加60天产假。 [1]", False, "qingdao", [self.hit], ["qingdao"])
+        return Answer(
+            question=question,
+            answer="青岛市：女职工增加60天产假。 [1]",
+            refused=False,
+            region="qingdao",
+            citations=[self.hit],
+            regions=["qingdao"],
+        )
 
 
 def test_injection_inside_a_clause_stays_data(asst, srv, caplog):

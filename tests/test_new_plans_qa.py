@@ -25,9 +25,8 @@ META = {
 @pytest.fixture(scope="module", params=[("pdf", "docx"), ("html", "txt")], ids=["pdf+docx", "html+txt"])
 def assistant_with_new_plans(request, tmp_path_factory, settings):
     """The five seeds plus linhai and jinxi rendered to the given formats, indexed in a temp folder."""
-    from rag.index.store import build_index
-
     from rag.assistant import Assistant
+    from rag.index.store import build_index
 
     fmt_linhai, fmt_jinxi = request.param
     tmp = tmp_path_factory.mktemp("newplans")

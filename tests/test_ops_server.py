@@ -213,11 +213,11 @@ def test_the_wrapper_passes_extra_keywords_through():
     class Inner:
         def ask(self, question, region=None, history=(), **kw):
             seen.update(kw)
-            return Answer(question, "好", False, None)
+            return Answer(question=question, answer="好", refused=False, region=None)
 
         def stream(self, question, region=None, history=(), **kw):
             seen.update(kw)
-            yield Answer(question, "好", False, None)
+            yield Answer(question=question, answer="好", refused=False, region=None)
 
     ops = Ops(StoreConfig(url="sqlite://", log_enabled=False))
     wrapped = OpsAnswerer(Inner(), ops)

@@ -1,9 +1,9 @@
 from pathlib import Path
 
 import pytest
-from rag.question.regions import RegionDetector
 
 from rag.ingest.seeds import load_documents
+from rag.question.regions import RegionDetector
 from rag.text.normalize import normalize_query
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rag.question.record import QuestionBuilder
-from rag.question.regions import RegionDetector, divisions, shared_names
 
 from rag.answers import national
 from rag.ingest.seeds import load_documents
+from rag.question.record import QuestionBuilder
+from rag.question.regions import RegionDetector, divisions, shared_names
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 def wide(tmp_path_factory, settings):
     """An assistant over 10 synthetic regions (more than the default 8), built once for the module."""
     from bench_index import make_corpus
-    from rag.index.store import build_index
 
     from rag.assistant import Assistant
+    from rag.index.store import build_index
 
     tmp = tmp_path_factory.mktemp("scale")
     make_corpus(tmp / "seeds", 2)

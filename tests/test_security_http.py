@@ -173,9 +173,8 @@ def _index_copy(tmp_path: Path) -> Path:
 
 def test_reload_while_serving_answers_every_request(tmp_path):
     """Rebuild the index (into a temp copy) and swap answerers while clients ask: every request gets a 200."""
-    from rag.index.store import build_index
-
     from rag.config import load_settings
+    from rag.index.store import build_index
     from rag.pipeline import build
 
     settings = load_settings().with_(index_root=_index_copy(tmp_path))

@@ -161,9 +161,8 @@ def test_cap_turns_keeps_the_newest_within_count_and_size():
 
 
 def test_resolve_region_names_short_names_and_pinyin(settings):
-    from rag.question.regions import resolve_region
-
     from rag.ingest.seeds import load_documents
+    from rag.question.regions import resolve_region
 
     docs = {d.slug: d for d in load_documents(settings.seeds_dir)}
     for value in ("qingdao", "Qingdao", "QING DAO", "青岛", "青岛市", "靑島"):

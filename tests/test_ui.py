@@ -214,7 +214,6 @@ def test_rewrite_page_only_touches_the_gradio_page():
 @pytest.mark.slow  # the real answerer (embedding model, index)
 def test_compare_tab_links_every_value_to_a_card_and_leaves_unregulated_cells_plain():
     from rag.benefits.view import compare_dict, table_of
-
     from rag.server.compare_tab import render_compare
 
     html = render_compare(answerer())

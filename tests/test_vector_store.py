@@ -8,10 +8,10 @@ import json
 
 import numpy as np
 import pytest
-from rag.index.cache import load_cache
-from rag.index.store import build_index, current_build, load_index, staleness
 
 from rag.errors import IndexProblem, RagError
+from rag.index.cache import load_cache
+from rag.index.store import build_index, current_build, load_index, staleness
 
 
 def test_float16_build_halves_the_vector_files_and_keeps_the_vectors(hash_settings, tmp_path):

@@ -12,7 +12,7 @@ from ..models import Answer, Document, Hit
 from ..question.record import Question
 from ..text.normalize import normalize_query
 from .extract import Extract, extract, finish
-from .gate import Thresholds, passes
+from .gate import Thresholds, benefit_terms, passes
 
 
 @lru_cache(maxsize=1024)
@@ -87,8 +87,6 @@ class Context:
         return out
 
     def focus_terms(self) -> tuple[str, ...]:
-        from .gate import benefit_terms
-
         return tuple(t for b in self.benefits() for t in benefit_terms(b))
 
     def names_asked(self, chunk, sentences=None) -> bool:
@@ -234,4 +232,13 @@ def finish_answer(
     elif drafts:
         lines.append(M.DRAFT_MANY)
     region = regions[0] if len(regions) == 1 else None
-    return Answer(ctx.q.raw, "\n".join(lines), False, region, cites, list(regions), highlights, kind=kind)
+    return Answer(
+        question=ctx.q.raw,
+        answer="\n".join(lines),
+        refused=False,
+        region=region,
+        citations=cites,
+        regions=list(regions),
+        highlights=highlights,
+        kind=kind,
+    )

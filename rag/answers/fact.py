@@ -36,7 +36,14 @@ def multi(ctx: Context, slugs: list[str]) -> Answer:
     if not cites:
         if ctx.q.regions and not ctx.q.inherited_region:
             # the regions were named (北京和贵州…比一比): each says it has no such rule, not "off topic"
-            return Answer(ctx.q.raw, "\n".join(lines), True, None, regions=list(slugs), kind="refuse")
+            return Answer(
+                question=ctx.q.raw,
+                answer="\n".join(lines),
+                refused=True,
+                region=None,
+                regions=list(slugs),
+                kind="refuse",
+            )
         return refuse.off_topic(ctx.q.raw, ctx.docs)
     head = M.MULTI_ALL if len(slugs) == len(ctx.docs) and not ctx.q.regions else M.MULTI_SOME
     ans = finish_answer(ctx, head + "\n" + "\n".join(lines), cites, answered, highlights, ctx.q.kind)

@@ -46,7 +46,7 @@ def which_region(q, docs: dict) -> Answer:
     example = next(iter(docs.values())).name if docs else ""
     topic = q.benefits[0] if q.benefits else M.WHICH_REGION_TOPIC  # a lexicon key: short, never the raw input
     text = M.WHICH_REGION.format(n=len(docs), example=example, topic=topic)
-    return Answer(q.raw, text, True, None, kind="clarify")
+    return Answer(question=q.raw, answer=text, refused=True, region=None, kind="clarify")
 
 
 def _value_kind(v) -> str:
@@ -60,7 +60,13 @@ def top_regions(ctx: Context, slugs: list[str], n: int = TOP) -> Answer:
     least = bool(LEAST.search(ctx.q.topic))
     adj_table = M.ADJ_LEAST if least else M.ADJ_MOST
     if ctx.table is None or key not in getattr(ctx.table, "benefit_keys", ()):
-        return Answer(ctx.q.raw, M.TOP_NO_TABLE.format(adj=adj_table[""][-1]), True, None, kind="clarify")
+        return Answer(
+            question=ctx.q.raw,
+            answer=M.TOP_NO_TABLE.format(adj=adj_table[""][-1]),
+            refused=True,
+            region=None,
+            kind="clarify",
+        )
     vals = [v for v in compare.values(ctx, slugs) if v.hit is not None and v.number is not None]
     vals = [v for v in vals if v.unit != "tiers"]
     what = ctx.what()
@@ -71,7 +77,7 @@ def top_regions(ctx: Context, slugs: list[str], n: int = TOP) -> Answer:
         vals = [v for v in vals if _value_kind(v) == kind and v.period == period]
     if not vals:
         text = M.TOP_NONE.format(benefit=ctx.thing(), what=M.NO_NUMBER_WHAT.get(what, "标准"))
-        return Answer(ctx.q.raw, text, True, None, kind="refuse")
+        return Answer(question=ctx.q.raw, answer=text, refused=True, region=None, kind="refuse")
     ordered = sorted(vals, key=lambda v: v.size if least else -v.size)
     shown = ordered[:n]
     tied = [v for v in ordered[n:] if v.size == shown[-1].size]
@@ -117,4 +123,4 @@ def which_place(q) -> Answer:
     for a in q.ambiguous:
         labels = list(dict.fromkeys(p.label for p in a.options))
         lines.append(M.WHICH_PLACE.format(name=a.name, options=M.WHICH_PLACE_OR.join(labels)))
-    return Answer(q.raw, "".join(lines), True, None, kind="clarify")
+    return Answer(question=q.raw, answer="".join(lines), refused=True, region=None, kind="clarify")

@@ -19,35 +19,56 @@ def covered(docs: dict[str, Document]) -> str:
 
 
 def injection(raw: str) -> Answer:
-    return Answer(raw, M.INJECTION, True, None, kind="refuse")
+    return Answer(question=raw, answer=M.INJECTION, refused=True, region=None, kind="refuse")
 
 
 def not_covered(raw: str, places, docs) -> Answer:
     text = M.NOT_COVERED.format(places="、".join(places), covered=covered(docs))
-    return Answer(raw, text, True, None, kind="refuse")
+    return Answer(question=raw, answer=text, refused=True, region=None, kind="refuse")
 
 
 def which_topic(raw: str, slugs, docs) -> Answer:
     names = "、".join(docs[s].name for s in slugs) if slugs else M.ALL_REGIONS_NAME
     region = slugs[0] if len(slugs) == 1 else None
-    return Answer(raw, M.WHICH_TOPIC.format(regions=names), True, region, regions=list(slugs), kind="clarify")
+    return Answer(
+        question=raw,
+        answer=M.WHICH_TOPIC.format(regions=names),
+        refused=True,
+        region=region,
+        regions=list(slugs),
+        kind="clarify",
+    )
 
 
 def courtesy(raw: str, kind: str, docs) -> Answer:
     """A bare greeting or thanks: answered in kind, with what can be asked (no clause, so no citation)."""
     text = M.THANKS_REPLY if kind == "thanks" else M.GREETING_REPLY.format(covered=covered(docs))
-    return Answer(raw, text, True, None, kind="clarify")
+    return Answer(question=raw, answer=text, refused=True, region=None, kind="clarify")
 
 
 def off_topic(raw: str, docs) -> Answer:
-    return Answer(raw, M.OFF_TOPIC.format(covered=covered(docs)), True, None, kind="refuse")
+    return Answer(
+        question=raw,
+        answer=M.OFF_TOPIC.format(covered=covered(docs)),
+        refused=True,
+        region=None,
+        kind="refuse",
+    )
 
 
 def no_clause(raw: str, doc: Document) -> Answer:
     text = M.NO_CLAUSE.format(region=doc.name, title=doc.title)
-    return Answer(raw, text, True, doc.slug, regions=[doc.slug], kind="refuse")
+    return Answer(question=raw, answer=text, refused=True, region=doc.slug, regions=[doc.slug], kind="refuse")
 
 
 def locked(raw: str, locked_doc: Document, asked: list[str]) -> Answer:
     notice = M.REGION_LOCKED.format(locked=locked_doc.name, asked="、".join(asked))
-    return Answer(raw, notice, True, locked_doc.slug, regions=[locked_doc.slug], kind="refuse", notice=notice)
+    return Answer(
+        question=raw,
+        answer=notice,
+        refused=True,
+        region=locked_doc.slug,
+        regions=[locked_doc.slug],
+        kind="refuse",
+        notice=notice,
+    )

@@ -116,7 +116,9 @@ def compose(ctx: Context, slug: str) -> Answer:
     near = ev.near
     if near is None or near.term_idf == 0.0:
         text = finish_answer(ctx, lead, [], [slug], {}, ctx.q.kind).answer
-        return Answer(ctx.q.raw, text, True, slug, regions=[slug], kind=ctx.q.kind)
+        return Answer(
+            question=ctx.q.raw, answer=text, refused=True, region=slug, regions=[slug], kind=ctx.q.kind
+        )
     hit = cite(near, 1)
     text = f"{lead}{M.RELATED.format(fact=ctx.fact(near))} [1]\n{basis(doc, hit)}"
     return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: near.sentences}, ctx.q.kind)
@@ -137,4 +139,6 @@ def compose_many(ctx: Context, slugs: list[str]) -> Answer:
 
 def _none(ctx: Context, slugs: list[str]) -> Answer:
     text = M.NOT_MENTIONED.format(thing=ctx.thing())
-    return Answer(ctx.q.raw, text, True, None, regions=list(slugs), kind=ctx.q.kind)
+    return Answer(
+        question=ctx.q.raw, answer=text, refused=True, region=None, regions=list(slugs), kind=ctx.q.kind
+    )

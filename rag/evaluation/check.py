@@ -12,7 +12,7 @@ import math
 import sys
 from pathlib import Path
 
-from ..config import tomllib
+from ..config import load_settings, tomllib
 from ..errors import RagError
 
 CHECKED = (
@@ -100,8 +100,6 @@ def render(results: dict[str, dict], source: str) -> str:
 
 
 def main(argv=None) -> int:
-    from ..config import load_settings
-
     p = argparse.ArgumentParser(prog="python -m rag.evaluation.check")
     p.add_argument(
         "--write", action="store_true", help="rewrite eval/thresholds.toml from eval/results/*.json"

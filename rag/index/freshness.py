@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from .store import seed_hashes
+
 _lock = threading.Lock()
 _memo: dict[Path, tuple[tuple, dict[str, str]]] = {}
 
@@ -24,8 +26,6 @@ def _signature(seeds_dir: Path) -> tuple:
 
 def current_seed_hashes(seeds_dir: Path) -> dict[str, str]:
     """seed_hashes(seeds_dir), memoised on the folder's (name, size, mtime) listing."""
-    from .store import seed_hashes
-
     seeds_dir = Path(seeds_dir)
     sig = _signature(seeds_dir)
     with _lock:

@@ -20,6 +20,7 @@ import numpy as np
 from ..benefits.table import load_table, rules_version, write_table
 from ..config import VERSION as __version__
 from ..config import Settings
+from ..embedders import get_embedder
 from ..errors import IndexProblem
 from ..ingest.chunker import CHUNKER_VERSION, chunk_sentences, ingest_documents
 from ..ingest.seeds import load_documents, seed_hashes
@@ -143,8 +144,6 @@ def _build_index(
         docs = load_documents(settings.seeds_dir)
         chunks, doc_reports = ingest_documents(docs, allow_empty=allow_empty)
         if embedder is None:
-            from ..embedders import get_embedder
-
             embedder = get_embedder(settings.embedder, device=device)
         hashes = [_text_hash(c.embed_text) for c in chunks]
         sentences = [normalize(x) for c in chunks for x in chunk_sentences(c.text)]

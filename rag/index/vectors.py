@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import RagError
+
 DTYPES = ("float32", "float16")
 DEFAULT_DTYPE = "float32"
 BAD_DTYPE = "未知的向量存储类型 {dtype!r}：可选 float32 或 float16。"
@@ -82,8 +84,6 @@ def read_all(path: Path) -> np.ndarray:
 def configured_dtype(settings, override: str | None = None) -> str:
     """--vectors, else RAG_VECTOR_DTYPE, else [index] vector_dtype in rag.toml, else float32."""
     import os
-
-    from ..errors import RagError
 
     extra = getattr(settings, "extra", {}) or {}
     section = extra.get("index", {}) if isinstance(extra.get("index", {}), dict) else {}

@@ -11,6 +11,7 @@ anything is released, so unverified numbers are never shown (see docs/llm.md).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from ..assistant import stream_answer
 from ..config import Settings
@@ -18,6 +19,8 @@ from ..ingest.chunker import split_sentences
 from ..messages import DRAFT_NOTE
 from ..models import Answer, Hit
 from ..question.guard import REFUSAL, injection
+from ..question.record import QuestionBuilder
+from ..question.validate import check_question
 from .checks import Verdict, check_reply, numbers
 from .client import LLMFailure, generate, make_chat
 from .prompts import as_data, format_clauses, load_prompt, render
@@ -79,13 +82,6 @@ class LLMAssistant:
         base, job = self._prepare(question, region, history, lock_region)
         yield from stream_answer(base if job is None else self._write(base, *job, streaming=True))
 
-    def timed_ask(self, question: str, **kw):
-        import time
-
-        t = time.perf_counter()
-        a = self.ask(question, **kw)
-        return a, time.perf_counter() - t
-
     # ---- steps --------------------------------------------------------------------------------------
     def _prepare(self, question, region, history, lock_region=False):
         """(final answer, None) when the model is not to be asked, else (extractive answer, (clauses, messages))."""
@@ -112,8 +108,6 @@ class LLMAssistant:
         build = getattr(self.assistant, "question", None)
         if callable(build):
             return build(question, history)
-        from ..question.record import QuestionBuilder
-        from ..question.validate import check_question
 
         return QuestionBuilder(self.assistant.detector, self.assistant.docs).build(
             check_question(question), history
@@ -190,9 +184,18 @@ class LLMAssistant:
             highlights[cid] = sents or base.highlights.get(cid, [])
         regions = list(dict.fromkeys(h.chunk.slug for h in cites))
         region = base.region if base.region in regions else (regions[0] if len(regions) == 1 else None)
-        return Answer(base.question, text, False, region, cites, regions, highlights, base.id)
+        # A copy of the extractive answer: kind, notice, ids and flags stay what the assistant decided.
+        return replace(
+            base,
+            answer=text,
+            refused=False,
+            region=region,
+            citations=cites,
+            regions=regions,
+            highlights=highlights,
+        )
 
 
 def refused(question: str) -> Answer:
     """The answer to a prompt-injection attempt (rag.question.guard.REFUSAL)."""
-    return Answer(question, REFUSAL, True, None)
+    return Answer(question=question, answer=REFUSAL, refused=True, region=None, kind="refuse")

@@ -1,6 +1,7 @@
 """`rag report`, `rag pin …` and `rag log purge`: the operator's commands over the question-log database.
 
-Registered by rag/cli.py with one call (`register(sub)`); every user error is a RagError (one line, exit 2)."""
+Their arguments are declared in rag/cli.py, which imports this module only when one of them runs (SQLAlchemy and
+matplotlib stay off the path of `rag ask`); every user error is a RagError (one line, exit 2)."""
 
 from __future__ import annotations
 
@@ -8,20 +9,19 @@ import json
 import sys
 from pathlib import Path
 
+from ..assistant import Assistant
 from ..errors import RagError
+from .pins import add_pin, calibrate, index_chunks, verify_pins
+from .report import build_report, parse_date, parse_since, render_html, write_csv
+from .stores import Store, load_store_config
 from .stores import messages as M
 
 
 def _store(settings):
-    from .stores import Store, load_store_config
-
     return Store(load_store_config(settings).url)
 
 
 def cmd_report(args, settings) -> int:
-    from .pins import index_chunks
-    from .report import build_report, parse_since, render_html, write_csv
-
     since = parse_since(args.since)
     store = _store(settings)
     try:
@@ -76,8 +76,6 @@ def _print_text(r: dict) -> None:
 
 
 def cmd_pin(args, settings) -> int:
-    from .pins import add_pin, index_chunks, verify_pins
-
     store = _store(settings)
     if args.pin_cmd == "add":
         pin_id = add_pin(store, index_chunks(settings), args.question, args.answer, args.cite)
@@ -109,9 +107,6 @@ def cmd_pin(args, settings) -> int:
 
 
 def _calibrate(args, settings) -> int:
-    from ..assistant import Assistant
-    from .pins import calibrate
-
     gold = Path(args.gold or settings.root / "eval" / "gold.jsonl")
     try:
         rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -123,8 +118,6 @@ def _calibrate(args, settings) -> int:
 
 
 def cmd_log(args, settings) -> int:
-    from .report import parse_date
-
     before = parse_date(args.before)
     nq, nf = _store(settings).purge(before)
     print(M.PURGED.format(before=before.date().isoformat(), questions=nq, feedback=nf), file=sys.stderr)
@@ -133,53 +126,13 @@ def cmd_log(args, settings) -> int:
 
 def after_index(settings) -> None:
     """Called after `rag index`: pins whose clause changed are suspended (skipped when no database exists yet)."""
-    from .pins import index_chunks, verify_pins
-    from .stores import load_store_config
-
     url = load_store_config(settings).url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         return
     try:
-        from .stores import Store
-
         bad = verify_pins(Store(url), index_chunks(settings))
     except Exception as exc:
         print(M.CLI_PIN_CHECK_FAILED.format(error=exc), file=sys.stderr)
         return
     for pin, reason in bad:
         print(M.CLI_PIN_SUSPENDED_AFTER_INDEX.format(id=pin.id, reason=reason), file=sys.stderr)
-
-
-def register(sub, settings_of) -> None:
-    """Adds the subcommands; `settings_of(args)` is the CLI's settings loader."""
-
-    def run(fn):
-        return lambda args: fn(args, settings_of(args))
-
-    sp = sub.add_parser("report", help="question-log report: counts, groups, feedback, latency")
-    sp.add_argument("--since", default="7d", help="7d, 12h, a date (2026-11-01) or all (default 7d)")
-    sp.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    sp.add_argument("--html", metavar="FILE", help="write an HTML report with charts")
-    sp.add_argument("--csv", metavar="FILE", help="export the question rows as CSV")
-    sp.set_defaults(func=run(cmd_report))
-
-    sp = sub.add_parser("pin", help="pinned (operator-checked) answers")
-    psub = sp.add_subparsers(dest="pin_cmd", required=True)
-    pa = psub.add_parser("add", help="pin an answer to a question")
-    pa.add_argument("--question", required=True)
-    pa.add_argument("--answer", required=True)
-    pa.add_argument("--cite", nargs="+", required=True, metavar="CLAUSE_ID")
-    pl = psub.add_parser("list", help="list pins")
-    pl.add_argument("--json", action="store_true")
-    pr = psub.add_parser("rm", help="remove a pin")
-    pr.add_argument("id", type=int)
-    psub.add_parser("check", help="re-check every pin against the current index")
-    pc = psub.add_parser("calibrate", help="similarity of gold questions (for the pin threshold)")
-    pc.add_argument("--gold", default=None)
-    sp.set_defaults(func=run(cmd_pin), json=False)
-
-    sp = sub.add_parser("log", help="question log maintenance")
-    lsub = sp.add_subparsers(dest="log_cmd", required=True)
-    lp = lsub.add_parser("purge", help="delete question and feedback rows before a date")
-    lp.add_argument("--before", required=True, metavar="DATE", help="e.g. 2026-06-01")
-    sp.set_defaults(func=run(cmd_log))

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import RagError
-from ..models import Answer, Hit
+from ..index.store import current_build
+from ..models import Answer, Chunk, Hit
 from ..text.normalize import normalize_query
 from .stores import messages as M
 from .stores.db import MAX_QUESTION, Pin, Store
@@ -193,13 +194,13 @@ class PinMatcher:
         }
         regions = sorted({h.chunk.slug for h in hits})
         return Answer(
-            question,
-            f"{pin.answer}\n{M.PINNED_LABEL}",
-            False,
-            pin.region,
-            hits,
-            regions,
-            highlights,
+            question=question,
+            answer=f"{pin.answer}\n{M.PINNED_LABEL}",
+            refused=False,
+            region=pin.region,
+            citations=hits,
+            regions=regions,
+            highlights=highlights,
             pinned=True,
         )
 
@@ -207,9 +208,6 @@ class PinMatcher:
 def index_chunks(settings) -> dict:
     """Clause id -> Chunk of the live index, read without loading the model (CLI commands, reports)."""
     import json
-
-    from ..index.store import current_build
-    from ..models import Chunk
 
     build = current_build(settings.index_dir)
     if build is None:

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from ..errors import RagError
+from .pins import verify_pins
 from .stores import messages as M
 from .stores.db import Store, utcnow
 from .wording import group_key
@@ -76,8 +77,6 @@ def build_report(store: Store, since: datetime | None = None, chunks: dict | Non
     """Counts, breakdowns, grouped questions and pin status for the questions asked since `since`.
     `chunks` (clause id -> chunk of the current index): pins are re-checked against it first."""
     if chunks is not None:
-        from .pins import verify_pins
-
         verify_pins(store, chunks)
     rows = store.question_rows(since)
     n = len(rows)

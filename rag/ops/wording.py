@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..question.lexicon import load_lexicon
 from ..question.query import synonyms
 from ..text.normalize import normalize_query
 from ..text.tokenize import words
@@ -60,8 +61,6 @@ def intent(question: str) -> str:
 
 @lru_cache(maxsize=1)
 def _lexicon():
-    from ..question.lexicon import load_lexicon
-
     return load_lexicon()
 
 

@@ -18,6 +18,7 @@ from ..config import tomllib
 from ..text.normalize import normalize_query
 from ..text.tokenize import tokenize
 from .guard import injected, normalise_for_guard
+from .lexicon import load_lexicon
 from .query import Query, query_from_normalised
 from .regions import PARENT, RegionDetector, RegionMatch
 
@@ -33,7 +34,6 @@ HISTORY_TURNS = 6
 class KindRule:
     name: str
     patterns: tuple[re.Pattern, ...]
-    needs: str = ""
     superlative: re.Pattern | None = None
     can_words: re.Pattern | None = None
 
@@ -52,7 +52,6 @@ def kind_rules() -> tuple[KindRule, ...]:
             KindRule(
                 k["name"],
                 tuple(re.compile(p) for p in k.get("patterns", ())),
-                k.get("needs", ""),
                 re.compile(k["superlative"]) if k.get("superlative") else None,
                 re.compile(k["can_words"]) if k.get("can_words") else None,
             )
@@ -130,8 +129,6 @@ _CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
 
 
 def _lexicon():
-    from .lexicon import load_lexicon
-
     return load_lexicon()
 
 

@@ -215,9 +215,9 @@ class RegionDetector:
                 pinyin.setdefault(_pinyin(surface), (kind, target))
         return pinyin
 
-    def detect(self, question: str, context: str = "", preset: str | None = None) -> RegionMatch:
+    def detect(self, question: str, context: str = "") -> RegionMatch:
         """`question` must already be normalised (normalize_query): simplified, lower-case. `context` (earlier
-        questions of the dialogue) and `preset` (a region chosen in the UI) only resolve shared place names."""
+        questions of the dialogue) only resolves shared place names."""
         found: list[tuple[int, int, str, str]] = []
         words = None
         for m in self._cjk.finditer(question):
@@ -239,7 +239,7 @@ class RegionDetector:
                     found.append((m.start(), m.end(), kind, target))
                     break
         found.sort()
-        found, ambiguous = self._resolve_shared(question, found, context, preset)
+        found, ambiguous = self._resolve_shared(question, found, context)
         out = RegionMatch(spans=[(s, e) for s, e, _, _ in found], ambiguous=ambiguous)
         strong = [t for _, _, k, t in found if k == STRONG]
         uncovered = [t for _, _, k, t in found if k == UNCOVERED]
@@ -254,9 +254,9 @@ class RegionDetector:
         )
         return out
 
-    def _resolve_shared(self, question: str, found: list, context: str, preset: str | None):
+    def _resolve_shared(self, question: str, found: list, context: str):
         """Each shared name (朝阳区) read with the places around it: a candidate whose province or city is named in
-        the question, else in the preset region, else in the dialogue wins when it is the only one; it then counts
+        the question, else in the dialogue wins when it is the only one; it then counts
         as the covered plan whose region is on its chain, or as an uncovered place. Unresolved: Ambiguity."""
         out, ambiguous = [], []
         for s, e, kind, target in found:
@@ -265,11 +265,8 @@ class RegionDetector:
                 out.append((s, e, kind, target))
                 continue
             rest = question[:s] + " " + question[e:]
-            preset_names = ""
-            if preset is not None:
-                preset_names = " ".join(n for n, (k, t) in self.names.items() if k == STRONG and t == preset)
             chosen = None
-            for text in (rest, preset_names, context):
+            for text in (rest, context):
                 hits = [p for p in options if any(n in text or _short(n) in text for n in p.parents)]
                 if len(hits) == 1:
                     chosen = hits[0]

@@ -2,7 +2,7 @@
 
 Fusion was chosen on the gold set (eval/README.md): a weighted sum of the dense score (min-max scaled within
 the candidate region) and the BM25 score (scaled by its maximum) beat reciprocal-rank fusion by ~4 points of
-Recall@1; RRF stays available for comparison.
+Recall@1 (the RRF branch was removed once that was settled).
 
 Region first (issue 16): the index is partitioned by region at load time (each region's rows, a view of the
 dense vectors, per-region keyword postings). `score_all` returns a lazy Scored; a region's clauses are scored the
@@ -100,14 +100,12 @@ class Retriever:
         index: LoadedIndex,
         embedder,
         mode: str = "hybrid",
-        fusion: str = "weighted",
         alpha: float = 0.6,
-        rrf_k: int = 60,
     ):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.index, self.embedder, self.mode = index, embedder, mode
-        self.fusion, self.alpha, self.rrf_k = fusion, alpha, rrf_k
+        self.alpha = alpha
         self.slugs = np.array([c.slug for c in index.chunks])
         self.parts = Partitions(index)
 
@@ -157,9 +155,6 @@ class Retriever:
             fused = scored.dense[cand]
         elif self.mode == "bm25":
             fused = scored.keyword[cand]
-        elif self.fusion == "rrf":
-            kw = scored.keyword[cand]
-            fused = _rrf(scored.dense[cand], self.rrf_k) + np.where(kw > 0, _rrf(kw, self.rrf_k), 0.0)
         else:
             d, kw = scored.dense[cand], scored.keyword[cand]
             span = float(d.max() - d.min())
@@ -168,8 +163,3 @@ class Retriever:
         order = np.argsort(-fused, kind="stable")[:k]
         return [Hit(self.index.chunks[cand[i]], float(fused[i]), rank=r + 1) for r, i in enumerate(order)]
 
-
-def _rrf(scores: np.ndarray, k: int) -> np.ndarray:
-    ranks = np.empty(len(scores), dtype=np.float32)
-    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
-    return 1.0 / (k + ranks)

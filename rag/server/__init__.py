@@ -8,14 +8,20 @@ import signal
 import socket
 import sys
 
+from ..config import load_settings
 from ..errors import RagError
+from ..pipeline import build
+from .app import create_app as _create
+from .caches import with_caches
+from .config import load_server_config
+from .reload import AnswererHolder, warm_up
+from .transport import quiet_repeats, uvicorn_options
+from .workers import MAX_WORKERS, bind, run_workers
 
 __all__ = ["serve", "create_app"]
 
 
 def create_app(answerer, config=None, **kw):
-    from .app import create_app as _create
-
     return _create(answerer, config, **kw)
 
 
@@ -35,9 +41,6 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None, workers: int
     """Loads and checks the index first (a damaged one stops here with IndexProblem: one line, exit 2),
     then serves until Ctrl-C. SIGHUP reloads the index in the background (every replica's, with Redis).
     workers > 1: a pre-fork supervisor (workers.py); each worker loads the index itself."""
-    from ..config import load_settings
-    from .config import load_server_config
-
     log = logging.getLogger("rag")  # our messages only: library loggers (faiss, httpx) stay quiet
     if not log.handlers:
         handler = logging.StreamHandler()
@@ -54,7 +57,6 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None, workers: int
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     if workers == 1:
         return _serve_one(host, port, settings, config)
-    from .workers import MAX_WORKERS, bind, run_workers
 
     if not 1 <= workers <= MAX_WORKERS:
         raise RagError(f"--workers 必须在 1 到 {MAX_WORKERS} 之间。")
@@ -66,10 +68,6 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None, workers: int
 
 def _serve_one(host: str, port: int, settings, config, sock: socket.socket | None = None) -> int:
     """One server process: load, warm up, serve (on `sock` when a supervisor bound the port)."""
-    from ..pipeline import build
-    from .caches import with_caches
-    from .reload import AnswererHolder, warm_up
-
     answerer = with_caches(build(settings))
     warm_up(answerer)
     holder = AnswererHolder(answerer, settings, builder=lambda: with_caches(build(settings)))
@@ -90,7 +88,6 @@ def _serve_one(host: str, port: int, settings, config, sock: socket.socket | Non
         file=sys.stderr,
         flush=True,
     )
-    from .transport import quiet_repeats, uvicorn_options
 
     quiet_repeats()
     options = uvicorn_options(config)

@@ -19,6 +19,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ..errors import RagError
+from ..ops.pins import _chunks_of
+from ..ops.pins import add_pin as _add
+from ..ops.report import build_report, parse_since, render_html, write_csv
 from ..ops.shared_state import seconds
 from ..ops.stores import messages as M
 from . import schemas
@@ -68,14 +71,10 @@ def _form_token(request: Request) -> str:
 
 
 def _chunks(request: Request) -> dict:
-    from ..ops.pins import _chunks_of
-
     return _chunks_of(request.app.state.holder.current)
 
 
 def _since(request: Request):
-    from ..ops.report import parse_since
-
     try:
         return parse_since(request.query_params.get("since", "7d"))
     except RagError as exc:
@@ -83,8 +82,6 @@ def _since(request: Request):
 
 
 def _report(request: Request) -> dict:
-    from ..ops.report import build_report
-
     return build_report(_ops(request).store, _since(request), _chunks(request))
 
 
@@ -95,8 +92,6 @@ def _report(request: Request) -> dict:
     summary="运营报告与置顶回答（管理页面）",
 )
 def admin_page(request: Request) -> HTMLResponse:
-    from ..ops.report import render_html
-
     report = _report(request)
     return HTMLResponse(
         render_html(report, extra=_pin_section(request)), headers={"Cache-Control": "no-store"}
@@ -122,8 +117,6 @@ def admin_report(request: Request) -> JSONResponse:
     summary="导出提问记录（CSV）",
 )
 def admin_csv(request: Request) -> Response:
-    from ..ops.report import write_csv
-
     buf = io.StringIO()
     write_csv(_ops(request).store, _since(request), buf)
     return Response(
@@ -168,8 +161,6 @@ async def _fields(request: Request) -> dict:
     | schemas.errors(422),
 )
 async def add_pin(request: Request):
-    from ..ops.pins import add_pin as _add
-
     data = await _fields(request)
     cite = data.get("cite", [])
     if isinstance(cite, str):

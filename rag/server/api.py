@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..benefits.view import compare_dict, table_of
 from ..errors import InputError, RagError
 from ..ops.shared_state import seconds
 from ..question.regions import resolve_region
@@ -172,8 +173,6 @@ def search(body: SearchRequest, request: Request) -> dict:
 )
 def compare(request: Request, benefit: str | None = None) -> dict:
     """One benefit (everyday words and typos are resolved: 带娃假, 育儿家) or, without `benefit`, every main one."""
-    from ..benefits.view import compare_dict, table_of
-
     answerer = request.app.state.holder.current
     return run(lambda: compare_dict(table_of(answerer), benefit))
 

@@ -19,6 +19,9 @@ from collections.abc import Callable, Hashable
 
 import numpy as np
 
+from ..assistant import stream_answer
+from ..models import Answer
+
 EMBEDDINGS = 4096  # ~1.5 MB of 384-dim float32 vectors
 ANSWERS = 2048
 
@@ -111,13 +114,9 @@ class CachedAnswerer:
         return answer
 
     def stream(self, question: str, region: str | None = None, history=(), **kw):
-        from ..models import Answer
-
         key = self._key(question, region, history, kw)
         hit = self.cache.get(key) if key is not None else None
         if hit is not None:
-            from ..assistant import stream_answer
-
             yield from stream_answer(copy.copy(hit))
             return
         for piece in self.inner.stream(question, region=region, history=history, **kw):

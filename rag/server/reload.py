@@ -11,6 +11,11 @@ import logging
 import threading
 import time
 
+from ..index.freshness import seeds_match
+from ..ops.shared_state import ReloadSignal
+from ..pipeline import build
+from ..question.lexicon import forget_cached
+
 log = logging.getLogger("rag.server")
 
 
@@ -28,14 +33,10 @@ class AnswererHolder:
         """Rebuilds synchronously; True when the new answerer is live. One rebuild at a time."""
         with self._lock:
             try:
-                from ..question.lexicon import forget_cached
-
                 forget_cached()  # place names of plans added since the last load
                 if self._builder is not None:
                     new = self._builder()
                 else:
-                    from ..pipeline import build
-
                     new = build(self.settings)
                 warm_up(new)
             except Exception as exc:  # keep serving the old index whatever went wrong
@@ -58,8 +59,6 @@ class AnswererHolder:
 def watch_reloads(signal, holder, every: float = 1.0) -> threading.Thread | None:
     """Polls the shared reload signal (shared_state.RedisReloadSignal) and reloads this process when another
     replica published one. Nothing to watch in a single process (the in-process signal never changes)."""
-    from ..ops.shared_state import ReloadSignal
-
     if type(signal) is ReloadSignal:
         return None
 
@@ -108,8 +107,6 @@ def index_info(answerer) -> dict:
 
 def served_seeds_match(holder) -> bool | None:
     """Whether the seeds on disk still match the index being served (None when that cannot be told)."""
-    from ..index.freshness import seeds_match
-
     inner = getattr(holder.current, "assistant", holder.current)
     manifest = getattr(getattr(inner, "index", None), "manifest", None)
     settings = getattr(inner, "settings", None) or holder.settings

@@ -20,6 +20,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .config import ServerConfig
+from .contract import LOGS
 from .security import in_networks
 
 TOO_MANY_CONNECTIONS = "来自您地址的连接过多，请稍后再试。"
@@ -121,8 +122,6 @@ class RepeatFilter(logging.Filter):
     cannot flood the log); the count of muted repeats is appended to the next one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from .contract import LOGS
-
         ok, muted = LOGS.allow("uvicorn:" + str(record.msg)[:100])
         if ok and muted:
             record.msg = f"{record.msg}（此前 {muted} 条相同记录已省略）"

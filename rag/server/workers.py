@@ -18,6 +18,8 @@ import sys
 import time
 from collections.abc import Callable
 
+from ..ops.shared_state import RedisLink, RedisReloadSignal, Unavailable
+
 log = logging.getLogger("rag.server")
 MAX_WORKERS = 32
 MAX_RESTARTS = 5
@@ -106,8 +108,6 @@ def _kill(pid: int, sig: int) -> None:
 
 
 def _publish(redis_url: str) -> bool:
-    from ..ops.shared_state import RedisLink, RedisReloadSignal, Unavailable
-
     link = RedisLink(redis_url)
     try:
         link.call(lambda r: r.incr(RedisReloadSignal(link).key))
