@@ -356,6 +356,46 @@ def test_cli_ask_llm(settings, srv, monkeypatch, capsys):
     )
 
 
+def _grounded(req) -> Reply:
+    """A reply that quotes one number of each clause it was given, each marked: grounded by construction."""
+    parts = []
+    for n, text in sorted(clauses_of(req).items()):
+        nums = sorted(numbers(text))
+        if nums:
+            parts.append(f"条款规定{nums[0]} [{n}]。")
+    return Reply("".join(parts) or "见条款 [1]。")
+
+
+def test_llm_keeps_the_answer_kind(settings, srv, monkeypatch, capsys):
+    """Issue 21: the writer copies the extractive answer, so a comparison stays kind "compare" under --llm."""
+    from rag.cli import main
+
+    q = "北京和重庆的育儿假哪个长"
+    monkeypatch.setenv("RAG_HOME", str(settings.root))
+    monkeypatch.setenv("RAG_INDEX_DIR", str(settings.index_root))
+    assert main(["ask", "--json", q]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    monkeypatch.setenv("RAG_LLM_BASE_URL", srv.base_url)
+    monkeypatch.setenv("RAG_LLM_MODEL", "fake-model")
+    srv.script(_grounded)
+    assert main(["ask", "--llm", "--json", q]) == 0
+    written = json.loads(capsys.readouterr().out)
+    assert srv.requests, "the model was never asked"
+    assert plain["kind"] == "compare" and written["kind"] == "compare"
+    assert written["answer"] != plain["answer"] and written["answer"].startswith("条款规定")
+
+
+def test_llm_keeps_the_region_switch_notice(asst, srv):
+    """A question about another region than the preset one: the notice survives the model's rewrite."""
+    q = "北京育儿假有多少天"
+    base = asst.ask(q, region="qingdao")
+    assert base.notice and base.region == "beijing"
+    srv.script(_grounded)
+    ans = llm(asst, srv).ask(q, region="qingdao")
+    assert srv.requests and ans.answer.startswith("条款规定")
+    assert (ans.notice, ans.kind, ans.region) == (base.notice, base.kind, base.region)
+
+
 # ---- through the web server (rag/server): /api/ask, the OpenAI-compatible stream, the chat UI handler -----
 @pytest.fixture(scope="module")
 def web(asst, server):
