@@ -113,6 +113,49 @@ def citizen_path(args, root: Path) -> Path | None:
     return default if default.is_file() and not getattr(args, "gold", None) else None
 
 
+def _configs(args, settings, answerer: str) -> list:
+    """The configurations to run: one, or every retriever (`--retriever all`), for the embedder asked."""
+    retriever = getattr(args, "retriever", None) or "hybrid"
+    embedder_given = getattr(args, "embedder", None)
+    cfgs = configs(retriever, settings.embedder, answerer)
+    if retriever == "all" and embedder_given:
+        cfgs = [c for c in cfgs if c.embedder == embedder_given] or configs(
+            "hybrid", embedder_given, answerer
+        )
+    if answerer == "llm" and not settings.llm_base_url:
+        llm_answerer(None, settings)  # raises the one-line configuration error before any model is loaded
+    return cfgs
+
+
+def _run_configs(settings, cfgs, items, cz_items, docs) -> tuple[dict, dict, dict]:
+    """(scores, records, citizen results) per configuration name."""
+    results, records, citizen = {}, {}, {}
+    for cfg in cfgs:
+        asst = load_assistant(settings, cfg)
+        ans = llm_answerer(asst, settings) if cfg.answerer == "llm" else asst
+        recs = run(asst, items, ans, desc=cfg.name)
+        results[cfg.name], records[cfg.name] = score(recs), recs
+        if cz_items is not None:
+            cz_recs = run_citizen(ans, cz_items, docs, desc=f"{cfg.name} citizen")
+            summary = summarize(cz_recs)
+            citizen[cfg.name] = {"summary": summary, "records": cz_recs}
+            results[cfg.name]["overall"].update(flat_scores(summary))
+    return results, records, citizen
+
+
+def _checked(results: dict, thresholds, thresholds_path: Path, root: Path) -> int:
+    """`--check`: 1 and one line per score below its floor, else 0."""
+    shown = _display(thresholds_path, root)
+    problems = compare(results, thresholds, shown)
+    if problems:
+        print(f"rag eval --check: FAILED ({len(problems)} score(s) below {shown}):", file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    print(f"rag eval --check: all scores meet {shown}.", file=sys.stderr)
+    return 0
+
+
 def run_eval(args, settings) -> int:
     root = settings.root
     gold_path = Path(args.gold) if getattr(args, "gold", None) else root / "eval" / "gold.jsonl"
@@ -127,42 +170,18 @@ def run_eval(args, settings) -> int:
     slugs = {d.slug for d in docs}
     items = load_gold(gold_path, slugs)
     cz_path = citizen_path(args, root)
-    cz_items = None
-    if cz_path is not None:
-        cz_items = load_citizen(cz_path, slugs)
+    cz_items = load_citizen(cz_path, slugs) if cz_path is not None else None
     for w in resolve_relevant(items, settings):
         print(f"rag eval: warning: {w}", file=sys.stderr)
-    retriever = getattr(args, "retriever", None) or "hybrid"
-    embedder_given = getattr(args, "embedder", None)
-    cfgs = configs(retriever, settings.embedder, answerer)
-    if retriever == "all" and embedder_given:
-        cfgs = [c for c in cfgs if c.embedder == embedder_given] or configs(
-            "hybrid", embedder_given, answerer
-        )
-    if answerer == "llm" and not settings.llm_base_url:
-        llm_answerer(None, settings)  # raises the one-line configuration error before any model is loaded
-    thresholds = None
-    if check:
-        thresholds = load_thresholds(thresholds_path)
-
+    cfgs = _configs(args, settings, answerer)
+    thresholds = load_thresholds(thresholds_path) if check else None
     if calibrate:
         for cfg in cfgs:
             asst = load_assistant(settings, cfg)
             print(render(sweep(asst, items), asst.thresholds, cfg.name))
         return 0
 
-    results, records, citizen = {}, {}, {}
-    for cfg in cfgs:
-        asst = load_assistant(settings, cfg)
-        ans = llm_answerer(asst, settings) if cfg.answerer == "llm" else asst
-        recs = run(asst, items, ans, desc=cfg.name)
-        results[cfg.name], records[cfg.name] = score(recs), recs
-        if cz_items is not None:
-            cz_recs = run_citizen(ans, cz_items, docs, desc=f"{cfg.name} citizen")
-            summary = summarize(cz_recs)
-            citizen[cfg.name] = {"summary": summary, "records": cz_recs}
-            results[cfg.name]["overall"].update(flat_scores(summary))
-
+    results, records, citizen = _run_configs(settings, cfgs, items, cz_items, docs)
     print(text_table(results))
     if citizen:
         print(f"\ncitizen-style questions ({_display(cz_path, root)}): pass rate per kind")
@@ -180,18 +199,7 @@ def run_eval(args, settings) -> int:
     }
     if not check or out_given:
         write_outputs(out_dir, results, records, meta, citizen)
-    if check:
-        problems = compare(results, thresholds, _display(thresholds_path, root))
-        if problems:
-            print(
-                f"rag eval --check: FAILED ({len(problems)} score(s) below {_display(thresholds_path, root)}):",
-                file=sys.stderr,
-            )
-            for p in problems:
-                print(f"  - {p}", file=sys.stderr)
-            return 1
-        print(f"rag eval --check: all scores meet {_display(thresholds_path, root)}.", file=sys.stderr)
-    return 0
+    return _checked(results, thresholds, thresholds_path, root) if check else 0
 
 
 def _display(path: Path, root: Path) -> str:

@@ -118,105 +118,136 @@ def build_index(
         return _build_index(settings, embedder, progress, if_stale, allow_empty, device, lock_timeout, dtype)
 
 
+def _skipped(index_dir: Path, t0: float) -> BuildReport:
+    """The report of a build that was current already: nothing written, no lock needed (read-only is fine)."""
+    m = read_manifest(current_build(index_dir))
+    documents = len(m.get("documents") or ()) or len(m["seeds"]) - 1
+    return BuildReport(documents, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True)
+
+
 def _build_index(
     settings, embedder, progress, if_stale, allow_empty, device, lock_timeout, dtype
 ) -> BuildReport:
     t0 = time.perf_counter()
     index_dir = settings.index_dir
-    if (
-        if_stale and staleness(settings, dtype) is None
-    ):  # a current index needs no lock and no write (read-only ok)
-        m = read_manifest(current_build(index_dir))
-        return BuildReport(
-            len(m["seeds"]) - 1, m["chunk_count"], 0, time.perf_counter() - t0, index_dir, True
-        )
+    if if_stale and staleness(settings, dtype) is None:
+        return _skipped(index_dir, t0)
     with build_lock(index_dir, lock_timeout):
         if if_stale and staleness(settings, dtype) is None:
-            m = read_manifest(current_build(index_dir))
-            return BuildReport(
-                len(m.get("documents") or ()) or len(m["seeds"]) - 1,
-                m["chunk_count"],
-                0,
-                time.perf_counter() - t0,
-                index_dir,
-                True,
-            )
+            return _skipped(index_dir, t0)
         docs = load_documents(settings.seeds_dir)
         chunks, doc_reports = ingest_documents(docs, allow_empty=allow_empty)
         if embedder is None:
             embedder = get_embedder(settings.embedder, device=device)
-        hashes = [_text_hash(c.embed_text) for c in chunks]
-        sentences = [normalize(x) for c in chunks for x in chunk_sentences(c.text)]
-        shashes = [_text_hash("s:" + x) for x in sentences]
-        cached = load_cache(index_dir, embedder.id, embedder.dim, dtype)
-        cache = cached.vectors
-        todo = dict(sorted({h: c.embed_text for h, c in zip(hashes, chunks) if h not in cache}.items()))
-        todo.update({h: x for h, x in zip(shashes, sentences) if h not in cache})
-        if todo:
-            fresh = _embed_with_progress(
-                embedder, todo, progress, Checkpoint(index_dir, embedder.id, embedder.dim)
-            )
-            cache.update(zip(todo, fresh))
-        empty = np.zeros((0, embedder.dim), np.float32)
-        vectors = np.vstack([cache[h] for h in hashes]).astype(np.float32) if chunks else empty
-        svectors = np.vstack([cache[h] for h in shashes]).astype(np.float32) if chunks else empty
-
-        builds = index_dir / "builds"
-        builds.mkdir(parents=True, exist_ok=True)
-        for stale_tmp in builds.glob(".tmp-*"):
-            shutil.rmtree(stale_tmp, ignore_errors=True)
-        build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.time_ns() % 10**6:06d}"
-        tmp = builds / f".tmp-{build_id}"
-        tmp.mkdir()
-        with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
-            for c, h in zip(chunks, hashes):
-                fh.write(json.dumps({**c.to_dict(), "embed_hash": h}, ensure_ascii=False) + "\n")
-        vector_store.write(tmp / "vectors.faiss", vectors, embedder.dim, dtype)
-        vector_store.write(tmp / "sentences.faiss", svectors, embedder.dim, dtype)
-        tokens = [tokenize(c.embed_text) for c in chunks]
-        (tmp / "keyword.json").write_text(
-            json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens}, ensure_ascii=False),
-            encoding="utf-8",
-        )
-        benefits_entry = write_table(tmp, chunks, docs)
-        manifest = {
-            "schema_version": SCHEMA_VERSION,
-            "package_version": __version__,
-            "embedder": {"spec": settings.embedder, "id": embedder.id, "dim": embedder.dim},
-            "vector_dtype": dtype,
-            "chunker_version": CHUNKER_VERSION,
-            "tokenizer": TOKENIZER_VERSION,
-            "benefits": benefits_entry,
-            "chunk_count": len(chunks),
-            "sentence_count": len(sentences),
-            "documents": [d.slug for d in docs],
-            "seeds": seed_hashes(settings.seeds_dir),
-            "files": {name: _sha256(tmp / name) for name in FILES},
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        }
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        for p in tmp.iterdir():
-            with open(p, "rb") as fh:
-                os.fsync(fh.fileno())
-        final = builds / build_id
-        os.rename(tmp, final)
-        pointer = index_dir / f".CURRENT.{build_id}"
-        pointer.write_text(build_id + "\n", encoding="utf-8")
-        os.replace(pointer, index_dir / "CURRENT")
-        _prune(builds, keep=build_id)
-        clear_checkpoints(index_dir)
+        emb = _embed(index_dir, embedder, chunks, progress, dtype)
+        tmp = _new_tmp_build(index_dir / "builds")
+        _write_files(tmp, chunks, docs, emb, dtype)
+        _write_manifest(tmp, settings, embedder, dtype, chunks, docs, emb)
+        final = _swap_in(index_dir, tmp)
     return BuildReport(
         len(docs),
         len(chunks),
-        sum(1 for h in todo if h in set(hashes)),
+        sum(1 for h in emb.todo if h in set(emb.hashes)),
         time.perf_counter() - t0,
         final,
         reports=doc_reports,
-        reused=len(hashes) + len(shashes) - len(todo),
-        note=cached.note(),
+        reused=len(emb.hashes) + len(emb.shashes) - len(emb.todo),
+        note=emb.cache_note,
     )
+
+
+@dataclass
+class _Embedded:
+    """The vectors of one build: clause vectors, sentence vectors, and what had to be embedded anew."""
+
+    hashes: list[str]
+    shashes: list[str]
+    sentences: list[str]
+    vectors: np.ndarray
+    svectors: np.ndarray
+    todo: dict[str, str]
+    cache_note: str
+
+
+def _embed(index_dir: Path, embedder, chunks: list[Chunk], progress: bool, dtype: str) -> _Embedded:
+    """Vectors for every clause and sentence: from the cache where the text is unchanged, embedded otherwise."""
+    hashes = [_text_hash(c.embed_text) for c in chunks]
+    sentences = [normalize(x) for c in chunks for x in chunk_sentences(c.text)]
+    shashes = [_text_hash("s:" + x) for x in sentences]
+    cached = load_cache(index_dir, embedder.id, embedder.dim, dtype)
+    cache = cached.vectors
+    todo = dict(sorted({h: c.embed_text for h, c in zip(hashes, chunks) if h not in cache}.items()))
+    todo.update({h: x for h, x in zip(shashes, sentences) if h not in cache})
+    if todo:
+        fresh = _embed_with_progress(
+            embedder, todo, progress, Checkpoint(index_dir, embedder.id, embedder.dim)
+        )
+        cache.update(zip(todo, fresh))
+    empty = np.zeros((0, embedder.dim), np.float32)
+    vectors = np.vstack([cache[h] for h in hashes]).astype(np.float32) if chunks else empty
+    svectors = np.vstack([cache[h] for h in shashes]).astype(np.float32) if chunks else empty
+    return _Embedded(hashes, shashes, sentences, vectors, svectors, todo, cached.note())
+
+
+def _new_tmp_build(builds: Path) -> Path:
+    """A fresh temporary build folder; leftovers of killed builds are removed first."""
+    builds.mkdir(parents=True, exist_ok=True)
+    for stale_tmp in builds.glob(".tmp-*"):
+        shutil.rmtree(stale_tmp, ignore_errors=True)
+    build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.time_ns() % 10**6:06d}"
+    tmp = builds / f".tmp-{build_id}"
+    tmp.mkdir()
+    return tmp
+
+
+def _write_files(tmp: Path, chunks: list[Chunk], docs, emb: _Embedded, dtype: str) -> None:
+    with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
+        for c, h in zip(chunks, emb.hashes):
+            fh.write(json.dumps({**c.to_dict(), "embed_hash": h}, ensure_ascii=False) + "\n")
+    dim = emb.vectors.shape[1]
+    vector_store.write(tmp / "vectors.faiss", emb.vectors, dim, dtype)
+    vector_store.write(tmp / "sentences.faiss", emb.svectors, dim, dtype)
+    tokens = [tokenize(c.embed_text) for c in chunks]
+    (tmp / "keyword.json").write_text(
+        json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+
+
+def _write_manifest(tmp: Path, settings, embedder, dtype: str, chunks, docs, emb: _Embedded) -> None:
+    benefits_entry = write_table(tmp, chunks, docs)
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "package_version": __version__,
+        "embedder": {"spec": settings.embedder, "id": embedder.id, "dim": embedder.dim},
+        "vector_dtype": dtype,
+        "chunker_version": CHUNKER_VERSION,
+        "tokenizer": TOKENIZER_VERSION,
+        "benefits": benefits_entry,
+        "chunk_count": len(chunks),
+        "sentence_count": len(emb.sentences),
+        "documents": [d.slug for d in docs],
+        "seeds": seed_hashes(settings.seeds_dir),
+        "files": {name: _sha256(tmp / name) for name in FILES},
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _swap_in(index_dir: Path, tmp: Path) -> Path:
+    """Durable files, then one rename and one atomic pointer swap: a reader sees the old build or the new one."""
+    for p in tmp.iterdir():
+        with open(p, "rb") as fh:
+            os.fsync(fh.fileno())
+    build_id = tmp.name.removeprefix(".tmp-")
+    final = tmp.parent / build_id
+    os.rename(tmp, final)
+    pointer = index_dir / f".CURRENT.{build_id}"
+    pointer.write_text(build_id + "\n", encoding="utf-8")
+    os.replace(pointer, index_dir / "CURRENT")
+    _prune(tmp.parent, keep=build_id)
+    clear_checkpoints(index_dir)
+    return final
 
 
 # the progress bar an operator watches during a long build: done/total, elapsed, ETA and rate
