@@ -19,6 +19,7 @@ from .errors import RagError
 from .index.store import LoadedIndex, load_index
 from .ingest.seeds import load_documents
 from .models import Answer, Document, Hit
+from .question.lexicon import load_lexicon
 from .question.record import Question, QuestionBuilder
 from .question.regions import RegionDetector
 from .question.validate import MAX_QUESTION_CHARS, check_question  # noqa: F401 - MAX_QUESTION_CHARS re-exported
@@ -38,7 +39,8 @@ class Assistant:
         self.settings, self.index, self.embedder = settings, index, embedder
         self.docs = {d.slug: d for d in docs if d.slug in set(index.manifest.get("documents", []))}
         self.detector = RegionDetector(list(self.docs.values()))
-        self.questions = QuestionBuilder(self.detector, self.docs)
+        self.lexicon = load_lexicon(settings.seeds_dir)  # the one this assistant answers with
+        self.questions = QuestionBuilder(self.detector, self.docs, self.lexicon)
         self.retriever = Retriever(index, embedder, mode=mode)
         self.thresholds = thresholds or Thresholds.for_embedder(settings.embedder)
         self.idf = index.bm25.idf

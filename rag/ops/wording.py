@@ -9,7 +9,6 @@ own words."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ..question.lexicon import load_lexicon
 from ..question.query import synonyms
@@ -59,14 +58,10 @@ def intent(question: str) -> str:
     return "其他"
 
 
-@lru_cache(maxsize=1)
-def _lexicon():
-    return load_lexicon()
-
-
-def benefit_terms(question: str) -> tuple[str, ...]:
-    """The benefits the lexicon (rag/question/lexicon.py) finds, after its one-character homophone repair."""
-    lex = _lexicon()
+def benefit_terms(question: str, lexicon=None) -> tuple[str, ...]:
+    """The benefits the lexicon (rag/question/lexicon.py) finds, after its one-character homophone repair. No copy
+    of the lexicon is kept here: after a reload the report and the pin gate see the new plans' place names."""
+    lex = lexicon or load_lexicon()
     return tuple(sorted({b.key for b in lex.find(lex.correct(question).text)}))
 
 

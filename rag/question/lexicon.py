@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from ..config import load_settings, tomllib
 from ..text.normalize import normalize_query
@@ -296,11 +297,11 @@ def _in_inner_word(window: str, i: int) -> bool:
     )
 
 
-def _place_names() -> list[str]:
+def _place_names(seeds_dir: Path | None = None) -> list[str]:
     """Every place a question may name: the plans' regions, aliases and parents, the places list, their stems."""
     names: list[str] = []
     try:
-        with open(load_settings().seeds_dir / "documents.toml", "rb") as fh:
+        with open(Path(seeds_dir or load_settings().seeds_dir) / "documents.toml", "rb") as fh:
             meta = tomllib.load(fh)
         for d in meta.get("document", []):
             names += [
@@ -373,14 +374,26 @@ def parse_benefits(text: str) -> list[Benefit]:
 
 
 def forget_cached() -> None:
-    """Drops the cached lexicon (the query expansions are read from it), so that the next answerer built, on a
+    """Drops the cached lexicons (the query expansions are read from them), so that the next answerer built, on a
     reload after `rag index`, sees the place names of plans added to seeds/ meanwhile."""
-    load_lexicon.cache_clear()
+    _lexicon_of.cache_clear()
 
 
-@lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
-    """The project's lexicon (cached): benefits.toml (benefits, query expansions) plus the place names of seeds/
-    and places.txt."""
+def build_lexicon(seeds_dir: Path | None = None) -> Lexicon:
+    """A new lexicon: benefits.toml (benefits, query expansions) plus the place names of seeds/ and places.txt.
+    The Assistant owns the one it answers with; consumers without an assistant (the report) use load_lexicon."""
     text = (resources.files("rag.data") / "benefits.toml").read_text(encoding="utf-8")
-    return Lexicon(parse_benefits(text), tuple(_place_names()), parse_expansions(text))
+    return Lexicon(parse_benefits(text), tuple(_place_names(seeds_dir)), parse_expansions(text))
+
+
+@lru_cache(maxsize=4)
+def _lexicon_of(seeds_dir: Path) -> Lexicon:
+    return build_lexicon(seeds_dir)
+
+
+def load_lexicon(seeds_dir: Path | None = None) -> Lexicon:
+    """The lexicon of a seeds folder (default: the configured one), built once until forget_cached (a reload)."""
+    return _lexicon_of(Path(seeds_dir or load_settings().seeds_dir).resolve())
+
+
+load_lexicon.cache_clear = forget_cached  # type: ignore[attr-defined]  # what tests and older callers call

@@ -162,4 +162,3 @@ class Retriever:
             fused = self.alpha * dn + (1 - self.alpha) * kw / max(float(kw.max()), 1e-9)
         order = np.argsort(-fused, kind="stable")[:k]
         return [Hit(self.index.chunks[cand[i]], float(fused[i]), rank=r + 1) for r, i in enumerate(order)]
-
