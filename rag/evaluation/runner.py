@@ -6,6 +6,7 @@ import sys
 import time
 from dataclasses import dataclass
 
+from ..assistant import Assistant
 from ..errors import InputError, RagError
 from ..index.store import build_index, staleness
 from .gold import GoldItem, corpus, resolve_ids
@@ -41,8 +42,6 @@ def configs(retriever: str, embedder: str, answerer: str) -> list[Config]:
 
 def load_assistant(settings, cfg: Config):
     """The assistant of `cfg`; builds the embedder's index first when it is missing or stale (atomic, like `rag index`)."""
-    from ..assistant import Assistant  # lazy: FAISS and jieba only when a run answers
-
     s = settings.with_(embedder=cfg.embedder)
     why = staleness(s)
     if why:

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..config import load_settings, tomllib
-from ..text.normalize import normalize_query
+from ..text.normalize import is_cjk, normalize_query
 from ..text.readings import char_reading, char_readings, surface_readings
 from ..text.tokenize import _jieba
 from .regions import derive_stems, place_groups
@@ -260,7 +260,7 @@ _PLACE_SUFFIX = "省市区县"
 
 
 def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"
+    return is_cjk(ch)
 
 
 def _surface_readings(surface: str) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..config import tomllib
-from ..text.normalize import normalize_query
+from ..text.normalize import CJK, normalize_query
 from ..text.tokenize import tokenize
 from .guard import injected, normalise_for_guard
 from .lexicon import load_lexicon
@@ -125,7 +125,7 @@ def _drop_thanks(text: str) -> str:
 
 
 TAIL_CHARS = 40
-_CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
+_CONTENT = re.compile(f"[{CJK}a-z0-9]")
 
 
 def _lexicon():

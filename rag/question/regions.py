@@ -18,7 +18,7 @@ from importlib import resources
 
 from ..ingest.seeds import LEVELS
 from ..models import Document
-from ..text.normalize import normalize_query
+from ..text.normalize import is_cjk, normalize_query
 from ..text.readings import stem_tag
 from ..text.tokenize import _jieba
 
@@ -141,7 +141,7 @@ def stem_candidates(names: list[str] | dict) -> dict[str, set[str]]:
     for name in set(names):
         for suffix in _SUFFIXES:
             stem = name[: -len(suffix)]
-            if name.endswith(suffix) and len(stem) >= 2 and all("\u3400" <= c <= "\u9fff" for c in stem):
+            if name.endswith(suffix) and len(stem) >= 2 and all(is_cjk(c) for c in stem):
                 stems.setdefault(stem, set()).add(name)
                 break
     return stems

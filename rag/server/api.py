@@ -17,6 +17,7 @@ from ..benefits.view import compare_dict, table_of
 from ..errors import InputError, RagError
 from ..ops.shared_state import seconds
 from ..question.regions import resolve_region
+from ..question.validate import MAX_QUESTION_CHARS
 from . import schemas
 from .contract import error_body, log_client_error, sentence
 from .ops import status as ops_status
@@ -54,7 +55,9 @@ def check_history_size(history: list) -> list:
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    question: StrictStr = Field(description="用户的问题（500 字以内）", examples=["青岛育儿假有几天？"])
+    question: StrictStr = Field(
+        description=f"用户的问题（{MAX_QUESTION_CHARS} 字以内）", examples=["青岛育儿假有几天？"]
+    )
     region: StrictStr | None = Field(
         None, description="地区代码（beijing、qingdao…）；不填则自动识别", examples=[None]
     )

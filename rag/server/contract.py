@@ -16,6 +16,8 @@ import re
 import threading
 import time
 
+from ..text.normalize import CJK
+
 log = logging.getLogger("rag.server")
 
 # One sentence per status, used when the producer gave no Chinese sentence of its own.
@@ -45,7 +47,7 @@ KNOWN = {
     "Queue is full": "当前排队提问的人数已满，请稍后再试。",
     "Session hash not found.": "无效的调用。",
 }
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = re.compile(f"[{CJK}]")
 _MAX_ERROR_BODY = 64 * 1024  # error bodies are short; anything longer is replaced without being kept
 
 

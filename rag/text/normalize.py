@@ -6,7 +6,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+# The CJK Unified Ideographs with extension A: what the project counts as a Chinese character (one owner: the other
+# modules import CJK, a regex class fragment, or is_cjk). Spacing also treats the compatibility ideographs as CJK.
+CJK = "\u3400-\u9fff"
+_CJK = CJK + "\uf900-\ufaff"
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
 _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}\d%％。，、；：）（])\s+(?=[{_CJK}\d（(])|(?<=[{_CJK}])\s+(?=[\d%])")
 _WS = re.compile(r"\s+")
 

@@ -7,9 +7,9 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from .normalize import normalize
+from .normalize import CJK, normalize
 
-_WORD = re.compile(r"[\u3400-\u9fffa-z0-9.%]+")
+_WORD = re.compile(f"[{CJK}a-z0-9.%]+")
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +30,7 @@ def stopwords() -> frozenset[str]:
 
 
 TOKENIZER_VERSION = "jieba-search+bigram-1"
-_NOT_TEXT = re.compile(r"[^\u3400-\u9fffa-z0-9]+")
+_NOT_TEXT = re.compile(f"[^{CJK}a-z0-9]+")
 
 
 def tokenize(text: str) -> list[str]:

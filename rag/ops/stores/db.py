@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from ...errors import RagError
+from ...question.validate import MAX_QUESTION_CHARS
 from . import messages as M
 
 log = logging.getLogger("rag.ops.stores")
 SCHEMA_VERSION = 1
-MAX_QUESTION = 500
+MAX_QUESTION = MAX_QUESTION_CHARS  # a logged question is a checked one: the answerer's own bound
 MAX_COMMENT = 300
 
 metadata = sa.MetaData()
