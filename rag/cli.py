@@ -342,7 +342,13 @@ def build_parser() -> argparse.ArgumentParser:
     _lock_flag(sp)
     sp.set_defaults(func=cmd_chat)
 
-    sp = sub.add_parser("serve", help="web chat, HTTP API and embeddable widget")
+    sp = sub.add_parser(
+        "serve",
+        help="web chat, HTTP API and embeddable widget",
+        epilog="WeChat/WeCom callbacks (docs/wechat.md): RAG_WECHAT_TOKEN, RAG_WECHAT_AES_KEY, RAG_WECHAT_APPID "
+        "-> /wechat/mp; RAG_WECOM_TOKEN, RAG_WECOM_AES_KEY, RAG_WECOM_CORP_ID -> /wechat/work; RAG_PUBLIC_URL "
+        "links each reply to its full answer. Also [wechat] / [wecom] in rag.toml.",
+    )
     common(sp, region=False)
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=7860)
@@ -380,6 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_eval)
 
+    from .server.channels.cli import register as register_wechat  # rag wechat check (issue 23)
+
+    register_wechat(sub, _settings)
     from .ops_cli import register as register_ops  # rag report / pin / log (issue 14)
 
     register_ops(sub, _settings)
