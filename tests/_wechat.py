@@ -40,6 +40,14 @@ def env_for(public_url: str = "") -> dict:
     return env
 
 
+def stored(question: str) -> str:
+    """The question as the question log keeps it (normalised, personal numbers redacted)."""
+    from rag.normalize import normalize_query
+    from rag.stores import redact
+
+    return redact(normalize_query(question))[:500]
+
+
 def sha1_sorted(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 

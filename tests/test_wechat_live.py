@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 from _live_server import rag_serve_process
-from _wechat import Platform, env_for
+from _wechat import Platform, env_for, stored
 
 pytestmark = pytest.mark.slow
 PUBLIC = "https://zc.example.gov.cn"
@@ -48,15 +48,9 @@ def timed(fn, *args, **kw):
 def log_rows(db, question: str) -> list[tuple]:
     time.sleep(1.5)  # the question log writes in batches (0.5 s window)
     with sqlite3.connect(db) as c:
-        return c.execute("SELECT channel, client FROM questions WHERE question = ?", (stored(question),)).fetchall()
-
-
-def stored(question: str) -> str:
-    """The question as the log keeps it (normalised, personal numbers redacted)."""
-    from rag.normalize import normalize_query
-    from rag.stores import redact
-
-    return redact(normalize_query(question))[:500]
+        return c.execute(
+            "SELECT channel, client FROM questions WHERE question = ?", (stored(question),)
+        ).fetchall()
 
 
 # ---- URL verification --------------------------------------------------------------------------------------
@@ -241,7 +235,11 @@ def test_rate_limit_per_user(mp):
 # ---- long answers ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "kind, question",
-    [("mp", "通化有哪些生育支持措施？"), ("work", "贵州省有哪些生育支持政策"), ("mp", "重庆有哪些托育政策？")],
+    [
+        ("mp", "通化有哪些生育支持措施？"),
+        ("work", "贵州省有哪些生育支持政策"),
+        ("mp", "重庆有哪些托育政策？"),
+    ],
 )
 def test_long_list_answer_cut_to_2048_bytes_with_the_link_to_the_full_answer(served, kind, question):
     url, db = served

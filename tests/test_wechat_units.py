@@ -12,10 +12,10 @@ from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 from wechatpy.exceptions import InvalidSignatureException
 
 from rag.server.channels import bubble
-from rag.server.channels.messages import CUT_MARK
 from rag.server.channels.config import load_channel_config
 from rag.server.channels.conversation import Conversations, user_key
 from rag.server.channels.crypto import CryptoError, MessageCrypto, check_timestamp, signature
+from rag.server.channels.messages import CUT_MARK
 from rag.server.channels.wxml import XmlError, build, incoming, parse, sealed_reply, text_reply
 from rag.shared_state import KeyValue
 
