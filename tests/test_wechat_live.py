@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import sqlite3
+import subprocess
 import time
 
 import httpx
@@ -264,3 +265,58 @@ def test_long_list_answer_cut_to_2048_bytes_with_the_link_to_the_full_answer(ser
     with sqlite3.connect(db) as c:
         assert c.execute("SELECT rating FROM feedback").fetchall()[-1] == ("up",)
     assert httpx.get(url + "/answer/" + "0" * 32, timeout=30).status_code == 404
+
+
+# ---- with a chat model configured --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def with_model(tmp_path_factory):
+    from fake_openai import FakeOpenAI
+
+    d = tmp_path_factory.mktemp("wechat-llm")
+    with FakeOpenAI() as srv:
+        env = {**env_for(), "RAG_LLM_BASE_URL": srv.base_url, "RAG_LLM_MODEL": "fake-model",
+               "RAG_LLM_API_KEY": "sk-test", "RAG_LLM_TIMEOUT": "30", "RAG_LOG": "off"}  # fmt: skip
+        with rag_serve_process(env, stderr=open(d / "stderr.log", "w")) as (url, _):
+            yield url, srv
+
+
+MODEL_TEXT = "青岛市：女职工增加60天产假，配偶享受不少于15天陪产假 [1]。该文件为征求意见稿。"
+
+
+def test_with_a_model_the_extractive_answer_is_sent_when_the_model_is_late(with_model):
+    from fake_openai import Reply
+
+    url, srv = with_model
+    srv.script(Reply(MODEL_TEXT, delay=20))
+    side = Platform(url, "mp")
+    text = timed(side.ask, "青岛产假多少天？", user="o-llm-late")["Content"]
+    assert "女职工增加60天产假" in text and not text.startswith(MODEL_TEXT[:20]) and srv.requests
+    srv.script(Reply(MODEL_TEXT))  # back in time: the model's (checked) answer is the one sent
+    text = timed(side.ask, "青岛的产假有多少天？", user="o-llm-fast")["Content"]
+    assert text.startswith(MODEL_TEXT.split("。")[0])
+
+
+# ---- rag wechat check --------------------------------------------------------------------------------------
+def run_check(url: str, env: dict) -> subprocess.CompletedProcess:
+    import os
+    import sys
+    from pathlib import Path
+
+    names = [k for k in os.environ if k.startswith(("RAG_WECHAT_", "RAG_WECOM_", "RAG_PUBLIC_URL"))]
+    base = {k: v for k, v in os.environ.items() if k not in names}
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli", "wechat", "check", "--server", url],
+        cwd=Path(__file__).resolve().parents[1], env={**base, **env}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_rag_wechat_check_prints_the_urls_and_self_tests_the_server(served):
+    url, _ = served
+    done = run_check(url, env_for(PUBLIC))
+    assert done.returncode == 0, done.stderr
+    assert f"URL：{PUBLIC}/wechat/mp" in done.stdout and f"URL：{PUBLIC}/wechat/work" in done.stdout
+    assert done.stdout.count("通过") == 2 and "育儿假" in done.stdout
+    wrong = run_check(url, {**env_for(PUBLIC), "RAG_WECOM_TOKEN": "not-the-token"})
+    assert wrong.returncode == 1 and "URL 验证失败" in wrong.stdout
+    off = run_check(url, {})
+    assert off.returncode == 1 and "未配置微信渠道" in off.stderr
