@@ -310,10 +310,7 @@ class KeyValue:
 
     def set(self, key: str, value: str, ttl: float) -> None:
         with self._lock:
-            self._items.pop(key, None)
-            self._items[key] = (time.monotonic() + ttl, value)
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
+            self._put(key, value, ttl)
 
     def add(self, key: str, value: str, ttl: float) -> bool:
         """Sets the value only when the key holds none (a claim): True when this caller set it."""
@@ -321,8 +318,14 @@ class KeyValue:
             item = self._items.get(key)
             if item is not None and item[0] > time.monotonic():
                 return False
-        self.set(key, value, ttl)
-        return True
+            self._put(key, value, ttl)
+            return True
+
+    def _put(self, key: str, value: str, ttl: float) -> None:
+        self._items.pop(key, None)
+        self._items[key] = (time.monotonic() + ttl, value)
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
 
     def delete(self, key: str) -> None:
         with self._lock:

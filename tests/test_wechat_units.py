@@ -198,3 +198,8 @@ def test_channel_config_from_environment_and_rag_toml(monkeypatch):
     monkeypatch.setenv("RAG_WECHAT_AES_KEY", "short")
     with pytest.raises(RagError, match="43"):
         load_channel_config(SimpleNamespace(extra={}))
+
+
+def test_comparison_signs_are_text_not_tags():
+    text = bubble.compose({"answer": "年龄<3岁的婴幼儿，补贴>100元。<br/>见<a href='x'>此处</a>。", "citations": []})
+    assert text == "年龄<3岁的婴幼儿，补贴>100元。见此处。"

@@ -16,7 +16,7 @@ _ENDS = "。！？!?；;\n"
 _OPEN, _CLOSE = "《“‘（([【「『", "》”’）)]】」』"
 _MARKER = re.compile(r"\s*\[\d+\]")
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s*|^>\s*", re.M)
-_TAG = re.compile(r"<[^>\n]{1,200}>")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>\n]{0,200})?/?>")  # tags only: "<3岁" stays
 
 
 def size(text: str) -> int:

@@ -64,7 +64,11 @@ class Responder:
         future = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            text = await self._route(account, msg, user, started)
+            try:
+                text = await self._route(account, msg, user, started)
+            except Exception:  # the platform must get a reply in any case, never a 500 and three retries
+                log.exception("微信渠道处理消息失败")
+                text = M.FAILED
             self.values.set(key, text, REPLY_TTL)
             future.set_result(text)
             return text
