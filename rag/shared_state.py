@@ -355,7 +355,9 @@ class RedisKeyValue(KeyValue):
 
     def add(self, key: str, value: str, ttl: float) -> bool:
         try:
-            return bool(self.link.call(lambda r: r.set(self.prefix + key, value, px=max(1, int(ttl * 1000)), nx=True)))
+            return bool(
+                self.link.call(lambda r: r.set(self.prefix + key, value, px=max(1, int(ttl * 1000)), nx=True))
+            )
         except Unavailable:
             return super().add(key, value, ttl)
 

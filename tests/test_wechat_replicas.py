@@ -5,14 +5,12 @@ shared store holds no raw openid."""
 from __future__ import annotations
 
 import concurrent.futures
-import shutil
 import sqlite3
-import subprocess
 import time
 from contextlib import ExitStack
 
 import pytest
-from _live_server import free_port, rag_serve_process
+from _live_server import rag_serve_process
 from _wechat import Platform, env_for, stored
 
 pytestmark = pytest.mark.slow
@@ -20,30 +18,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not shutil.os.path.exists(binary):
+    from _redis import redis_binary, redis_server
+
+    if redis_binary() is None:
         pytest.fail("redis-server is not installed: run scripts/sysdeps.sh (as root)")
-    redis = pytest.importorskip("redis")
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path_factory.mktemp("redis"))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    client = redis.Redis(port=port, socket_timeout=2)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.RedisError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.1)
-    try:
-        yield f"redis://127.0.0.1:{port}/0", client
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

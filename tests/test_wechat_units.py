@@ -201,5 +201,7 @@ def test_channel_config_from_environment_and_rag_toml(monkeypatch):
 
 
 def test_comparison_signs_are_text_not_tags():
-    text = bubble.compose({"answer": "年龄<3岁的婴幼儿，补贴>100元。<br/>见<a href='x'>此处</a>。", "citations": []})
+    text = bubble.compose(
+        {"answer": "年龄<3岁的婴幼儿，补贴>100元。<br/>见<a href='x'>此处</a>。", "citations": []}
+    )
     assert text == "年龄<3岁的婴幼儿，补贴>100元。见此处。"
