@@ -166,9 +166,8 @@ def test_subscribe_gets_a_greeting_with_three_example_questions(mp, work):
         lines = reply["Content"].split("\n")
         examples = [ln for ln in lines if ln[:2] in ("1.", "2.", "3.")]
         assert len(examples) == 3 and all(ln.endswith("？") for ln in examples)
-    # an example question from the greeting is answered with a cited fact
-    asked = timed(mp.ask, examples[0][3:], user="o-new")
-    assert "依据：《" in asked["Content"]
+    for example in examples:  # each example question of the greeting is answered with a cited fact
+        assert "依据：《" in timed(mp.ask, example[3:], user="o-new")["Content"]
     assert mp.reply(mp.post(mp.message("event", user="o-new", Event="unsubscribe"))) == {}
 
 

@@ -7,7 +7,6 @@ GREETING = (
     "您可以这样问：\n{examples}\n"
     "发送“地区 青岛”或发送位置可以设定地区；发送“重新开始”清除对话。"
 )
-EXAMPLES = ("{a}育儿假有几天？", "{b}生育津贴怎么领？", "{a}托育补贴有哪些？")
 RESTARTED = "好的，已重新开始。请问您想了解哪个地区的哪方面政策？"
 REGION_SET = "已将地区设为{region}。请问您想了解{region}的哪方面政策？"
 REGION_UNKNOWN = "暂未收录“{name}”的政策文件。已收录的地区：{covered}。"

@@ -7,7 +7,7 @@ is accepted, bounded in size and in element count; anything else is `XmlError` (
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -63,7 +63,6 @@ class Incoming:
     event: str = ""
     label: str = ""  # location messages: the place's address
     agent_id: str = ""  # 企业微信
-    extra: dict = field(default_factory=dict)
 
     @property
     def dedupe_key(self) -> str:
