@@ -319,3 +319,10 @@ def test_rag_wechat_check_prints_the_urls_and_self_tests_the_server(served):
     assert wrong.returncode == 1 and "URL 验证失败" in wrong.stdout
     off = run_check(url, {})
     assert off.returncode == 1 and "未配置微信渠道" in off.stderr
+
+
+def test_the_answer_page_never_shows_personal_numbers_from_the_question(served, work):
+    url, _ = served
+    text = timed(work.ask, "我的电话13812345678，青岛育儿假有几天？", user="o-private")["Content"]
+    page = httpx.get(url + text.rsplit(PUBLIC, 1)[1], timeout=30).text
+    assert "10天" in page and "13812345678" not in page

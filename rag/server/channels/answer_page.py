@@ -64,8 +64,9 @@ def router() -> APIRouter:
 
     @r.post("/answer/{answer_id}/feedback")
     def rate(answer_id: str, request: Request, rating: str = Form("", max_length=8)):
-        from ..feedback import store_feedback
+        from ..feedback import limit_feedback, store_feedback
 
+        limit_feedback(request)
         page = load(request.app.state.limits.values, answer_id)
         store_feedback(getattr(request.app.state, "ops", None), answer_id, rating, None)
         return HTMLResponse(render(page, note=M.THANKS))

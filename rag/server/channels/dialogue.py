@@ -18,6 +18,7 @@ import uuid
 
 from ...errors import InputError, RagError
 from ...normalize import normalize_query
+from ...stores import redact
 from ..security import clean_history, clean_text
 from . import bubble
 from . import messages as M
@@ -177,7 +178,12 @@ class Responder:
         link = ""
         if self.channels.public_url:
             answer_id = answer.answer_id or uuid.uuid4().hex
-            page = {**data, "question": question, "answer_id": answer_id, "logged": bool(answer.answer_id)}
+            page = {
+                **data,
+                "question": redact(question),
+                "answer_id": answer_id,
+                "logged": bool(answer.answer_id),
+            }
             self.values.set("wx:answer:" + answer_id, json.dumps(page, ensure_ascii=False), ANSWER_TTL)
             link = f"{self.channels.public_url}/answer/{answer_id}"
         return bubble.compose(data, link)
