@@ -326,3 +326,10 @@ def test_the_answer_page_never_shows_personal_numbers_from_the_question(served, 
     text = timed(work.ask, "我的电话13812345678，青岛育儿假有几天？", user="o-private")["Content"]
     page = httpx.get(url + text.rsplit(PUBLIC, 1)[1], timeout=30).text
     assert "10天" in page and "13812345678" not in page
+
+
+def test_rag_serve_says_where_the_callbacks_are(served):
+    import pathlib
+
+    logs = list(pathlib.Path(served[1]).parent.glob("stderr.log"))
+    assert logs and "微信回调已启用：/wechat/mp、/wechat/work" in logs[0].read_text()
