@@ -60,3 +60,34 @@ def test_plaintext_mode_without_an_aes_key(hash_assistant, monkeypatch, tmp_path
             side.url, params={"signature": "0" * 40, "timestamp": "1", "nonce": "1"}, content=inner
         )
         assert r.status_code == 401
+
+
+class Slow:
+    """The real (hashing) assistant, but every answer takes `delay` seconds: an overloaded machine."""
+
+    def __init__(self, inner, delay: float):
+        self.inner, self.delay = inner, delay
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def ask(self, *args, **kw):
+        import time
+
+        time.sleep(self.delay)
+        return self.inner.ask(*args, **kw)
+
+
+def test_a_reply_leaves_within_four_seconds_even_when_answering_is_slow(
+    hash_assistant, monkeypatch, tmp_path
+):
+    import time
+
+    from rag.server.channels.messages import BUSY
+
+    app = app_with(Slow(hash_assistant, 4.5), monkeypatch, tmp_path, CONFIGURED)
+    with TestClient(app) as http:
+        side = Platform("http://testserver", "mp", client=http)
+        t = time.monotonic()
+        reply = side.ask("青岛育儿假有几天？", user="o-slow")
+        assert time.monotonic() - t < 4.0 and reply["Content"] == BUSY
