@@ -348,7 +348,13 @@ def _add_chat_and_serve(sub) -> None:
     _lock_flag(sp)
     sp.set_defaults(func=cmd_chat)
 
-    sp = sub.add_parser("serve", help="web chat, HTTP API and embeddable widget")
+    sp = sub.add_parser(
+        "serve",
+        help="web chat, HTTP API and embeddable widget",
+        epilog="WeChat/WeCom callbacks (docs/wechat.md): RAG_WECHAT_TOKEN, RAG_WECHAT_AES_KEY, RAG_WECHAT_APPID "
+        "-> /wechat/mp; RAG_WECOM_TOKEN, RAG_WECOM_AES_KEY, RAG_WECOM_CORP_ID -> /wechat/work; RAG_PUBLIC_URL "
+        "links each reply to its full answer. Also [wechat] / [wecom] in rag.toml.",
+    )
     _common(sp, region=False)
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=7860)
@@ -426,6 +432,23 @@ def _add_ops(sub) -> None:
     sp.set_defaults(func=_ops_command("cmd_log"))
 
 
+def _wechat_check(args) -> int:
+    from .server.channels.cli import cmd_check  # lazy: FastAPI and cryptography only for `rag wechat`
+
+    return cmd_check(args)
+
+
+def _add_wechat(sub) -> None:
+    sp = sub.add_parser("wechat", help="WeChat / WeCom callbacks: URLs to configure and a self-test")
+    wsub = sp.add_subparsers(dest="wechat_cmd", required=True)
+    check = wsub.add_parser("check", help="print the callback URLs and self-test a running `rag serve`")
+    check.add_argument(
+        "--server", default="http://127.0.0.1:7860", help="the running server (default %(default)s)"
+    )
+    check.add_argument("--no-test", action="store_true", help="only print the URLs")
+    check.set_defaults(func=_wechat_check)
+
+
 SUBCOMMANDS = (
     _add_index,
     _add_ingest_and_chunks,
@@ -434,6 +457,7 @@ SUBCOMMANDS = (
     _add_compare,
     _add_eval,
     _add_ops,
+    _add_wechat,
 )
 
 

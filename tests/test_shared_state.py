@@ -5,8 +5,6 @@ tests against a real redis-server are marked slow."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import threading
 import time
 
@@ -111,9 +109,10 @@ def test_lru_forgets_the_least_recently_used():
 @pytest.fixture(scope="module")
 def hash_assistant(tmp_path_factory):
     """The real Assistant over a hashing-embedder index built in a temp folder (seconds, no model)."""
+    from rag.index.store import build_index
+
     from rag.assistant import Assistant
     from rag.config import load_settings
-    from rag.index.store import build_index
 
     settings = load_settings().with_(index_root=tmp_path_factory.mktemp("index"), embedder="hash")
     build_index(settings)
@@ -153,29 +152,12 @@ def test_answer_cache_serves_copies_and_skips_follow_ups(hash_assistant):
 # ---- against a real redis-server ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    binary = shutil.which("redis-server")
-    if binary is None:
+    from _redis import redis_binary, redis_server
+
+    if redis_binary() is None:
         pytest.skip("redis-server not installed (scripts/sysdeps.sh installs it as root)")
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path_factory.mktemp("redis"))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.RedisError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.1)
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as (url, _):
+        yield url
 
 
 @pytest.mark.slow
@@ -213,3 +195,16 @@ def test_redis_throttle_and_reload_signal_are_shared(redis_url):
     a.reload.publish()
     assert b.reload.changed() is True and b.reload.changed() is False
     assert a.reload.changed() is False  # the publisher reloaded itself already
+
+
+@pytest.mark.slow
+def test_redis_values_are_shared_expire_and_claim_once(redis_url):
+    a, b = make_limits(0, redis_url).values, make_limits(0, redis_url).values
+    key = f"kv-{os.getpid()}-{time.time_ns()}"
+    a.set(key, "区域", 0.5)
+    assert b.get(key) == "区域"
+    assert b.add(key + ":claim", "1", 5) and not a.add(key + ":claim", "1", 5)
+    b.delete(key + ":claim")
+    assert a.add(key + ":claim", "1", 5)
+    time.sleep(0.6)
+    assert a.get(key) is None and b.get(key) is None

@@ -287,6 +287,88 @@ class RedisReloadSignal(ReloadSignal):
         return False
 
 
+class KeyValue:
+    """Small expiring values (chat-channel conversations, reply caches), in this process: bounded by `max_items`
+    (the least recently written go first) and by each value's time to live."""
+
+    def __init__(self, max_items: int = 20_000):
+        from collections import OrderedDict
+
+        self.max_items = max_items
+        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if item[0] <= time.monotonic():
+                del self._items[key]
+                return None
+            return item[1]
+
+    def set(self, key: str, value: str, ttl: float) -> None:
+        with self._lock:
+            self._put(key, value, ttl)
+
+    def add(self, key: str, value: str, ttl: float) -> bool:
+        """Sets the value only when the key holds none (a claim): True when this caller set it."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None and item[0] > time.monotonic():
+                return False
+            self._put(key, value, ttl)
+            return True
+
+    def _put(self, key: str, value: str, ttl: float) -> None:
+        self._items.pop(key, None)
+        self._items[key] = (time.monotonic() + ttl, value)
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+
+class RedisKeyValue(KeyValue):
+    """The same values in Redis (every replica sees them, Redis expires them); this process's own copy while
+    Redis is down."""
+
+    def __init__(self, link: RedisLink, prefix: str = "rag:kv:"):
+        super().__init__()
+        self.link, self.prefix = link, prefix
+
+    def get(self, key: str) -> str | None:
+        try:
+            value = self.link.call(lambda r: r.get(self.prefix + key))
+        except Unavailable:
+            return super().get(key)
+        return value.decode("utf-8") if isinstance(value, bytes) else value
+
+    def set(self, key: str, value: str, ttl: float) -> None:
+        try:
+            self.link.call(lambda r: r.set(self.prefix + key, value, px=max(1, int(ttl * 1000))))
+        except Unavailable:
+            super().set(key, value, ttl)
+
+    def add(self, key: str, value: str, ttl: float) -> bool:
+        try:
+            return bool(
+                self.link.call(lambda r: r.set(self.prefix + key, value, px=max(1, int(ttl * 1000)), nx=True))
+            )
+        except Unavailable:
+            return super().add(key, value, ttl)
+
+    def delete(self, key: str) -> None:
+        super().delete(key)
+        try:
+            self.link.call(lambda r: r.delete(self.prefix + key))
+        except Unavailable:
+            pass
+
+
 @dataclass
 class Limits:
     """Every counter the server keeps, in one place, and the signal that reloads every replica."""
@@ -295,6 +377,7 @@ class Limits:
     admin_failures: FailureThrottle
     reload: ReloadSignal = field(default_factory=ReloadSignal)
     link: RedisLink | None = None
+    values: KeyValue = field(default_factory=KeyValue)  # chat-channel conversations and reply caches
 
     def status(self) -> dict:
         """What /healthz reports: in-process, or Redis and whether it answers right now."""
@@ -318,6 +401,7 @@ def make_limits(rate_limit: int, redis_url: str | None = None) -> Limits:
         admin_failures=RedisFailureThrottle(link),
         reload=RedisReloadSignal(link),
         link=link,
+        values=RedisKeyValue(link),
     )
 
 

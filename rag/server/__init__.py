@@ -88,6 +88,10 @@ def _serve_one(host: str, port: int, settings, config, sock: socket.socket | Non
         file=sys.stderr,
         flush=True,
     )
+    channels = getattr(app.state, "channels", None)
+    if channels is not None and channels.enabled:  # issue 23: say where the consoles must point
+        paths = "、".join(a.path for a in (channels.mp, channels.work) if a is not None)
+        print(f"微信回调已启用：{paths}（`rag wechat check` 自检）", file=sys.stderr, flush=True)
 
     quiet_repeats()
     options = uvicorn_options(config)

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles  # noqa: E402
 from ..config import VERSION as __version__  # noqa: E402
 from ..ops.shared_state import make_limits  # noqa: E402
 from . import api, openai_compat, ops, page  # noqa: E402
+from .channels import install as install_channels  # noqa: E402
 from .config import ServerConfig  # noqa: E402
 from .contract import ErrorContractMiddleware  # noqa: E402
 from .headers import SecurityMiddleware  # noqa: E402
@@ -50,8 +51,9 @@ def _blocked_paths(settings) -> list[str]:
     return sorted(set(paths))
 
 
-def create_app(answerer, config: ServerConfig | None = None, *, settings=None) -> FastAPI:
-    """answerer: an answerer or an AnswererHolder (which /admin/reload and SIGHUP swap)."""
+def create_app(answerer, config: ServerConfig | None = None, *, settings=None, channels=None) -> FastAPI:
+    """answerer: an answerer or an AnswererHolder (which /admin/reload and SIGHUP swap); channels: the WeChat /
+    WeCom callbacks (channels.ChannelConfig; default: from rag.toml and the environment)."""
     config = config or ServerConfig()
     holder = answerer if isinstance(answerer, AnswererHolder) else AnswererHolder(answerer, settings)
     settings = (
@@ -77,6 +79,7 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None) -
     app.include_router(api.router)
     app.include_router(openai_compat.router)
     ops.install(app, holder, config, settings)  # question log, feedback, pins, /admin (issue 14)
+    install_channels(app, settings, channels)  # /wechat/mp, /wechat/work when configured (issue 23)
     _static_routes(app, settings)
     page.install(app)  # /ui/* files, Chinese lang and share tags, HEAD wherever GET
     app.add_middleware(

@@ -58,8 +58,8 @@ def store_feedback(ops, answer_id: str, rating: str, comment: str | None) -> Non
         raise ApiError(503, M.FEEDBACK_DB_DOWN) from None
 
 
-@router.post("/api/feedback", summary="对一条回答点赞或点踩", responses=schemas.errors(422))
-def post_feedback(body: FeedbackRequest, request: Request) -> dict:
+def limit_feedback(request: Request) -> None:
+    """Ratings count against the caller's address like questions (429 beyond the limit)."""
     key = client_ip(
         request.client.host if request.client else None,
         request.headers.get("x-forwarded-for"),
@@ -69,6 +69,11 @@ def post_feedback(body: FeedbackRequest, request: Request) -> dict:
     wait = limiter.check(key)
     if wait:
         raise ApiError(429, limiter.message(wait), {"Retry-After": str(max(1, int(wait + 0.999)))})
+
+
+@router.post("/api/feedback", summary="对一条回答点赞或点踩", responses=schemas.errors(422))
+def post_feedback(body: FeedbackRequest, request: Request) -> dict:
+    limit_feedback(request)
     store_feedback(getattr(request.app.state, "ops", None), body.answer_id, body.rating, body.comment)
     return {"status": "ok", "message": M.FEEDBACK_THANKS}
 
