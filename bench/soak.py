@@ -9,7 +9,7 @@ spoofed forwarded headers and slow-header (slow-loris) connections.
     .venv/bin/python bench/soak.py --minutes 10 --clients 6 [--out bench/results/soak.md]
 
 The server is started with a high rate limit (RAG_RATE_LIMIT) so valid questions are not refused
-(the limit itself is tested in tests/test_api.py and tests/test_security_http.py).
+(the limit itself is tested in tests/server/test_api.py and tests/server/test_security_http.py).
 """
 
 from __future__ import annotations

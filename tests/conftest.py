@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ import pytest
 from rag.config import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# Tests live in folders that mirror the package (tests/ingest/, tests/server/, …); the shared helpers
+# (_live_server.py, fake_openai.py, …) stay here, importable from every folder.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(scope="session")

@@ -305,7 +305,7 @@ def run_check(url: str, env: dict) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in names}
     return subprocess.run(
         [sys.executable, "-m", "rag.cli", "wechat", "check", "--server", url],
-        cwd=Path(__file__).resolve().parents[1], env={**base, **env}, capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).resolve().parents[2], env={**base, **env}, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
 

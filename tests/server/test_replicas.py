@@ -24,7 +24,7 @@ from tests._gradio_chat import chat_fn
 from tests._live_server import free_port
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "replicas-test-token"
 QUESTION = "青岛育儿假有几天？"
 

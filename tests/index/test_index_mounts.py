@@ -1,6 +1,6 @@
 """The index faults of issue 12 met for real: a size-limited tmpfs that fills up during a build, and a tmpfs
 remounted read-only. Mounting needs root (CI runs `make test` as root); elsewhere these tests skip with the
-reason, and tests/test_index_faults.py covers the same sentences with injected errors."""
+reason, and tests/index/test_index_faults.py covers the same sentences with injected errors."""
 
 from __future__ import annotations
 

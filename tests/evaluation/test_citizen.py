@@ -30,7 +30,7 @@ from rag.evaluation.citizen import (
 from rag.evaluation.gold import GoldError
 from rag.ingest.seeds import load_documents
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CITIZEN = ROOT / "eval" / "citizen.jsonl"
 NAMES = {
     "guizhou": ("贵州", "贵州省"),

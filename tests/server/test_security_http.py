@@ -20,7 +20,7 @@ from rag.server import create_app
 from rag.server.config import ServerConfig
 from rag.server.reload import AnswererHolder
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 Q = "青岛育儿假有几天？"
 ALLOWED = "https://www.example.gov.cn"
 pytestmark = pytest.mark.slow  # real servers and `rag serve` processes

@@ -9,8 +9,8 @@ from pathlib import Path
 from rag.ingest.chunker import chunk_documents
 from rag.ingest.seeds import load_documents
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = Path(__file__).parent / "fixtures" / "seed_chunks.jsonl"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "seed_chunks.jsonl"
 
 
 def test_seed_chunks_unchanged():

@@ -9,7 +9,7 @@ from rag.ingest.chunker import MAX_CHARS, chunk_documents
 from rag.ingest.seeds import load_documents
 from rag.text.normalize import normalize
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def chunks():

@@ -19,7 +19,7 @@ import pytest
 from _live_server import free_port, rag_serve
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / ".cache" / "axe" / "axe.min.js"  # fetched from the npm registry by scripts/sysdeps.sh
 if not os.path.exists(CHROMIUM):

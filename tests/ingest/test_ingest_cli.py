@@ -13,8 +13,8 @@ from _render import to_docx, to_pdf
 
 from rag.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
-PLANS = Path(__file__).parent / "fixtures" / "plans"
+ROOT = Path(__file__).resolve().parents[2]
+PLANS = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 
 
 def test_ingest_preview_shows_format_layout_sections_count_first_clauses(tmp_path, capsys):

@@ -5,7 +5,7 @@ import pytest
 from rag.ingest.clean import parse
 from rag.ingest.layouts import cn_to_int, split_duty
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 # 一、二、… sections of each plan, counted by hand from the documents.
 TOP_SECTIONS = {"beijing": 7, "chongqing": 7, "guizhou": 7, "qingdao": 3, "tonghua": 3}

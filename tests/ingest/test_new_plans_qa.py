@@ -13,8 +13,8 @@ from _render import to_docx, to_html, to_pdf
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
-PLANS = Path(__file__).parent / "fixtures" / "plans"
+ROOT = Path(__file__).resolve().parents[2]
+PLANS = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 QUESTIONS = [json.loads(x) for x in (PLANS / "questions.jsonl").read_text(encoding="utf-8").splitlines() if x]
 META = {
     "linhai": ("临海市", "临海", "city", "临海市生育支持若干规定"),

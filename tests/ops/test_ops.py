@@ -1,5 +1,5 @@
 """Question log, feedback, report and pinned answers on SQLite with the hashing embedder (fast plumbing).
-The same behaviour on a real PostgreSQL server, with the real model and `rag serve`: tests/test_ops_live.py."""
+The same behaviour on a real PostgreSQL server, with the real model and `rag serve`: tests/ops/test_ops_live.py."""
 
 from __future__ import annotations
 

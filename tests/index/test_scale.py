@@ -15,7 +15,7 @@ from rag.ingest.seeds import load_documents
 from rag.question.record import QuestionBuilder
 from rag.question.regions import RegionDetector, divisions, shared_names
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
 

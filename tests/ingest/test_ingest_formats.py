@@ -14,8 +14,8 @@ from rag.ingest.chunker import chunk_document
 from rag.ingest.readers import ReadError, read_file
 from rag.ingest.seeds import load_documents
 
-ROOT = Path(__file__).resolve().parent.parent
-PLANS = Path(__file__).parent / "fixtures" / "plans"
+ROOT = Path(__file__).resolve().parents[2]
+PLANS = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 DOCS = {d.slug: d for d in load_documents(ROOT / "seeds")}
 SYNTHETIC = {
     slug: replace(DOCS["qingdao"], slug=slug, text=(PLANS / f"{slug}.txt").read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ from rag.ingest.seeds import load_documents
 from rag.question.regions import RegionDetector
 from rag.text.normalize import normalize_query
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

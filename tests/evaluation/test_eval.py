@@ -16,7 +16,7 @@ from rag.evaluation.check import compare, expected_for, floor_score
 from rag.evaluation.gold import GoldError, corpus, load_gold, resolve_ids
 from rag.evaluation.metrics import numbers, ranking_per_question, score, summarize, ungrounded_numbers
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "eval" / "gold.jsonl"
 RAG = str(Path(sys.executable).parent / "rag")
 
@@ -239,7 +239,7 @@ def test_llm_answerer_needs_a_configured_model(tmp_path):
 
 @pytest.mark.slow
 def test_llm_answerer_runs_through_the_writer(settings, tmp_path):
-    sys.path.insert(0, str(Path(__file__).parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from fake_openai import FakeOpenAI, Reply
 
     from rag.evaluation.cli import run_eval

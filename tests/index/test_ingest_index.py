@@ -17,7 +17,7 @@ from rag.ingest.seeds import load_documents, seed_hashes
 from rag.question.regions import RegionDetector
 from rag.text.normalize import normalize_query
 
-PLANS = Path(__file__).parent / "fixtures" / "plans"
+PLANS = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 
 
 def add_plan(seeds: Path, slug: str, file: str, region: str, **extra) -> None:

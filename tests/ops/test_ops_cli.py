@@ -1,5 +1,5 @@
 """`rag report`, `rag pin`, `rag log purge` and the pin check after `rag index` (in-process, SQLite, hashing
-embedder). The same commands as subprocesses against PostgreSQL: tests/test_ops_live.py."""
+embedder). The same commands as subprocesses against PostgreSQL: tests/ops/test_ops_live.py."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from rag.ingest.clean import clean_lines, strip_artefacts
 from rag.text.normalize import normalize, normalize_query
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def test_bookmarks_are_stripped_everywhere():

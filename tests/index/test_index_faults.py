@@ -1,5 +1,5 @@
 """Index faults (issue 12): every failure of `rag index`, `ask` and `serve` is one sentence and exit 2, and a
-failed build leaves nothing behind. Faults are injected here (fast); tests/test_index_mounts.py meets the
+failed build leaves nothing behind. Faults are injected here (fast); tests/index/test_index_mounts.py meets the
 same faults on real tmpfs mounts (a full disk, a read-only folder)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rag.errors import IndexProblem
 from rag.index.faults import build_lock
 from rag.index.store import build_index, current_build, load_index, staleness
 
-# the text of a real FAISS failure on a full tmpfs (see tests/test_index_mounts.py for the real thing)
+# the text of a real FAISS failure on a full tmpfs (see tests/index/test_index_mounts.py for the real thing)
 FAISS_ENOSPC = (
     "Error in void faiss::write_index(const Index*, IOWriter*, int) at /project/faiss/impl/index_write.cpp:499: "
     "Error: 'ret == (size * 4)' failed: write error in /x/vectors.faiss: 65491 != 1024000 "
