@@ -54,6 +54,30 @@ def split_body(paragraphs: list[str], max_chars: int = MAX_CHARS) -> list[str]:
     return merged
 
 
+LEAD_MAX = 120  # a longer lead is its own part; the rows then carry its last sentence only
+
+
+def clause_parts(clause: Clause) -> list[tuple[str, str]]:
+    """(text, extra heading) of each part: the body packed into parts, except table rows, which are one part each,
+    led by the sentence that introduces the table (…按照下列标准发放育儿补贴：二孩：每月500元。) so that a row is
+    read, retrieved and cited on its own; the caption (表1 育儿补贴标准) is the row's extra heading."""
+    if not clause.tables:
+        return [(body, "") for body in split_body(clause.paragraphs)]
+    out: list[tuple[str, str]] = []
+    pos, lead = 0, ""
+    for start, end, caption in clause.tables:
+        before = clause.paragraphs[pos:start]
+        if before:
+            lead = "".join(before)
+            if len(lead) > LEAD_MAX:
+                out += [(body, "") for body in split_body(before)]
+                lead = split_sentences(lead)[-1]
+        out += [(lead + row, caption) for row in clause.paragraphs[start:end]]
+        pos = end
+    out += [(body, "") for body in split_body(clause.paragraphs[pos:])]
+    return out
+
+
 def clause_id(slug: str, clause: Clause, part: int) -> str:
     """Stable id from the clause's numbers: same seeds give the same ids (qingdao-2.4.1-1)."""
     return f"{slug}-{'.'.join(map(str, clause.key))}-{part}"
@@ -90,8 +114,8 @@ def parse_plan(doc: Document) -> Parsed:
 def chunk_document(doc: Document, parsed: Parsed | None = None) -> list[Chunk]:
     chunks: list[Chunk] = []
     for clause in (parsed or parse_plan(doc)).clauses:
-        section = " > ".join(clause.headings)
-        for i, body in enumerate(split_body(clause.paragraphs), 1):
+        for i, (body, caption) in enumerate(clause_parts(clause), 1):
+            section = " > ".join([*clause.headings, caption] if caption else clause.headings)
             chunks.append(
                 Chunk(
                     id=clause_id(doc.slug, clause, i),
