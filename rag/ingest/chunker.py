@@ -12,9 +12,11 @@ from ..models import Chunk, Document
 from ..normalize import normalize
 from . import messages
 from .clean import clean_lines
-from .layouts import Clause, Parsed, parse_document
+from .layouts import ROW, Clause, Parsed, parse_document
 
-CHUNKER_VERSION = "2"  # 2: the numbering table (第X条, 一是/二是, none…) and readers for every format
+CHUNKER_VERSION = (
+    "3"  # 2: the numbering table (第X条, 一是/二是, none…) and readers for every format; 3: table rows
+)
 MAX_CHARS = 200  # an item longer than this is split into parts that read on their own
 MIN_TAIL = 50  # a shorter last part is merged back rather than left dangling
 SENTENCE = re.compile(r"(?<=[。；;！？])")
@@ -25,8 +27,16 @@ def split_sentences(text: str) -> list[str]:
 
 
 def chunk_sentences(text: str) -> list[str]:
-    """The sentences of a chunk's display text, as the answerer quotes them (one vector each in the index)."""
-    return split_sentences(text) or [text]
+    """The sentences of a chunk's display text, as the answerer quotes them (one vector each in the index). A
+    table row is one sentence with the sentence that opens its table (…发放育儿补贴，具体标准见表1。二孩：每月500元。):
+    quoted alone, 二孩：每月500元 would not say what is paid."""
+    out: list[str] = []
+    for sent in split_sentences(text):
+        if out and ROW.match(sent) and not ROW.match(out[-1]):
+            out[-1] += sent
+        else:
+            out.append(sent)
+    return out or [text]
 
 
 def split_body(paragraphs: list[str], max_chars: int = MAX_CHARS) -> list[str]:
