@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..ingest.chunker import chunk_sentences
+from ..ingest.numbers import FIGURE
 from ..models import Hit
 from ..query import Query
 from ..tokenize import tokenize
 
-DIGIT = re.compile(r"\d")
+DIGIT = FIGURE  # digits, or a figure in Chinese numerals with its unit (六十天, 五万元)
 CLAUSE_SPLIT = re.compile(r"(?<=[，,])")
 # a comma-separated part ending so reads only with what follows it (…缴费的，/ …之后，/ …的前提下，)
 DANGLING = ("的", "时", "后", "前", "外", "下", "中", "内", "间", "及", "和", "或", "并", "且", "对", "在")
