@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .index import LoadedIndex
-from .ingest.roles import boilerplate_weight, is_boilerplate
+from .ingest.roles import section_weight
 from .models import Hit
 from .query import Query
 
@@ -112,10 +112,7 @@ class Retriever:
         self.slugs = np.array([c.slug for c in index.chunks])
         self.parts = Partitions(index)
         # 附则 / 保障措施 clauses rank below the items that grant what is asked (rag/data/sections.toml)
-        self.weight = np.array(
-            [boilerplate_weight() if is_boilerplate(c.section) else 1.0 for c in index.chunks],
-            dtype=np.float32,
-        )
+        self.weight = np.array([section_weight(c.section) for c in index.chunks], dtype=np.float32)
 
     def score_all(self, query: Query) -> Scored:
         """The question's scores, lazily: the query is embedded once here; each region is scored when ranked."""

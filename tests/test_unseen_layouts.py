@@ -118,3 +118,18 @@ def test_organisational_parts_are_known_by_their_top_heading():
     assert is_boilerplate("第五章 附则 > 第十六条")
     assert not is_boilerplate("二、具体措施 > （一）组织实施三孩生育政策 > 1.全面依法落实三孩生育政策")
     assert not is_boilerplate("二、主要措施 > （一）落实生育休假制度 > 四是设立育儿假")
+
+
+def test_figures_in_chinese_numerals_count_as_stated():
+    from rag.ingest.numbers import FIGURE
+
+    for text in (
+        "增加产假六十天",
+        "一次性购房补贴五万元",
+        "每天安排一小时哺乳时间",
+        "贷款额度上浮百分之三十",
+        "契税补贴五成",
+    ):
+        assert FIGURE.search(text), text
+    for text in ("自印发之日起施行", "一次性发放", "一是延长产假", "万元以下"):
+        assert not FIGURE.search(text), text

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from ..ingest.chunker import chunk_sentences
 from ..ingest.numbers import FIGURE
+from ..ingest.roles import section_weight
 from ..models import Hit
 from ..query import Query
 from ..tokenize import tokenize
@@ -209,8 +210,11 @@ def extract(
         bonus = 0.15 if wants_number and DIGIT.search(c[2]) else 0.0
         if focus is not None and focus(c[2]):
             bonus += FOCUS_BONUS
-        return w * dn + (1 - w) * c[3] / kw_top + CLAUSE_PRIOR * fn + bonus
+        return (w * dn + (1 - w) * c[3] / kw_top + CLAUSE_PRIOR * fn + bonus) * role[c[0]]
 
+    # a 附则 / 保障措施 sentence loses to the item that grants the benefit (rag/data/sections.toml)
+    role = [section_weight(h.chunk.section) for h in hits]
+    role = role if min(role) < max(role) else [1.0] * len(hits)
     ranked = sorted(cands, key=lambda c: (-score(c), c[0], c[1]))
     best = ranked[0]
     hit = hits[best[0]]

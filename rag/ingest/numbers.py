@@ -6,5 +6,6 @@ from __future__ import annotations
 
 import re
 
-CN_FIGURE = r"[一二两三四五六七八九十百千]+万?(?:天|日|元|个月|周岁|岁|小时|个百分点|倍)"
-FIGURE = re.compile(rf"\d|{CN_FIGURE}")
+CN_FIGURE = r"[一二两三四五六七八九十百千]+万?(?:天|日|元|个月|周岁|岁|小时|个百分点|倍|成)"
+CN_PERCENT = r"百分之[零一二两三四五六七八九十百点]+"  # 上浮百分之三十
+FIGURE = re.compile(rf"\d|{CN_FIGURE}|{CN_PERCENT}")

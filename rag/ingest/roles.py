@@ -24,3 +24,8 @@ def is_boilerplate(section: str) -> bool:
 
 def boilerplate_weight() -> float:
     return _rules()[1]
+
+
+def section_weight(section: str) -> float:
+    """The factor a clause's scores are multiplied by: the boilerplate weight for organisational parts, else 1."""
+    return boilerplate_weight() if is_boilerplate(section) else 1.0
