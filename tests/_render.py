@@ -12,15 +12,19 @@ from pathlib import Path
 
 from rag.ingest.clean import clean_lines
 from rag.ingest.layouts import is_heading_line, match_marker
+from rag.ingest.tables import _table_at
 
 ROW = re.compile(r"^([^，。：；]{1,10})：([^：]{1,40}?)。$")  # "二孩：每月300元。": a table row in the text
 
 
 def blocks(text: str) -> list[tuple[str, object]]:
     """('heading', (level, text)) / ('para', text) / ('table', rows) in reading order."""
-    paras = clean_lines(text)
+    paras, tables = _typed_tables(text)
     out: list[tuple[str, object]] = []
     for p in paras:
+        if p in tables:  # a table typed into the text (| a | b | or aligned columns): a real table
+            out.append(("table", tables[p]))
+            continue
         m = ROW.match(p)
         if m:
             if out and out[-1][0] == "table":
@@ -33,6 +37,37 @@ def blocks(text: str) -> list[tuple[str, object]]:
         else:
             out.append(("para", p))
     return out
+
+
+def _typed_tables(text: str) -> tuple[list[str], dict[str, list[list[str]]]]:
+    """Cleaned paragraphs with each typed table replaced by a placeholder line, and the placeholders' rows."""
+    lines, tables, i = text.splitlines(), {}, 0
+    kept: list[str] = []
+    while i < len(lines):
+        rows, j = _table_at([ln.strip() for ln in lines], i)
+        if rows:
+            key = f"【表格{len(tables) + 1}】。"
+            tables[key] = rows
+            kept.append(key)
+            i = j
+        else:
+            kept.append(lines[i])
+            i += 1
+    return clean_lines("\n".join(kept)), tables
+
+
+def _pdf_table(c, rows, font, size, left, right, y) -> float:
+    """Draws a ruled table (the grid is what pdfplumber finds tables by); returns the y below it."""
+    cols = max(len(r) for r in rows)
+    width = (right - left) / cols
+    height = size * 2
+    for r, row in enumerate(rows):
+        top = y - r * height
+        for k in range(cols):
+            c.rect(left + k * width, top - height, width, height)
+            cell = row[k] if k < len(row) else ""
+            c.drawString(left + k * width + 4, top - height + size * 0.6, cell)
+    return y - len(rows) * height - size
 
 
 def to_pdf(text: str, path: Path, header: str = "某市人民政府办公室文件", pages_min: int = 1) -> dict:
@@ -60,10 +95,18 @@ def to_pdf(text: str, path: Path, header: str = "某市人民政府办公室文�
     paras = []
     for kind, val in blocks(text):
         if kind == "table":
-            paras += [f"{a}：{b}。" for a, b in val[1:]]
+            paras.append(val)
         else:
             paras.append(val[1] if kind == "heading" else val)
     for para in paras:
+        if isinstance(para, list):  # a table: drawn as a ruled grid, on a new page when it does not fit
+            if y - len(para) * size * 2 < bottom:
+                c.showPage()
+                page += 1
+                y = top
+                furniture()
+            y = _pdf_table(c, para, font, size, left, right, y + size)
+            continue
         lines, cur, indent = [], "", 2 * size
         for ch in para:
             width = right - left - (indent if not lines else 0)
@@ -97,10 +140,11 @@ def to_docx(text: str, path: Path, header: str = "某市人民政府办公室") 
         if kind == "heading":
             d.add_heading(val[1], level=min(val[0], 9))
         elif kind == "table":
-            t = d.add_table(rows=0, cols=2)
-            for a, b in val:
-                cells = t.add_row().cells
-                cells[0].text, cells[1].text = a, b
+            t = d.add_table(rows=0, cols=max(len(r) for r in val))
+            t.style = "Table Grid"
+            for row in val:
+                for cell, value in zip(t.add_row().cells, row):
+                    cell.text = value
             tables += 1
         else:
             d.add_paragraph(val)
@@ -114,8 +158,10 @@ def to_html(text: str, path: Path, site: str = "某市卫生健康委员会") ->
         if kind == "heading":
             body.append(f"<h{min(val[0] + 1, 6)}>{html.escape(val[1])}</h{min(val[0] + 1, 6)}>")
         elif kind == "table":
-            rows = "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td></tr>" for a, b in val)
-            body.append(f"<table>{rows}</table>")
+            cell = lambda tag, v: f"<{tag}>{html.escape(v)}</{tag}>"  # noqa: E731
+            head = "".join(cell("th", v) for v in val[0])
+            rows = "".join("<tr>" + "".join(cell("td", v) for v in r) + "</tr>" for r in val[1:])
+            body.append(f'<table border="1"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
         else:
             body.append(f'<p style="text-indent:2em">{html.escape(val)}</p>')
     page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>政策文件 - {site}</title>

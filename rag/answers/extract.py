@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..ingest.chunker import chunk_sentences
+from ..ingest.numbers import FIGURE
+from ..ingest.roles import section_weight
 from ..models import Hit
 from ..question.query import Query
 from ..text.tokenize import tokenize
 
-DIGIT = re.compile(r"\d")
+DIGIT = FIGURE  # digits, or a figure in Chinese numerals with its unit (六十天, 五万元)
 CLAUSE_SPLIT = re.compile(r"(?<=[，,])")
 # a comma-separated part ending so reads only with what follows it (…缴费的，/ …之后，/ …的前提下，)
 DANGLING = ("的", "时", "后", "前", "外", "下", "中", "内", "间", "及", "和", "或", "并", "且", "对", "在")
@@ -208,8 +210,11 @@ def extract(
         bonus = 0.15 if wants_number and DIGIT.search(c[2]) else 0.0
         if focus is not None and focus(c[2]):
             bonus += FOCUS_BONUS
-        return w * dn + (1 - w) * c[3] / kw_top + CLAUSE_PRIOR * fn + bonus
+        return (w * dn + (1 - w) * c[3] / kw_top + CLAUSE_PRIOR * fn + bonus) * role[c[0]]
 
+    # a 附则 / 保障措施 sentence loses to the item that grants the benefit (rag/data/sections.toml)
+    role = [section_weight(h.chunk.section) for h in hits]
+    role = role if min(role) < max(role) else [1.0] * len(hits)
     ranked = sorted(cands, key=lambda c: (-score(c), c[0], c[1]))
     best = ranked[0]
     hit = hits[best[0]]

@@ -12,9 +12,11 @@ from ..models import Chunk, Document
 from ..text.normalize import normalize
 from . import messages
 from .clean import clean_lines
-from .layouts import Clause, Parsed, parse_document
+from .layouts import ROW, Clause, Parsed, parse_document
 
-CHUNKER_VERSION = "2"  # 2: the numbering table (第X条, 一是/二是, none…) and readers for every format
+CHUNKER_VERSION = (
+    "3"  # 2: the numbering table (第X条, 一是/二是, none…) and readers for every format; 3: table rows
+)
 MAX_CHARS = 200  # an item longer than this is split into parts that read on their own
 MIN_TAIL = 50  # a shorter last part is merged back rather than left dangling
 SENTENCE = re.compile(r"(?<=[。；;！？])")
@@ -25,8 +27,16 @@ def split_sentences(text: str) -> list[str]:
 
 
 def chunk_sentences(text: str) -> list[str]:
-    """The sentences of a chunk's display text, as the answerer quotes them (one vector each in the index)."""
-    return split_sentences(text) or [text]
+    """The sentences of a chunk's display text, as the answerer quotes them (one vector each in the index). A
+    table row is one sentence with the sentence that opens its table (…发放育儿补贴，具体标准见表1。二孩：每月500元。):
+    quoted alone, 二孩：每月500元 would not say what is paid."""
+    out: list[str] = []
+    for sent in split_sentences(text):
+        if out and ROW.match(sent) and not ROW.match(out[-1]):
+            out[-1] += sent
+        else:
+            out.append(sent)
+    return out or [text]
 
 
 def split_body(paragraphs: list[str], max_chars: int = MAX_CHARS) -> list[str]:
@@ -52,6 +62,30 @@ def split_body(paragraphs: list[str], max_chars: int = MAX_CHARS) -> list[str]:
         else:
             merged.append(part)
     return merged
+
+
+LEAD_MAX = 120  # a longer lead is its own part; the rows then carry its last sentence only
+
+
+def clause_parts(clause: Clause) -> list[tuple[str, str]]:
+    """(text, extra heading) of each part: the body packed into parts, except table rows, which are one part each,
+    led by the sentence that introduces the table (…按照下列标准发放育儿补贴：二孩：每月500元。) so that a row is
+    read, retrieved and cited on its own; the caption (表1 育儿补贴标准) is the row's extra heading."""
+    if not clause.tables:
+        return [(body, "") for body in split_body(clause.paragraphs)]
+    out: list[tuple[str, str]] = []
+    pos, lead = 0, ""
+    for start, end, caption in clause.tables:
+        before = clause.paragraphs[pos:start]
+        if before:
+            lead = "".join(before)
+            if len(lead) > LEAD_MAX:
+                out += [(body, "") for body in split_body(before)]
+                lead = split_sentences(lead)[-1]
+        out += [(lead + row, caption) for row in clause.paragraphs[start:end]]
+        pos = end
+    out += [(body, "") for body in split_body(clause.paragraphs[pos:])]
+    return out
 
 
 def clause_id(slug: str, clause: Clause, part: int) -> str:
@@ -90,8 +124,8 @@ def parse_plan(doc: Document) -> Parsed:
 def chunk_document(doc: Document, parsed: Parsed | None = None) -> list[Chunk]:
     chunks: list[Chunk] = []
     for clause in (parsed or parse_plan(doc)).clauses:
-        section = " > ".join(clause.headings)
-        for i, body in enumerate(split_body(clause.paragraphs), 1):
+        for i, (body, caption) in enumerate(clause_parts(clause), 1):
+            section = " > ".join([*clause.headings, caption] if caption else clause.headings)
             chunks.append(
                 Chunk(
                     id=clause_id(doc.slug, clause, i),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .layouts import Clause, is_heading_line, match_marker, parse_document
+from .layouts import CAPTION, Clause, is_heading_line, match_marker, parse_document
+from .tables import text_tables
 
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 PAGE_NOISE = re.compile(
@@ -21,6 +22,9 @@ def strip_artefacts(line: str) -> str:
 def clean_lines(text: str) -> list[str]:
     """Paragraphs of the plan: artefacts removed, blank lines dropped, broken sentences joined back."""
     lines = [strip_artefacts(raw) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = text_tables(
+        lines
+    )  # a table typed into a text plan: one sentence per row, as the other readers give
     paras: list[str] = []
     for line in lines:
         if not line:
@@ -40,6 +44,8 @@ def _continues(prev: str, line: str) -> bool:
     """True when `line` is the rest of `prev`, cut by extraction (prev ends mid-sentence, line starts no item)."""
     if prev.endswith(SENTENCE_END) or is_heading_line(prev) or match_marker(line):
         return False
+    if CAPTION.match(prev) or CAPTION.match(line):
+        return False  # 表1 育儿补贴标准: a table's caption is a line of its own
     # Front-matter lines (dates, a finished title, signatures) stand alone; anything else unfinished continues.
     return not (DATE_LINE.match(prev) or DATE_LINE.match(line) or prev.endswith(TITLE_END))
 

@@ -50,6 +50,11 @@ INLINE = re.compile(rf"(?:^|(?<=[。；;！？]))\s*([{CN_NUM}]+)是(?=\S)")
 INLINE_NAME = "一是/二是"
 NO_LAYOUT = "无编号"
 HEADING_MAX = 40
+# A table's caption (表1 育儿补贴标准) and its rows as the readers write them (二孩：补贴标准每月500元，…。).
+CAPTION = re.compile(rf"^(附)?表\s*[0-9{CN_NUM}]+(?:[-—.．][0-9]+)?(?:\s+\S.{{0,30}}|[^。；，：:]{{0,30}})$")
+ROW = re.compile(r"^[^，。：；:;]{1,16}：[^：]{1,160}[。；]$")
+TABLE_LEAD_END = ("：", ":")  # 标准如下： opens rows
+TITLE_STOP = re.compile(r"[，,；;]")  # a short title never has a comma: a sentence that has one is content
 
 
 @dataclass
@@ -60,6 +65,7 @@ class Clause:
     headings: list[str]
     paragraphs: list[str] = field(default_factory=list)
     duties: list[str] = field(default_factory=list)
+    tables: list[tuple[int, int, str]] = field(default_factory=list)  # rows paragraphs[a:b], caption
 
 
 @dataclass
@@ -113,6 +119,11 @@ def is_heading_line(line: str) -> bool:
 def split_title(rest: str) -> tuple[str, str]:
     """'指导思想。以…' -> ('指导思想', '以…'); a heading with no full stop is all title."""
     head, dot, body = rest.partition("。")
+    if TITLE_STOP.search(head):
+        return (
+            "",
+            rest.strip(),
+        )  # 1.符合…的女职工，增加产假60天。…: the first sentence is content, not a title
     if dot and len(head) <= HEADING_MAX and body:
         return head.strip(), body.strip()
     if not dot and len(rest) <= HEADING_MAX and not rest.rstrip().endswith(("；", ";")):
@@ -206,7 +217,7 @@ def parse_document(paras: list[str]) -> Parsed:
         clauses.append(current)
         if body:
             _add(current, body)
-    clauses = _split_inline([c for c in clauses if c.paragraphs])
+    clauses = mark_tables(_split_inline([c for c in clauses if c.paragraphs]))
     names = [m.name for m in layout]
     if any(len(c.key) > len(layout) for c in clauses):
         names.append(INLINE_NAME)
@@ -224,7 +235,7 @@ def _paragraph_chunks(paras: list[str], total: int) -> Parsed:
         clause = Clause((len(clauses) + 1,), [title or para[:20]])
         _add(clause, para)
         clauses.append(clause)
-    clauses = _split_inline(clauses)
+    clauses = mark_tables(_split_inline(clauses))
     layout = INLINE_NAME if any(len(c.key) > 1 for c in clauses) else NO_LAYOUT
     warnings = ["未识别到条款编号（一、/（一）/第X条 等），已按自然段切分；请用 `rag ingest` 检查切分结果。"]
     return Parsed(clauses, layout, warnings, total, _kept(clauses))
@@ -259,6 +270,37 @@ def _split_inline(clauses: list[Clause]) -> list[Clause]:
             part.duties[:0] = [d for d in clause.duties if d not in part.duties]
         out.extend(parts)
     return out
+
+
+def mark_tables(clauses: list[Clause]) -> list[Clause]:
+    """Finds each clause's table rows: a run of row lines after a caption (表1 …) or a lead ending with a colon
+    (标准如下：), two rows at least unless captioned. The caption leaves the text (it names the rows' section)."""
+    for clause in clauses:
+        paras, found, caption, i = [], [], "", 0
+        src = clause.paragraphs
+        while i < len(src):
+            para = src[i]
+            if CAPTION.match(para) and not para.endswith(("。", "；")):
+                caption, i = para, i + 1
+                continue
+            j = i
+            while j < len(src) and ROW.match(src[j]) and not match_marker(src[j]):
+                j += 1
+            opened = caption or (paras and paras[-1].endswith(TABLE_LEAD_END))
+            if j > i and opened and (j - i >= 2 or caption):
+                found.append((len(paras), len(paras) + j - i, caption))
+                paras.extend(src[i:j])
+                caption, i = "", j
+                continue
+            if caption:  # a caption with no rows after it stays text
+                paras.append(caption)
+                caption = ""
+            paras.append(para)
+            i += 1
+        if caption:
+            paras.append(caption)
+        clause.paragraphs, clause.tables = paras, found
+    return clauses
 
 
 def _kept(clauses: list[Clause]) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..index.store import LoadedIndex
+from ..ingest.roles import section_weight
 from ..models import Hit
 from ..question.query import Query
 
@@ -108,6 +109,8 @@ class Retriever:
         self.alpha = alpha
         self.slugs = np.array([c.slug for c in index.chunks])
         self.parts = Partitions(index)
+        # 附则 / 保障措施 clauses rank below the items that grant what is asked (rag/data/sections.toml)
+        self.weight = np.array([section_weight(c.section) for c in index.chunks], dtype=np.float32)
 
     def score_all(self, query: Query) -> Scored:
         """The question's scores, lazily: the query is embedded once here; each region is scored when ranked."""
@@ -160,5 +163,7 @@ class Retriever:
             span = float(d.max() - d.min())
             dn = (d - d.min()) / span if span > 1e-9 else np.zeros_like(d)
             fused = self.alpha * dn + (1 - self.alpha) * kw / max(float(kw.max()), 1e-9)
+        if len(self.weight):
+            fused = np.where(fused > 0, fused * self.weight[cand], fused)
         order = np.argsort(-fused, kind="stable")[:k]
         return [Hit(self.index.chunks[cand[i]], float(fused[i]), rank=r + 1) for r, i in enumerate(order)]

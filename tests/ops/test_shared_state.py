@@ -109,10 +109,9 @@ def test_lru_forgets_the_least_recently_used():
 @pytest.fixture(scope="module")
 def hash_assistant(tmp_path_factory):
     """The real Assistant over a hashing-embedder index built in a temp folder (seconds, no model)."""
-    from rag.index.store import build_index
-
     from rag.assistant import Assistant
     from rag.config import load_settings
+    from rag.index.store import build_index
 
     settings = load_settings().with_(index_root=tmp_path_factory.mktemp("index"), embedder="hash")
     build_index(settings)

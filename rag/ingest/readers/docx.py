@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..tables import table_lines
 from .base import Extracted
-from .tables import table_lines
 
 
 def read(path: Path) -> Extracted:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..tables import table_lines
 from .base import Extracted
-from .tables import table_lines
 
 FURNITURE_TAGS = (
     "script",
