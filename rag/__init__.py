@@ -8,9 +8,7 @@ __all__ = ["Assistant", "__version__"]
 def __getattr__(name):
     # Lazy so that `import rag` (and the CLI's --help) stays fast: the assistant pulls in FAISS and jieba.
     if name == "Assistant":
-        from .assistant import (
-            Assistant,  # lazy: keeps `import rag` light; the assistant loads FAISS and jieba
-        )
+        from . import assistant  # lazy: keeps `import rag` light; the assistant loads FAISS and jieba
 
-        return Assistant
+        return assistant.Assistant
     raise AttributeError(name)

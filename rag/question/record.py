@@ -329,14 +329,7 @@ class QuestionBuilder:
             if inherited_region or inherited_topic:
                 # 那婚假呢？ asks the previous question's kind of thing (几天/多少) about a new topic: read back
                 # through the turns to the last one that switched topic (_switches)
-                if not self._switches(text, topic) and not _wants(topic)[1]:
-                    for p in reversed(prev):
-                        asked = _quantity_words(p)
-                        if asked:
-                            topic = f"{topic} {asked[0]}"
-                            break
-                        if self._switches(p, self.detector.strip(p, self.detector.detect(p))):
-                            break
+                topic = self._asked_back(text, topic, prev)
                 standalone = topic
         wants, asks_quantity = _wants(topic)
         benefits = self._benefits(topic)
@@ -371,6 +364,18 @@ class QuestionBuilder:
             places=tuple(dict.fromkeys(text[a:b] for a, b in match.spans)),
             courtesy=courtesy_only(norm),
         )
+
+    def _asked_back(self, text: str, topic: str, prev: list[str]) -> str:
+        """The topic with the quantity word (几天/多少) of the last turn before the dialogue switched topic."""
+        if self._switches(text, topic) or _wants(topic)[1]:
+            return topic
+        for p in reversed(prev):
+            asked = _quantity_words(p)
+            if asked:
+                return f"{topic} {asked[0]}"
+            if self._switches(p, self.detector.strip(p, self.detector.detect(p))):
+                break
+        return topic
 
     def _form(self, topic: str, regions: list[str], every_region: bool) -> tuple[str, bool, bool]:
         """(form, can, superlative) from the one kinds table."""

@@ -25,7 +25,7 @@ from ..ops.report import build_report, parse_since, render_html, write_csv
 from ..ops.shared_state import seconds
 from ..ops.stores import messages as M
 from . import schemas
-from .api import ApiError
+from .contract import ApiError
 from .security import client_ip
 
 router = APIRouter(prefix="/admin", tags=["运维"], include_in_schema=True)

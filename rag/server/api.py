@@ -19,19 +19,13 @@ from ..ops.shared_state import seconds
 from ..question.regions import resolve_region
 from ..question.validate import MAX_QUESTION_CHARS
 from . import schemas
-from .contract import error_body, log_client_error, sentence
+from .contract import ApiError, error_body, log_client_error, sentence
 from .ops import status as ops_status
 from .reload import index_info, served_seeds_match
 from .security import clean_history, clean_text, client_ip
 
 log = logging.getLogger("rag.server")
 router = APIRouter()
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, headers or {}
 
 
 MAX_HISTORY_MESSAGES = 50  # messages a request may carry (only the newest max_history are used)

@@ -11,7 +11,7 @@ from .. import messages as m
 from ..benefits.table import Cell
 from ..benefits.view import compare_dict, status_text, table_of
 from ..errors import RagError
-from .ui import escape, render_citations
+from .render import escape, render_citations
 
 
 def _anchor(clause_id: str) -> str:

@@ -241,3 +241,11 @@ def _log_crash(scope, exc: Exception) -> None:
 def _route_kind(path: str) -> str:
     """The path without ids, so /gradio_api/heartbeat/<hash> variants share one log budget."""
     return "/".join(p for p in path.split("/")[:3])
+
+
+class ApiError(Exception):
+    """An HTTP error with one Chinese sentence; raised by the routes, rendered by the contract's handlers."""
+
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}

@@ -15,7 +15,7 @@ from ..ops.stores import messages as M
 from ..ops.stores.db import MAX_COMMENT
 from ..text.normalize import strip_invisible
 from . import schemas
-from .api import ApiError
+from .contract import ApiError
 from .security import RateLimiter, client_ip
 
 log = logging.getLogger("rag.server")

@@ -14,9 +14,13 @@ import logging
 import time
 import uuid
 
+from ..assistant import stream_answer
 from ..models import Answer
+from ..ops.pins import PinMatcher, _chunks_of, verify_pins
 from ..ops.stores import QuestionLog, QuestionRow, Store, StoreConfig, client_hash, load_store_config, redact
+from ..pipeline import build
 from ..text.normalize import normalize_query
+from . import admin, feedback
 from .security import client_ip
 
 log = logging.getLogger("rag.server")
@@ -118,8 +122,6 @@ class OpsAnswerer:
         t = time.perf_counter()
         pinned, pin_id = self._pinned(question, region)
         if pinned is not None:
-            from ..assistant import stream_answer
-
             pieces = stream_answer(pinned)
         else:
             pieces = self.inner.stream(question, region=region, history=history, **kw)
@@ -166,8 +168,6 @@ def answer_kind(answer: Answer) -> str:
 
 def _matcher(inner, ops: Ops):
     """A pin matcher over this answerer's index; first re-checks every pin against the index just loaded."""
-    from ..ops.pins import PinMatcher, _chunks_of, verify_pins
-
     try:
         chunks = _chunks_of(inner)
         verify_pins(ops.store, chunks)
@@ -216,8 +216,6 @@ class OpsMiddleware:
 def install(app, holder, config, settings) -> Ops:
     """Wires the operations layer into a new app: wraps the held answerer (and every reload of it), adds the
     context middleware and the /api/feedback and /admin routes. Called once by create_app."""
-    from . import admin, feedback
-
     ops = Ops(load_store_config(settings), admin_token=config.admin_token)
     atexit.register(ops.close)  # rows still queued at shutdown are written (or counted lost)
     app.state.ops = holder.ops = ops
@@ -229,8 +227,6 @@ def install(app, holder, config, settings) -> Ops:
         if inner_builder is not None:
             new = inner_builder()
         else:
-            from ..pipeline import build
-
             new = build(holder.settings)
         return OpsAnswerer(new, ops)  # re-checks pins against the rebuilt index
 

@@ -27,19 +27,41 @@ TOO_MANY_CONNECTIONS = "来自您地址的连接过多，请稍后再试。"
 MALFORMED = "请求格式错误：无法解析的 HTTP 请求，或请求头过大。"
 
 
-def guarded_protocol(config: ServerConfig) -> type[H11Protocol]:
-    """An H11Protocol class bound to `config` (uvicorn instantiates it once per connection)."""
-    counts: dict[str, int] = {}
-    lock = threading.Lock()
-    limit, header_timeout, networks = config.max_connections_per_ip, config.header_timeout, config.networks
+def _too_many_connections() -> bytes:
+    """The raw 429 written to a connection over the per-address limit (before any HTTP parsing)."""
     body = json.dumps({"detail": TOO_MANY_CONNECTIONS}, ensure_ascii=False).encode()
-    refusal = (
+    return (
         b"HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json; charset=utf-8\r\n"
         b"retry-after: 5\r\nconnection: close\r\ncontent-length: "
         + str(len(body)).encode()
         + b"\r\n\r\n"
         + body
     )
+
+
+def _send_malformed(conn, transport) -> None:
+    """uvicorn's own 400 (a malformed request line or an oversized head) in the one error contract."""
+    payload = json.dumps({"detail": MALFORMED}, ensure_ascii=False).encode()
+    headers = [
+        (b"content-type", b"application/json; charset=utf-8"),
+        (b"content-length", str(len(payload)).encode()),
+        (b"connection", b"close"),
+    ]
+    try:
+        for event in (h11.Response(status_code=400, headers=headers), h11.Data(data=payload)):
+            transport.write(conn.send(event))
+        transport.write(conn.send(h11.EndOfMessage()))
+    except h11.LocalProtocolError:  # a response had already started: just hang up
+        pass
+    transport.close()
+
+
+def guarded_protocol(config: ServerConfig) -> type[H11Protocol]:
+    """An H11Protocol class bound to `config` (uvicorn instantiates it once per connection)."""
+    counts: dict[str, int] = {}
+    lock = threading.Lock()
+    limit, header_timeout, networks = config.max_connections_per_ip, config.header_timeout, config.networks
+    refusal = _too_many_connections()
 
     class GuardedH11Protocol(H11Protocol):
         _counted: str | None = None
@@ -84,19 +106,7 @@ def guarded_protocol(config: ServerConfig) -> type[H11Protocol]:
 
         def send_400_response(self, msg: str) -> None:
             """uvicorn's own 400 (a malformed request line or an oversized head) in the one error contract."""
-            payload = json.dumps({"detail": MALFORMED}, ensure_ascii=False).encode()
-            headers = [
-                (b"content-type", b"application/json; charset=utf-8"),
-                (b"content-length", str(len(payload)).encode()),
-                (b"connection", b"close"),
-            ]
-            try:
-                for event in (h11.Response(status_code=400, headers=headers), h11.Data(data=payload)):
-                    self.transport.write(self.conn.send(event))
-                self.transport.write(self.conn.send(h11.EndOfMessage()))
-            except h11.LocalProtocolError:  # a response had already started: just hang up
-                pass
-            self.transport.close()
+            _send_malformed(self.conn, self.transport)
 
         def _arm_head_timer(self) -> None:
             self._disarm_head_timer()

@@ -13,7 +13,7 @@ import re
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from ..api import ApiError
+from ..contract import ApiError
 from ..feedback import limit_feedback, store_feedback
 from . import messages as M
 

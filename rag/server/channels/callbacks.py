@@ -18,8 +18,7 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from ..api import ApiError
-from ..contract import log_client_error
+from ..contract import ApiError, log_client_error
 from .config import Account
 from .crypto import CryptoError, MessageCrypto, check_signature, check_timestamp
 from .dialogue import Responder
