@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from . import messages as M
-from .answers import compare, fact, listing, national, refuse, yesno
+from .answers import compare, fact, listing, meta, national, refuse, yesno
 from .answers.common import Context
 from .answers.gate import DENSE_GATE, Thresholds  # noqa: F401 - re-exported for calibration and tests
 from .config import Settings, load_settings
@@ -148,6 +148,9 @@ class Assistant:
 
     def compose(self, q: Question, slugs: list[str], scored) -> Answer:
         """The composer of the question's form over the retrieval scores."""
+        fields = meta.asked(q.topic)  # about the plan itself (its date, issuer, number): documents.toml answers
+        if fields:
+            return meta.compose(q.raw, fields, slugs, self.docs)
         ctx = self._context(q, scored)
         many = len(slugs) > 1
         if q.form == "compare" and many:
