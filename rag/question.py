@@ -139,7 +139,8 @@ def _lexicon():
 @dataclass(frozen=True)
 class ScopeNote:
     """A place asked about that the plan only partly covers: a province mapped to a city's plan (kind 'parent'),
-    or a county-level city or county answered from a district plan (kind 'nearby')."""
+    or a county-level city or county answered from a district plan (kind 'nearby'), or a division inside a covered
+    region that the plan does not name (kind 'within': 清镇市 answered from 贵州省's plan)."""
 
     slug: str
     asked: str
@@ -289,6 +290,8 @@ class QuestionBuilder:
                 notes.append(ScopeNote(target, surface, "parent"))
             elif target in self.docs and surface in getattr(self.docs[target], "nearby", ()):
                 notes.append(ScopeNote(target, surface, "nearby"))
+            elif target in match.slugs and surface in self.detector.within:  # 清镇 -> 清镇市, in 贵州省
+                notes.append(ScopeNote(target, self.detector.within[surface].name, "within"))
         return tuple(dict.fromkeys(notes))
 
     def build(self, raw: str, history=()) -> Question:
