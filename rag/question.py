@@ -22,9 +22,7 @@ from .regions import PARENT, RegionDetector, RegionMatch
 from .tokenize import tokenize
 
 FILLER = re.compile(r"[那么呢吗嘛吧啊呀的又还再也呢有是怎样如何情况方面这边那边么?？!！,，。.\s]+")
-ALL_REGIONS = re.compile(
-    r"各地|各个地方|各省|各市|每个地方|哪些地方|哪个地方|哪里|哪儿|分别|几个地方|全国"
-)
+ALL_REGIONS = re.compile(r"各地|各个地方|各省|各市|每个地方|哪些地方|哪个地方|哪里|哪儿|分别|几个地方|全国")
 HISTORY_TURNS = 6
 
 
