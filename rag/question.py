@@ -332,7 +332,7 @@ class QuestionBuilder:
                         topic = _switch_person(ptopic, person) if person else ptopic
                         inherited_topic = True
                         break
-            elif _elliptic(text, topic):
+            elif re.search(r"呢[?？]?$", text):  # 外地户口呢 (明天下雨吗 asks a question of its own)
                 kept = self._keeps_topic(topic, prev)
                 if kept is not None:
                     topic, inherited_topic = kept, True
