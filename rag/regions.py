@@ -85,8 +85,16 @@ def place_groups() -> list[list[str]]:
 
 
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "特区", "新区", "区", "县", "市", "省")
-# an autonomous county or prefecture is written by its first name alone: 秀山土家族苗族自治县 -> 秀山
-_AUTONOMOUS = re.compile(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,2}族)+自治(?:县|州|旗)$")
+# an autonomous county or prefecture is written by its first name alone: 秀山土家族苗族自治县 -> 秀山. The peoples
+# are named so that 黔东南苗族侗族自治州 is 黔东南 (not 黔东 + "南苗族").
+_PEOPLES = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 柯尔克孜 土"
+    " 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙"
+    " 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split()
+_AUTONOMOUS = re.compile(
+    r"^(.{2,}?)(?:(?:" + "|".join(sorted(_PEOPLES, key=len, reverse=True)) + r")族?|各族)+自治(?:县|州|旗)$"
+)
 MIN_SHARED = 3  # a two-character shared name (城区, 郊区, 矿区) is an ordinary word before it is a place
 
 
