@@ -44,6 +44,7 @@ class Assistant:
         self.idf = index.bm25.idf
         self._row = {c.id: i for i, c in enumerate(index.chunks)}
         self.table = getattr(index, "benefits", None)
+        self.titles = tuple(d.title for d in self.docs.values())
 
     @classmethod
     def load(
@@ -148,7 +149,7 @@ class Assistant:
 
     def compose(self, q: Question, slugs: list[str], scored) -> Answer:
         """The composer of the question's form over the retrieval scores."""
-        fields = meta.asked(q.topic)  # about the plan itself (its date, issuer, number): documents.toml answers
+        fields = meta.asked(q.topic, self.titles)  # about the plan itself (date, issuer, number): documents.toml
         if fields:
             return meta.compose(q.raw, fields, slugs, self.docs)
         ctx = self._context(q, scored)

@@ -65,7 +65,7 @@ def test_questions_about_benefits_are_not_meta(topic):
 
 def test_meta_answer_says_an_empty_field_plainly(docs):
     a = meta.compose("北京方案的文号是多少", ("doc_number",), ["beijing"], docs)
-    assert "没有这份文件的文号" in a.answer and a.region == "beijing" and not a.refused and a.kind == "meta"
+    assert "未载明这份文件的文号" in a.answer and a.region == "beijing" and not a.refused and a.kind == "meta"
     assert a.citations[0].chunk.slug == "beijing" and a.citations[0].chunk.section == "文件信息"
 
 
@@ -78,7 +78,7 @@ def test_meta_answer_fields_come_from_documents_toml(docs):
     final = meta.compose("q", ("status",), ["guizhou"], docs)
     assert "正式印发的文件" in final.answer
     undated = meta.compose("q", ("date",), ["tonghua"], docs)
-    assert "没有这份文件的日期" in undated.answer and "征求意见稿" in undated.answer
+    assert "未载明这份文件的日期" in undated.answer and "征求意见稿" in undated.answer
 
 
 def test_a_sentence_setting_the_start_date_is_quoted(docs):
@@ -155,7 +155,7 @@ def test_uncovered_counties_elsewhere_are_not_mapped(det):
             ["中共重庆市委 重庆市人民政府", "渝委发〔2022〕9号"],
         ),
         ("青岛的生育政策是不是正式文件", "qingdao", ["不是正式文件"]),
-        ("北京方案的文号是多少", "beijing", ["没有这份文件的文号"]),
+        ("北京方案的文号是多少", "beijing", ["未载明这份文件的文号"]),
         ("通化那个措施叫什么名字", "tonghua", ["关于优化生育政策促进人口长期均衡发展的具体措施"]),
     ],
 )
@@ -258,3 +258,10 @@ def test_follow_up_naming_a_new_benefit_replaces_the_topic(builder):
     assert "婚假" in q.topic and "育儿假" not in q.topic and q.regions == ("chongqing",)
     assert "下雨" in builder.build("那青岛明天下雨吗", ["青岛育儿假几天"]).topic
     assert "育儿假" not in builder.build("那青岛明天下雨吗", ["青岛育儿假几天"]).topic
+
+
+def test_words_of_a_plan_title_name_the_plan(docs):
+    titles = tuple(d.title for d in docs.values())
+    assert meta.asked("那个优化生育的方案是哪天印发的", titles) == ("date",)
+    assert meta.asked("那个优化生育的方案是哪天印发的") == ()  # without the titles 优化生育 is a topic
+    assert meta.asked("育儿假是哪天开始", titles) == ()

@@ -43,8 +43,9 @@ def rules() -> MetaRules:
     return MetaRules(fields, re.compile("|".join(map(re.escape, words))))
 
 
-def asked(topic: str) -> tuple[str, ...]:
-    """The metadata fields a question asks for, or () when it asks about anything else as well."""
+def asked(topic: str, titles: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The metadata fields a question asks for, or () when it asks about anything else as well. `titles`: the
+    plans' titles, whose words name the plan (那个优化生育的方案)."""
     r = rules()
     found, rest = [], topic
     for name, patterns in r.fields:
@@ -52,9 +53,23 @@ def asked(topic: str) -> tuple[str, ...]:
             if p.search(rest):
                 found.append(name)
                 rest = p.sub(" ", rest)
-    if not found or _FILLER.sub("", r.rest.sub("", rest)):
+    if not found or _FILLER.sub("", r.rest.sub("", _without_title_words(rest, titles))):
         return ()
     return tuple(f for f in FIELDS if f in found)
+
+
+def _without_title_words(text: str, titles: tuple[str, ...]) -> str:
+    """`text` without its runs of two characters or more that stand in a plan's title (longest first)."""
+    out, i, longest = [], 0, max(map(len, titles), default=0)
+    while i < len(text):
+        top = min(len(text), i + longest)
+        j = next((j for j in range(top, i + 1, -1) if any(text[i:j] in t for t in titles)), None)
+        if j is None:
+            out.append(text[i])
+            i += 1
+        else:
+            i = j
+    return "".join(out)
 
 
 def cn_date(value: str) -> str:

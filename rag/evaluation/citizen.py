@@ -31,8 +31,8 @@ from pathlib import Path
 from ..errors import InputError
 from .gold import GoldError, read_items
 
-KINDS = ("fact", "list", "compare", "yesno", "followup", "typo", "scope", "trap", "refuse")
-ANSWER_KINDS = ("fact", "list", "compare", "yesno", "followup", "clarify", "refuse")
+KINDS = ("fact", "list", "compare", "yesno", "followup", "typo", "scope", "trap", "refuse", "meta")
+ANSWER_KINDS = ("fact", "list", "compare", "yesno", "followup", "clarify", "refuse", "meta")
 OPENINGS = ("有", "没有", "可以", "不可以", "方案中没有提到")
 # Answer wordings a must_any group may require without occurring in a plan: saying a plan is silent (SILENT) and
 # saying whose plan answers a province or county question (SCOPE). Kept here so that eval/README.md and the
