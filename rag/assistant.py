@@ -149,7 +149,8 @@ class Assistant:
 
     def compose(self, q: Question, slugs: list[str], scored) -> Answer:
         """The composer of the question's form over the retrieval scores."""
-        fields = meta.asked(q.topic, self.titles)  # about the plan itself (date, issuer, number): documents.toml
+        # a question about the plan itself (its date, issuer, number) is answered from documents.toml
+        fields = meta.asked(q.topic, self.titles)
         if fields:
             return meta.compose(q.raw, fields, slugs, self.docs)
         ctx = self._context(q, scored)

@@ -61,7 +61,8 @@ REGION_NOT_FOUND = "{region}：方案中未找到相关规定。"
 
 # ---- lists ----------------------------------------------------------------------------------------------
 LIST_HEAD = "{region}的方案中与此相关的规定有："
-LIST_HEAD_COUNT = "{region}的方案中与此相关的规定共{n}项，出自{k}个条款："  # Chinese numerals: no digit but a plan's
+# counts in Chinese numerals (rag.answers.listing.cn_count): every Arabic digit an answer shows is a plan's figure
+LIST_HEAD_COUNT = "{region}的方案中与此相关的规定共{n}项，出自{k}个条款："
 LIST_HEAD_FIRST = "{region}的方案中与此相关的规定较多，以下列出最相关的{n}项，出自{k}个条款："
 LIST_GROUP = "{heading}："
 LIST_MORE = "另有其他相关条款未列出，可查看《{title}》全文。"  # no count: every digit of an answer comes from a clause
