@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import messages as M
-from .answers import compare, fact, listing, national, refuse, yesno
+from .answers import compare, fact, listing, meta, national, refuse, yesno
 from .answers.common import Context
 from .answers.gate import DENSE_GATE, Thresholds  # noqa: F401 - re-exported for calibration and tests
 from .config import Settings, load_settings
@@ -46,6 +46,7 @@ class Assistant:
         self.idf = index.bm25.idf
         self._row = {c.id: i for i, c in enumerate(index.chunks)}
         self.table = getattr(index, "benefits", None)
+        self.titles = tuple(d.title for d in self.docs.values())
 
     @classmethod
     def load(
@@ -148,6 +149,10 @@ class Assistant:
 
     def compose(self, q: Question, slugs: list[str], scored) -> Answer:
         """The composer of the question's form over the retrieval scores."""
+        # a question about the plan itself (its date, issuer, number) is answered from documents.toml
+        fields = meta.asked(q.topic, self.titles)
+        if fields:
+            return meta.compose(q.raw, fields, slugs, self.docs)
         ctx = self._context(q, scored)
         many = len(slugs) > 1
         if q.form == "compare" and many:

@@ -46,6 +46,7 @@ DRAFT_TAG = "（征求意见稿）"
 DRAFT_MANY = "注意：标注“征求意见稿”的文件内容以正式发布的文件为准。"
 SCOPE_PARENT = "说明：以上是{plan}的方案，可能不适用于{asked}的其他地方。"
 SCOPE_NEARBY = "说明：以上是{scope}的方案，可能不适用于{asked}，请以当地规定为准。"
+SCOPE_WITHIN = "说明：{asked}属于{plan}，以上是{plan}的方案；{asked}如有本地的具体规定，请以当地规定为准。"
 
 # ---- fact answers ---------------------------------------------------------------------------------------
 BASIS = "依据：《{title}》{section} [{n}]"
@@ -60,6 +61,10 @@ REGION_NOT_FOUND = "{region}：方案中未找到相关规定。"
 
 # ---- lists ----------------------------------------------------------------------------------------------
 LIST_HEAD = "{region}的方案中与此相关的规定有："
+# counts in Chinese numerals (rag.answers.listing.cn_count): every Arabic digit an answer shows is a plan's figure
+LIST_HEAD_COUNT = "{region}的方案中与此相关的规定共{n}项，出自{k}个条款："
+LIST_HEAD_FIRST = "{region}的方案中与此相关的规定较多，以下列出最相关的{n}项，出自{k}个条款："
+LIST_GROUP = "{heading}："
 LIST_MORE = "另有其他相关条款未列出，可查看《{title}》全文。"  # no count: every digit of an answer comes from a clause
 
 # ---- comparisons ----------------------------------------------------------------------------------------
@@ -174,3 +179,19 @@ COMPARE_NOT_COVERED = "未规定"
 COMPARE_NO_NUMBER = "提到但未规定具体{kind}"
 COMPARE_HEADER = ("地区", "数值", "限定", "条件", "条款")
 COMPARE_RESOLVED_NOTE = "（按“{key}”对比）"
+
+# ---- plan metadata answers (rag/answers/meta.py; fields from seeds/documents.toml) --------------------------------
+META_HEAD = "{region}的方案《{title}》："
+META_DATE = "文件日期为{date}。"
+META_DATE_RULE = "方案写明：“{sentence}”"
+META_DATE_NO_RULE = "方案正文没有另写施行（生效）日期。"
+META_DATE_EMPTY = "收录的文件信息中未载明这份文件的日期。"
+META_ISSUER = "发文机关为{issuer}。"
+META_ISSUER_EMPTY = "收录的文件信息中未载明发文机关。"
+META_NUMBER = "文号为{number}。"
+META_NUMBER_EMPTY = "收录的文件信息中未载明这份文件的文号（发文字号）。"
+META_STATUS_FINAL = "这是正式印发的文件（{status}）。"
+META_STATUS_DRAFT = "这是{status}，不是正式文件，内容以正式发布的文件为准。"
+META_TITLE = "文件名称为《{title}》。"
+META_BASIS = "依据：收录文件信息《{title}》（{issuer}{date}）[{n}]"
+META_SECTION = "文件信息"

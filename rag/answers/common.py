@@ -208,6 +208,8 @@ class Context:
             doc = self.docs[note.slug]
             if note.kind == "parent":
                 out.append(M.SCOPE_PARENT.format(asked=note.asked, plan=doc.name))
+            elif note.kind == "within" and not doc.scope:
+                out.append(M.SCOPE_WITHIN.format(asked=note.asked, plan=doc.name))
             else:
                 out.append(M.SCOPE_NEARBY.format(asked=note.asked, scope=doc.scope or doc.name))
         return out

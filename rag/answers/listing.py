@@ -7,7 +7,12 @@ qualifies: the extract prefers a sentence with a number) and cites it; when more
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+from importlib import resources
+
 from .. import messages as M
+from ..config import tomllib
 from ..ingest.chunker import chunk_sentences
 from ..models import Answer
 from . import fact, refuse
@@ -52,7 +57,7 @@ def gather(ctx: Context, slug: str) -> list[Extract]:
             if h.score < BAR * hits[0].score:
                 break
             ex = ctx.extract_from([h])
-            if ctx.relevant(ex):
+            if ctx.relevant(ex) and topical(ctx, h.chunk.text):
                 found.append(ex)
     rest = [ex for ex in found if ex.hit.chunk.id != top.hit.chunk.id]
     return [top, *rest]
@@ -89,22 +94,99 @@ def lines_of(ctx: Context, found: list[Extract]) -> list[tuple[str, Extract]]:
 
 def compose(ctx: Context, slug: str) -> Answer:
     doc = ctx.docs[slug]
-    items = lines_of(ctx, gather(ctx, slug))
+    items = once(on_topic(lines_of(ctx, gather(ctx, slug))))
     if len(items) <= 1:
         return fact.single(ctx, slug)
     shown = items[:MAX_LINES]
-    cites, lines, highlights, numbers = [], [M.LIST_HEAD.format(region=doc.name)], {}, {}
+    groups: dict[
+        str, list[tuple[str, Extract]]
+    ] = {}  # the clause heading -> its lines, in order of first line
     for line, ex in shown:
-        cid = ex.hit.chunk.id
-        if cid not in numbers:
-            cites.append(cite(ex, len(cites) + 1))
-            numbers[cid] = len(cites)
-            highlights[cid] = []
-        highlights[cid].append(line)
-        lines.append(f"- {line} [{numbers[cid]}]")  # no item numbers: every digit shown comes from a clause
+        groups.setdefault(ex.hit.chunk.section, []).append((line, ex))
+    head = M.LIST_HEAD_COUNT.format(region=doc.name, n=cn_count(len(shown)), k=cn_count(len(groups)))
+    if len(items) > len(shown):
+        head = M.LIST_HEAD_FIRST.format(region=doc.name, n=cn_count(len(shown)), k=cn_count(len(groups)))
+    cites, lines, highlights, numbers = [], [head], {}, {}
+    for section, members in groups.items():
+        lines.append(M.LIST_GROUP.format(heading=_NUMBERING.sub("", section.split(" > ")[-1])))
+        for line, ex in members:
+            cid = ex.hit.chunk.id
+            if cid not in numbers:
+                cites.append(cite(ex, len(cites) + 1))
+                numbers[cid] = len(cites)
+                highlights[cid] = []
+            highlights[cid].append(line)
+            lines.append(
+                f"- {line} [{numbers[cid]}]"
+            )  # no item numbers: every digit shown comes from a clause
     if len(items) > len(shown):
         lines.append(M.LIST_MORE.format(n=len(items) - len(shown), title=doc.title))
     return finish_answer(ctx, "\n".join(lines), cites, [slug], highlights, ctx.q.kind)
+
+
+def once(items: list[tuple[str, Extract]]) -> list[tuple[str, Extract]]:
+    """Every measure once: a line equal to, or contained in, a line already kept is dropped."""
+    out: list[tuple[str, Extract]] = []
+    for line, ex in items:
+        core = line.rstrip("。；;")
+        if any(core in kept for kept, _ in out):
+            continue
+        out = [
+            (k, e) for k, e in out if k.rstrip("。；;") not in line
+        ]  # a longer line replaces a shorter one
+        out.append((line, ex))
+    return out
+
+
+def on_topic(items: list[tuple[str, Extract]]) -> list[tuple[str, Extract]]:
+    """Lines of the best clause, and of further clauses not under a preamble or an organisational heading
+    (rag/data/listing.toml): how the plan will be led, publicised and checked is no measure for a citizen."""
+    if not items:
+        return items
+    top = items[0][1].hit.chunk.section
+    rx = boilerplate()
+    return [
+        (line, ex) for line, ex in items if ex.hit.chunk.section == top or not rx.search(ex.hit.chunk.section)
+    ]
+
+
+def topical(ctx: Context, text: str) -> bool:
+    """A further clause holds a word of the question that names its topic (data/listing.toml generic_words are
+    not such words), or a plan term they imply; a question of generic words only takes every relevant clause."""
+    generic = _data()["generic"]
+    words = {w for w in (*ctx.q.words, *ctx.q.query.expanded) if len(w) >= 2 and w not in generic}
+    return not words or any(w in text for w in words)
+
+
+def boilerplate() -> re.Pattern:
+    return _data()["boilerplate"]
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    with (resources.files("rag.data") / "listing.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return {
+        "boilerplate": re.compile(data["boilerplate_headings"]),
+        "generic": frozenset(data["generic_words"]),
+    }
+
+
+_DIGITS = "零一二三四五六七八九"
+# the heading's own number (4. / 一、 / （十二） / 第五条): not shown, as every digit shown is a figure of a clause
+_NUMBERING = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十百零〇\d]+[章节条]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十\d]+[、.．])\s*"
+)
+
+
+def cn_count(n: int) -> str:
+    """A count in Chinese numerals (七, 十二): every Arabic digit an answer shows is a figure of a cited clause."""
+    if n < 10:
+        return _DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+    return "多"
 
 
 def compose_many(ctx: Context, slugs: list[str]) -> Answer:

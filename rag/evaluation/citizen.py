@@ -34,8 +34,8 @@ from ..ingest.seeds import load_documents
 from .gold import GoldError, read_items
 from .runner import progress_bar
 
-KINDS = ("fact", "list", "compare", "yesno", "followup", "typo", "scope", "trap", "refuse")
-ANSWER_KINDS = ("fact", "list", "compare", "yesno", "followup", "clarify", "refuse")
+KINDS = ("fact", "list", "compare", "yesno", "followup", "typo", "scope", "trap", "refuse", "meta")
+ANSWER_KINDS = ("fact", "list", "compare", "yesno", "followup", "clarify", "refuse", "meta")
 OPENINGS = ("有", "没有", "可以", "不可以", "方案中没有提到")
 # Answer wordings a must_any group may require without occurring in a plan: saying a plan is silent (SILENT) and
 # saying whose plan answers a province or county question (SCOPE). Kept here so that eval/README.md and the

@@ -96,7 +96,7 @@ class LLMAssistant:
             base, scored = self.assistant.ask_scored(q, region=region, lock_region=lock_region)
         else:  # any object with the Assistant's ask() (test doubles, wrappers)
             base, scored = self.assistant.ask(question, region=region, history=history), None
-        if base.refused or not base.citations:
+        if base.refused or not base.citations or base.kind == "meta":  # a plan's record needs no rewording
             return base, None
         if scored is None and self.extra_per_region > 0:
             scored = self.assistant.retriever.score_all(q.query)

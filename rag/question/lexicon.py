@@ -239,9 +239,10 @@ class _HomophoneIndex:
                 cands = preferred  # a leave asked in days: 婚嫁 is a word, but 婚假 is what is meant
             elif _is_word(window):
                 return None
-            if _cuts_word(text, start, end):
+            broken = _breaks_word(text, start, end, start + i)
+            if _cuts_word(text, start, end) and not broken:
                 return None
-            if not preferred and len(window) <= 3 and _in_inner_word(window, i):
+            if not preferred and len(window) <= 3 and _in_inner_word(window, i) and not broken:
                 continue  # 缴 of 保缴费 makes 缴费: a short window is not read as 保教费
             for surface, at in cands:
                 surface_readings = _surface_readings(surface)
@@ -288,6 +289,25 @@ def _cuts_word(text: str, start: int, end: int) -> bool:
                 if _is_word(text[a:b]):
                     return True
     return False
+
+
+def _breaks_word(text: str, start: int, end: int, typed: int) -> bool:
+    """True when the typed character was read into a word that leaves the rest of the window stranded: the
+    dictionary segmentation of `text` puts it in a word of two characters or more while every other character of
+    the window stands alone (孕简要 is 孕/简要, 提公基金 is 提/公/基金). The typo then broke the intended word apart,
+    and the word it made (简要, 基金) is no reason to keep it; 育儿家庭 (育儿/家庭) and 参保缴费 (参保/缴费) keep
+    every character in a word and stay as typed."""
+    spans = _dict_spans(text)
+    own = next((sp for sp in spans if sp[0] <= typed < sp[1]), (typed, typed + 1))
+    if own[1] - own[0] < 2:
+        return False
+    rest = [p for p in range(start, end) if not own[0] <= p < own[1]]
+    return bool(rest) and all((p, p + 1) in spans for p in rest)
+
+
+def _dict_spans(text: str) -> set[tuple[int, int]]:
+    """Word spans of `text` by the dictionary alone (no HMM guesses of unknown words)."""
+    return {(a, b) for _, a, b in _jieba().tokenize(text, HMM=False)}
 
 
 def _in_inner_word(window: str, i: int) -> bool:

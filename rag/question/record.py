@@ -23,9 +23,7 @@ from .query import Query, query_from_normalised
 from .regions import PARENT, RegionDetector, RegionMatch
 
 FILLER = re.compile(r"[那么呢吗嘛吧啊呀的又还再也呢有是怎样如何情况方面这边那边么?？!！,，。.\s]+")
-ALL_REGIONS = re.compile(
-    r"各地|各个地方|各省|各市|每个地方|哪些地方|哪个地方|哪里|哪儿|分别|几个地方|全国|都有"
-)
+ALL_REGIONS = re.compile(r"各地|各个地方|各省|各市|每个地方|哪些地方|哪个地方|哪里|哪儿|分别|几个地方|全国")
 HISTORY_TURNS = 6
 
 
@@ -136,7 +134,8 @@ def _lexicon():
 @dataclass(frozen=True)
 class ScopeNote:
     """A place asked about that the plan only partly covers: a province mapped to a city's plan (kind 'parent'),
-    or a county-level city or county answered from a district plan (kind 'nearby')."""
+    or a county-level city or county answered from a district plan (kind 'nearby'), or a division inside a covered
+    region that the plan does not name (kind 'within': 清镇市 answered from 贵州省's plan)."""
 
     slug: str
     asked: str
@@ -277,6 +276,20 @@ class QuestionBuilder:
             return ()
         return tuple(dict.fromkeys(b.key for b in self.lexicon.find(topic)))
 
+    def _keeps_topic(self, topic: str, prev: list[str]) -> str | None:
+        """The topic of an elliptic turn that names no benefit the last topic lacks: 那北京的幼儿园呢 after
+        贵州幼儿园收不收两岁多的娃 still asks about two-year-olds; 外地户口呢 / 爷爷奶奶呢 after 育儿假几天 ask the
+        育儿假 for another person. None when it names a new benefit (那婚假呢 replaces the topic)."""
+        for p in reversed(prev):
+            ptopic = self.detector.strip(p, self.detector.detect(p))
+            if not _has_topic(ptopic) or _person_only(ptopic):
+                continue
+            if not set(self._benefits(topic)) <= set(self._benefits(ptopic)) or not self._benefits(ptopic):
+                return None
+            new = [w for w in tokenize(_bare(topic)) if w not in ptopic]
+            return f"{' '.join(new)} {ptopic}" if new else ptopic
+        return None
+
     def _scope(self, text: str, match: RegionMatch) -> tuple[ScopeNote, ...]:
         notes = []
         for s, e in match.spans:
@@ -286,6 +299,8 @@ class QuestionBuilder:
                 notes.append(ScopeNote(target, surface, "parent"))
             elif target in self.docs and surface in getattr(self.docs[target], "nearby", ()):
                 notes.append(ScopeNote(target, surface, "nearby"))
+            elif target in match.slugs and surface in self.detector.within:  # 清镇 -> 清镇市, in 贵州省
+                notes.append(ScopeNote(target, self.detector.within[surface].name, "within"))
         return tuple(dict.fromkeys(notes))
 
     def build(self, raw: str, history=()) -> Question:
@@ -314,6 +329,10 @@ class QuestionBuilder:
                         topic = _switch_person(ptopic, person) if person else ptopic
                         inherited_topic = True
                         break
+            elif re.search(r"呢[?？]?$", text):  # 外地户口呢 (明天下雨吗 asks a question of its own)
+                kept = self._keeps_topic(topic, prev)
+                if kept is not None:
+                    topic, inherited_topic = kept, True
             if not regions and not uncovered and not all_regions:
                 for p in reversed(prev):
                     pm = self.detector.detect(p)

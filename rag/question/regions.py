@@ -87,7 +87,17 @@ def place_groups() -> list[list[str]]:
     return _places()
 
 
-_SUFFIXES = ("特别行政区", "自治区", "自治州", "新区", "区", "县", "市", "省")
+_SUFFIXES = ("特别行政区", "自治区", "自治州", "特区", "新区", "区", "县", "市", "省")
+# an autonomous county or prefecture is written by its first name alone: 秀山土家族苗族自治县 -> 秀山. The peoples
+# are named so that 黔东南苗族侗族自治州 is 黔东南 (not 黔东 + "南苗族").
+_PEOPLES = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 柯尔克孜 土"
+    " 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙"
+    " 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split()
+_AUTONOMOUS = re.compile(
+    r"^(.{2,}?)(?:(?:" + "|".join(sorted(_PEOPLES, key=len, reverse=True)) + r")族?|各族)+自治(?:县|州|旗)$"
+)
 MIN_SHARED = 3  # a two-character shared name (城区, 郊区, 矿区) is an ordinary word before it is a place
 
 
@@ -135,10 +145,20 @@ def _not_places() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
+def _autonomous_short(name: str) -> tuple[str, ...]:
+    """How people write an autonomous county or prefecture with its suffix: 三都水族自治县 -> 三都县."""
+    m = _AUTONOMOUS.match(name)
+    return (m[1] + name[-1],) if m else ()
+
+
 def stem_candidates(names: list[str] | dict) -> dict[str, set[str]]:
     """stem -> the full names it shortens (江津 -> {江津区}), before any check of whether the stem is a word."""
     stems: dict[str, set[str]] = {}
     for name in set(names):
+        autonomous = _AUTONOMOUS.match(name)
+        if autonomous:
+            stems.setdefault(autonomous[1], set()).add(name)
+            continue
         for suffix in _SUFFIXES:
             stem = name[: -len(suffix)]
             if name.endswith(suffix) and len(stem) >= 2 and all(is_cjk(c) for c in stem):
@@ -151,14 +171,18 @@ def derive_stems(names: list[str] | dict) -> dict[str, str]:
     """Place names people write without their suffix (江津 for 江津区, 城阳 for 城阳区): stem -> full name.
 
     A stem counts only when it has at least two characters, is not a name already, comes from exactly one full
-    name, and is not an ordinary word: not listed in data/not_places.txt and, when jieba's dictionary knows it,
+    name (or from spellings that all name one plan, in a detector's table), and is not an ordinary word: not listed in data/not_places.txt and, when jieba's dictionary knows it,
     tagged as a noun there (南岸 is a direction word, 大兴 a distinguishing word, 市北 a place word: all refused).
     """
     known = set(names)
+    # two spellings of one place (秀山土家族苗族自治县 and 秀山县, both naming the same plan) are one full name
+    same = (
+        (lambda full: len({names[f] for f in full}) == 1) if isinstance(names, dict) else (lambda full: False)
+    )
     return {
-        stem: next(iter(full))
+        stem: max(full, key=len)
         for stem, full in sorted(stem_candidates(names).items())
-        if len(full) == 1
+        if (len(full) == 1 or same(full))
         and stem not in known
         and stem not in _not_places()
         and stem_tag(stem).startswith("n")
@@ -187,12 +211,19 @@ class RegionDetector:
                 self.names[n] = (STRONG, d.slug)
         slugs = {d.slug for d in docs}
         self.parent = {d.slug: d.parent for d in docs if d.parent in slugs and d.parent != d.slug}
+        self.within: dict[str, Place] = {}  # a division inside a covered region, by the name written -> it
+        self._add_within()
         for group in _places():
             for n in group:
                 self.names.setdefault(n, (UNCOVERED, group[0]))
+        self.token_stems: set[str] = set()  # two-character stems: a place only where jieba reads a word
         for stem, full in derive_stems(self.names).items():  # 江津 -> 江津区 (a stem is never a parent)
             if self.names[full][0] != PARENT:
                 self.names[stem] = self.names[full]
+                if len(stem) == 2:
+                    self.token_stems.add(stem)
+                if full in self.within:
+                    self.within[stem] = self.within[full]
         self._pinyin_table: dict[str, tuple[str, str]] | None = None  # built on the first latin question
         # after stems: 青山 or 鼓楼 alone is not read as one of several places (nor written in pinyin)
         self.shared = shared_names()
@@ -201,6 +232,25 @@ class RegionDetector:
         cjk = sorted((n for n in self.names if not n.isascii()), key=len, reverse=True)
         self._cjk = re.compile("|".join(map(re.escape, cjk)))
         self._ascii = re.compile(r"[a-z]+(?:\s?[a-z]+)?")
+
+    def _add_within(self) -> None:
+        """Every division inside a covered region (清镇市 in 贵阳市 in 贵州省, 秀山…自治县 in 重庆市) names the plan of
+        its nearest covered ancestor, unless another name claims it already (an alias keeps its plan) or several
+        places share it (白云区 stays a question of which one). Its stem follows in derive_stems."""
+        shared = shared_names()
+        for place in divisions().values():
+            name = place.name
+            if place.level == "province" or name in self.names or name in shared:
+                continue
+            if len(name) < MIN_SHARED and not name.endswith("县"):  # 城区 / 郊区 are words; 忠县 is a place
+                continue
+            for parent in reversed(place.parents):
+                kind, target = self.names.get(parent, ("", ""))
+                if kind == STRONG:
+                    for surface in (name, *_autonomous_short(name)):
+                        self.names.setdefault(surface, (STRONG, target))
+                        self.within.setdefault(surface, place)
+                    break
 
     def _pinyin_names(self) -> dict[str, tuple[str, str]]:
         """pinyin -> (kind, target) of the names; lazily, as pypinyin takes ~0.6 s to import."""
@@ -221,9 +271,10 @@ class RegionDetector:
         found: list[tuple[int, int, str, str]] = []
         words = None
         for m in self._cjk.finditer(question):
-            if m.end() - m.start() == 1:
-                # A one-character abbreviation (京, 渝, 津, 新…) counts only when it stands as a word of its own:
-                # 在京工作 names Beijing, 津贴 and 新生儿 name no place.
+            if m.end() - m.start() == 1 or m.group() in self.token_stems:
+                # A one-character abbreviation (京, 渝, 津, 新…) or a two-character stem (清镇, 三都) counts only
+                # when it stands as a word of its own: 在京工作 names Beijing, 津贴 and 新生儿 name no place, and
+                # 三都有 (三/都/有) or 正安排 name no county.
                 words = words if words is not None else _word_spans(question)
                 if (m.start(), m.end()) not in words:
                     continue
