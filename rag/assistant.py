@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from . import messages as M
-from .answers import compare, fact, listing, national, refuse, yesno
+from .answers import compare, fact, listing, national, premise, refuse, yesno
 from .answers.common import Context
 from .answers.gate import DENSE_GATE, Thresholds  # noqa: F401 - re-exported for calibration and tests
 from .config import Settings, load_settings
@@ -150,6 +150,9 @@ class Assistant:
         """The composer of the question's form over the retrieval scores."""
         ctx = self._context(q, scored)
         many = len(slugs) > 1
+        checked = None if many else premise.compose(ctx, slugs[0])  # 是不是20天: the figure checked first
+        if checked is not None:
+            return checked
         if q.form == "compare" and many:
             return compare.compose(ctx, slugs)
         if q.form == "list":

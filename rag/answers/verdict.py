@@ -1,0 +1,114 @@
+"""What a yes/no answer may open with, decided from the claims of the cited clause only (rag.claims).
+
+有 / 可以 needs a 规定 claim that grants the thing asked: every benefit the question names, every specific it asks
+(攒到明年, 水电按居民价, 公积金), to the person it asks about. Short of that the answer says what the plan does not
+state, or what it only encourages / announces, and leads with the clause: no verdict beats a false one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .. import claims as C
+from ..query import synonyms
+from .common import Context, clause_benefits
+from .gate import benefit_terms
+
+GRANT, ENCOURAGE, EXPLORE, MENTION = "grant", "encourage", "explore", "mention"
+MISSING_BENEFIT, UNSETTLED = "missing_benefit", "unsettled"
+_BY_FORCE = {C.PRESCRIBED: GRANT, C.ENCOURAGED: ENCOURAGE, C.EXPLORING: EXPLORE, C.MENTIONED: MENTION}
+_SEGMENT = re.compile(r"[，,。；;？?！!\s、]+")
+_ASKING = re.compile(
+    r"^(请问|那|就是|想问|能不能|可不可以|是不是|有没有|能否|可否|能|可以|会|要|还|也)+"
+    r"|(吗|呢|啊|吧|嘛|不|没|没有|么|呀|了)+$"
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str  # grant / encourage / explore / mention / missing_benefit / unsettled
+    claims: tuple = ()  # the claims about the thing asked, strongest first
+    missing: str = ""  # what the plan does not state: a benefit key, or the question's own words
+
+    @property
+    def lead_claim(self):
+        return self.claims[0] if self.claims else None
+
+
+@lru_cache(maxsize=1)
+def _specifics() -> tuple[frozenset[str], dict[str, tuple[str, ...]], tuple]:
+    d = C.data()
+    spec = d.get("specifics", {})
+    persons = tuple((tuple(p["asked"]), tuple(p["plan"])) for p in d.get("person", ()))
+    settled = {k: tuple(v) for k, v in spec.get("settled_by", {}).items()}
+    return frozenset(spec.get("generic", ())), settled, persons
+
+
+def decide(ctx: Context, ex) -> Verdict:
+    """The verdict the claims of `ex`'s clause support for the question of `ctx`."""
+    chunk = ctx.index.chunks[ctx.row[ex.hit.chunk.id]] if ex.hit.chunk.id in ctx.row else ex.hit.chunk
+    text = chunk.text
+    asked = tuple(ctx.q.benefits)
+    named = set().union(*clause_benefits(ctx.lexicon, text).values()) if ctx.lexicon is not None else set()
+    missing = [b for b in asked if b not in named]
+    if missing and ctx.lexicon is not None:
+        return Verdict(MISSING_BENEFIT, (), missing[0])
+    mine = C.about(C.sentence_claims(ctx.lexicon, text, ex.sentences), asked) or C.about(
+        C.clause_claims(ctx.lexicon, text), asked
+    )
+    force = C.force(mine)
+    ordered = tuple(sorted(mine, key=lambda c: c.modality != force))
+    if force in (C.ENCOURAGED, C.EXPLORING):
+        return Verdict(_BY_FORCE[force], ordered)
+    words = unsettled(ctx, text, "".join(ex.sentences))
+    if words:
+        return Verdict(UNSETTLED, ordered, words)
+    return Verdict(_BY_FORCE[force], ordered)
+
+
+def unsettled(ctx: Context, clause: str, sentences: str) -> str:
+    """The question's own words (攒到明年 / 水电能按居民价交) that the clause does not settle, "" when it settles
+    them all; the person asked about (男方, 爷爷奶奶) must be one the answering sentences speak of."""
+    generic, settled, persons = _specifics()
+    surfaces = tuple(t for b in ctx.benefits() for t in benefit_terms(b))
+    out = []
+    for w in ctx.q.words:
+        if len(w) < 2 or any(ch.isdigit() for ch in w) or w in generic or _person(w, persons):
+            continue
+        if _covered(w, clause, surfaces, settled):
+            continue
+        out.append(w)
+    for asked_words, plan_words in persons:
+        said = [a for a in asked_words if a in ctx.q.topic]
+        if not said or any(p in sentences for p in plan_words):
+            continue
+        if any(p in sentences for _, others in persons for p in others):
+            out.append(said[0])  # the rule is for other people, not the one asked about
+    return _phrase(ctx.q.topic, out)
+
+
+def _person(word: str, persons) -> bool:
+    return any(word in a or a in word for asked, _ in persons for a in asked)
+
+
+def _covered(word: str, clause: str, surfaces, settled) -> bool:
+    if word in clause or any(word in s or s in word for s in surfaces):
+        return True
+    if any(x in clause for x in settled.get(word, ())):
+        return True
+    return any(term in clause for term, variants in synonyms() if word == term or word in variants)
+
+
+def _phrase(topic: str, words: list[str]) -> str:
+    """The question's segments holding `words`, without the asking words around them, joined by 、."""
+    if not words:
+        return ""
+    out = []
+    for seg in _SEGMENT.split(topic):
+        if any(w in seg for w in words):
+            core = _ASKING.sub("", seg).strip()
+            if core and core not in out:
+                out.append(core)
+    return "、".join(out) or "、".join(words)
