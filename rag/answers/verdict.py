@@ -18,6 +18,9 @@ from .gate import benefit_terms
 
 GRANT, ENCOURAGE, EXPLORE, MENTION = "grant", "encourage", "explore", "mention"
 MISSING_BENEFIT, UNSETTLED = "missing_benefit", "unsettled"
+UNSAID_MIN = (
+    2  # unmatched specific words (and at least half of them) before saying the plan does not state it
+)
 _BY_FORCE = {C.PRESCRIBED: GRANT, C.ENCOURAGED: ENCOURAGE, C.EXPLORING: EXPLORE, C.MENTIONED: MENTION}
 _SEGMENT = re.compile(r"[，,。；;？?！!\s、]+")
 _ASKING = re.compile(
@@ -62,31 +65,32 @@ def decide(ctx: Context, ex) -> Verdict:
     ordered = tuple(sorted(mine, key=lambda c: c.modality != force))
     if force in (C.ENCOURAGED, C.EXPLORING):
         return Verdict(_BY_FORCE[force], ordered)
-    words = unsettled(ctx, text, "".join(ex.sentences))
-    if words:
-        return Verdict(UNSETTLED, ordered, words)
+    spec, missing_words = unsettled(ctx, text, "".join(ex.sentences))
+    if len(missing_words) >= UNSAID_MIN and len(missing_words) * 2 >= len(spec):
+        return Verdict(UNSETTLED, ordered, _phrase(ctx.q.topic, missing_words))
+    if missing_words:
+        return Verdict(MENTION, ordered)  # one word unmatched: the clause leads, no verdict either way
     return Verdict(_BY_FORCE[force], ordered)
 
 
-def unsettled(ctx: Context, clause: str, sentences: str) -> str:
-    """The question's own words (攒到明年 / 水电能按居民价交) that the clause does not settle, "" when it settles
-    them all; the person asked about (男方, 爷爷奶奶) must be one the answering sentences speak of."""
+def unsettled(ctx: Context, clause: str, sentences: str) -> tuple[list[str], list[str]]:
+    """(the question's specific words, those of them the clause does not settle: 攒 / 明年 / 水电); the person asked
+    about (男方, 爷爷奶奶) must be one the answering sentences speak of."""
     generic, settled, persons = _specifics()
     surfaces = tuple(t for b in ctx.benefits() for t in benefit_terms(b))
-    out = []
-    for w in ctx.q.words:
-        if len(w) < 2 or any(ch.isdigit() for ch in w) or w in generic or _person(w, persons):
-            continue
-        if _covered(w, clause, surfaces, settled):
-            continue
-        out.append(w)
+    spec = [
+        w
+        for w in dict.fromkeys(ctx.q.words)
+        if len(w) >= 2 and not any(ch.isdigit() for ch in w) and w not in generic and not _person(w, persons)
+    ]
+    out = [w for w in spec if not _covered(w, clause, surfaces, settled)]
     for asked_words, plan_words in persons:
         said = [a for a in asked_words if a in ctx.q.topic]
         if not said or any(p in sentences for p in plan_words):
             continue
         if any(p in sentences for _, others in persons for p in others):
             out.append(said[0])  # the rule is for other people, not the one asked about
-    return _phrase(ctx.q.topic, out)
+    return spec, out
 
 
 def _person(word: str, persons) -> bool:
