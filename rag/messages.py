@@ -180,8 +180,8 @@ COMPARE_HEADER = ("地区", "数值", "限定", "条件", "条款")
 COMPARE_RESOLVED_NOTE = "（按“{key}”对比）"
 
 # ---- verdicts from claims (rag/answers/verdict.py): never 有/可以 for what a plan only encourages or announces --
-ENCOURAGED = "{region}的方案提出鼓励、支持：“{part}”，但没有规定具体的{what}。"
-EXPLORING = "{region}的方案提出今后逐步建立：“{part}”，但目前没有规定具体的{what}。"
+ENCOURAGED = "方案中没有规定具体的{what}：{region}的方案只是提出鼓励、支持（原文：“{part}”）。"
+EXPLORING = "方案中没有规定具体的{what}：{region}的方案只是提出今后逐步建立（原文：“{part}”）。"
 # the clause found does not settle what the question asks (攒到明年 / 水电按居民价): the clause, not a verdict
 UNSETTLED = "方案中没有写明“{asked}”的规定。与此最相关的条款是：{fact}"
 # the next step when a plan does not settle the question: the issuing body, or the 12345 hotline
@@ -190,5 +190,5 @@ NEXT_STEP_HOTLINE = "具体办理条件和流程，建议拨打当地12345政务
 # a question asserting a figure (是不是20天 / 听说给3000块): checked against the plan's claim, never echoed
 PREMISE_TRUE = "是。{region}：{fact}"
 PREMISE_FALSE = "不是。{region}的方案规定的是：{fact}"
-PREMISE_UNSTATED = "{region}的方案中没有规定{thing}具体的{what}，无法证实这个说法。"
+PREMISE_UNSTATED = "方案中没有规定{thing}具体的{what}（{region}），无法证实这个说法。"
 PREMISE_OTHER_RULE = "方案中出现这个数字的是另一项规定（并非您问的内容）：{fact}"

@@ -40,7 +40,7 @@ def _body(ans) -> str:
 
 
 def _supported(assistant, q, ans) -> str:
-    """"" when a 规定 claim of the first cited clause names the benefit asked (and, for 是, states the asserted
+    """ "" when a 规定 claim of the first cited clause names the benefit asked (and, for 是, states the asserted
     figure); else why not."""
     if not ans.citations:
         return "a verdict without a cited clause"
@@ -130,6 +130,8 @@ def test_comparison_says_which_side_states_none(assistant):
 def test_not_stated_gives_the_next_step(assistant):
     a = assistant.ask("北京办托育园 水电能按居民价交吗")
     assert "方案中没有写明" in a.answer and "12345" in a.answer and "北京市人民政府" in a.answer, a.answer
-    assert "并非您问的内容" not in a.answer  # the nearest clause is labelled nearest, not "not what you asked"
+    assert (
+        "并非您问的内容" not in a.answer
+    )  # the nearest clause is labelled nearest, not "not what you asked"
     b = assistant.ask("青岛哪家医院生孩子比较好")
     assert b.refused, b.answer

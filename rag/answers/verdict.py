@@ -55,7 +55,12 @@ def decide(ctx: Context, ex) -> Verdict:
     text = chunk.text
     asked = tuple(ctx.q.benefits)
     named = set().union(*clause_benefits(ctx.lexicon, text).values()) if ctx.lexicon is not None else set()
-    missing = [b for b in asked if b not in named]
+    # a benefit counts as named when the lexicon reads it in the clause or one of its own words stands there: the
+    # clause that IS the answer is never shown as "not what you asked"
+    missing = [
+        b for b in ctx.benefits() if b.key not in named and not any(t in text for t in benefit_terms(b))
+    ]
+    missing = [b.key for b in missing]
     if missing and ctx.lexicon is not None:
         return Verdict(MISSING_BENEFIT, (), missing[0])
     mine = C.about(C.sentence_claims(ctx.lexicon, text, ex.sentences), asked) or C.about(
