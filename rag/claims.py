@@ -41,6 +41,7 @@ class _Vocab:
     encourage: re.Pattern
     explore: re.Pattern
     grant: re.Pattern
+    strong: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -51,19 +52,23 @@ def data() -> dict:
 @lru_cache(maxsize=1)
 def _vocab() -> _Vocab:
     m = data()["modality"]
-    return _Vocab(re.compile(m["encourage"]), re.compile(m["explore"]), re.compile(m["grant"]))
+    return _Vocab(*(re.compile(m[k]) for k in ("encourage", "explore", "grant", "strong")))
 
 
-def modality(prefix: str, part: str) -> str:
-    """The force of `part`, given the text of its sentence before it: the last encouraging or announcing marker
-    up to the part's end decides; else 规定 when the part (or its sentence head) grants or states a value."""
+def modality(parts: list[str], i: int) -> str:
+    """The force of parts[i] within its sentence: the last encouraging or announcing marker up to the part's end
+    decides, unless a later part before it grants on its own (各区县逐步建立…制度，市级财政…给予奖补: the 奖补 is
+    规定); with no marker, 规定 when the text grants or states a value, else 不涉及."""
     v = _vocab()
-    text = prefix + part
-    marks = [(m.start(), ENCOURAGED) for m in v.encourage.finditer(text)]
-    marks += [(m.start(), EXPLORING) for m in v.explore.finditer(text)]
-    if marks:
-        return max(marks)[1]
-    return PRESCRIBED if v.grant.search(text) else MENTIONED
+    last, kind = -1, ""
+    for j in range(i + 1):
+        marks = [(m.start(), ENCOURAGED) for m in v.encourage.finditer(parts[j])]
+        marks += [(m.start(), EXPLORING) for m in v.explore.finditer(parts[j])]
+        if marks:
+            last, kind = j, max(marks)[1]
+    if last >= 0 and not any(v.strong.search(parts[k]) for k in range(last + 1, i + 1)):
+        return kind
+    return PRESCRIBED if v.grant.search("".join(parts[: i + 1])) else MENTIONED
 
 
 @lru_cache(maxsize=2048)
@@ -80,7 +85,7 @@ def clause_claims(lexicon, text: str) -> tuple[Claim, ...]:
             before = named
             values = tuple(m.group(0) for m in VALUE.finditer(part))
             if named or values:
-                out.append(Claim(sent, part, named, modality(prefix, part), values))
+                out.append(Claim(sent, part, named, modality(parts, i), values))
     return tuple(out)
 
 

@@ -18,14 +18,22 @@ ROOT = Path(__file__).resolve().parent.parent
 VERDICT = re.compile(r"^(有|可以|是|能)[。，,！!]")
 
 
-def _questions() -> list[tuple[str, list]]:
-    """(question, history) of eval/citizen.jsonl, eval/gold.jsonl and the page's example questions."""
+def _questions(assistant) -> list[tuple[str, list]]:
+    """(question, history) of eval/citizen.jsonl, the page's example questions, and those of eval/gold.jsonl that
+    a verdict could open (yes/no form or an asserted figure: the fact, list and compare composers write no
+    verdict word, and asking all 217 gold questions would double the test's time)."""
     out = []
     for name in ("citizen.jsonl", "gold.jsonl"):
         for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                out.append((row["question"], row.get("history") or []))
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            q, history = row["question"], row.get("history") or []
+            if name == "gold.jsonl":
+                rec = assistant.question(q, history)
+                if rec.form != "yesno" and premise.asserted(rec.topic) is None:
+                    continue
+            out.append((q, history))
     out += [(q, []) for q in M.PAGE_EXAMPLES_AUTO]
     for r in ("北京", "重庆", "贵州", "青岛", "通化"):
         out += [(t.format(r=r), []) for t in M.PAGE_EXAMPLE_TEMPLATES]
@@ -61,7 +69,7 @@ def _supported(assistant, q, ans) -> str:
 
 def test_no_answer_of_the_project_sets_opens_with_an_unsupported_verdict(assistant):
     bad = []
-    for question, history in _questions():
+    for question, history in _questions(assistant):
         ans = assistant.ask(question, history=history)
         if ans.refused or not VERDICT.match(_body(ans)):
             continue

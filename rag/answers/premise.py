@@ -133,5 +133,17 @@ def compose(ctx: Context, slug: str) -> Answer | None:
     else:
         return Answer(ctx.q.raw, lead, True, slug, regions=[slug], kind=ctx.q.kind)
     cited = Hit(hit.chunk, hit.score, rank=1)
-    text = f"{lead}{line} [1]\n{basis(doc, cited)}"
-    return finish_answer(ctx, text, [cited], [slug], {cited.chunk.id: [sentence]}, ctx.q.kind)
+    lines, cites, marks = [f"{lead}{line} [1]", basis(doc, cited)], [cited], {cited.chunk.id: [sentence]}
+    others = [
+        x for x in (ev.ex.sentences if other is not None and ev.ex is not None else ()) if x != sentence
+    ]
+    said = others[0] if others else sentence
+    if said != sentence:  # what the plan does say on the question's topic, cited too
+        same = ev.ex.hit.chunk.id == hit.chunk.id
+        near = cited if same else Hit(ev.ex.hit.chunk, ev.ex.hit.score, rank=2)
+        lines.insert(1, f"{M.RELATED.format(fact=finish(said))} [{near.rank}]")
+        if not same:
+            lines.append(basis(doc, near))
+            cites.append(near)
+        marks.setdefault(near.chunk.id, []).append(said)
+    return finish_answer(ctx, "\n".join(lines), cites, [slug], marks, ctx.q.kind)

@@ -22,6 +22,8 @@ UNSAID_MIN = (
     2  # unmatched specific words (and at least half of them) before saying the plan does not state it
 )
 _BY_FORCE = {C.PRESCRIBED: GRANT, C.ENCOURAGED: ENCOURAGE, C.EXPLORING: EXPLORE, C.MENTIONED: MENTION}
+# a figure (三个月, 几天, 20): premise.py checks figures, they are no specific word
+NUMERIC = re.compile(r"[0-9一二两三四五六七八九十百千万几]+(个月|个|天|日|月|年|岁|周|块|元)?")
 _SEGMENT = re.compile(r"[，,。；;？?！!\s、]+")
 _ASKING = re.compile(
     r"^(请问|那|就是|想问|能不能|可不可以|是不是|有没有|能否|可否|能|可以|会|要|还|也)+"
@@ -54,18 +56,15 @@ def decide(ctx: Context, ex) -> Verdict:
     chunk = ctx.index.chunks[ctx.row[ex.hit.chunk.id]] if ex.hit.chunk.id in ctx.row else ex.hit.chunk
     text = chunk.text
     asked = tuple(ctx.q.benefits)
-    named = set().union(*clause_benefits(ctx.lexicon, text).values()) if ctx.lexicon is not None else set()
-    # a benefit counts as named when the lexicon reads it in the clause or one of its own words stands there: the
-    # clause that IS the answer is never shown as "not what you asked"
-    missing = [
-        b for b in ctx.benefits() if b.key not in named and not any(t in text for t in benefit_terms(b))
-    ]
-    missing = [b.key for b in missing]
-    if missing and ctx.lexicon is not None:
+    missing = unnamed(ctx, text)
+    if missing:
         return Verdict(MISSING_BENEFIT, (), missing[0])
-    mine = C.about(C.sentence_claims(ctx.lexicon, text, ex.sentences), asked) or C.about(
-        C.clause_claims(ctx.lexicon, text), asked
-    )
+    # the lead sentence speaks for the answer: another sentence's 鼓励 is not its force (nor, when no benefit is
+    # named, any other sentence's); the rest of the clause only when the lead names nothing asked
+    mine = C.about(C.sentence_claims(ctx.lexicon, text, ex.sentences[:1]), asked)
+    if not mine and asked:
+        mine = C.about(C.sentence_claims(ctx.lexicon, text, ex.sentences), asked)
+        mine = mine or C.about(C.clause_claims(ctx.lexicon, text), asked)
     force = C.force(mine)
     ordered = tuple(sorted(mine, key=lambda c: c.modality != force))
     if force in (C.ENCOURAGED, C.EXPLORING):
@@ -78,6 +77,24 @@ def decide(ctx: Context, ex) -> Verdict:
     return Verdict(_BY_FORCE[force], ordered)
 
 
+def unnamed(ctx: Context, text: str) -> list[str]:
+    """Benefits the question names that the clause does not: neither the lexicon reads them there nor does one of
+    their own words stand in it (so the clause that IS the answer is never shown as "not what you asked")."""
+    if ctx.lexicon is None:
+        return []
+    named = set().union(*clause_benefits(ctx.lexicon, text).values())
+    return [
+        b.key for b in ctx.benefits() if b.key not in named and not any(t in text for t in benefit_terms(b))
+    ]
+
+
+def asks_increase(ctx: Context, key: str) -> bool:
+    """`key` is the extension of another benefit asked (延长产假 next to 产假): the question asks the increase."""
+    if ctx.lexicon is None:
+        return False
+    return any(b.extension == key for b in ctx.benefits())
+
+
 def unsettled(ctx: Context, clause: str, sentences: str) -> tuple[list[str], list[str]]:
     """(the question's specific words, those of them the clause does not settle: 攒 / 明年 / 水电); the person asked
     about (男方, 爷爷奶奶) must be one the answering sentences speak of."""
@@ -86,7 +103,7 @@ def unsettled(ctx: Context, clause: str, sentences: str) -> tuple[list[str], lis
     spec = [
         w
         for w in dict.fromkeys(ctx.q.words)
-        if len(w) >= 2 and not any(ch.isdigit() for ch in w) and w not in generic and not _person(w, persons)
+        if len(w) >= 2 and not NUMERIC.fullmatch(w) and w not in generic and not _person(w, persons)
     ]
     out = [w for w in spec if not _covered(w, clause, surfaces, settled)]
     for asked_words, plan_words in persons:
