@@ -74,6 +74,18 @@ def _instead_line(ctx: Context, slug: str, key: str, n: int):
     return M.MISUSED_INSTEAD.format(benefit=key, fact=finish(cell.sentence), n=n), hit, cell.sentence
 
 
+def _related_line(ctx: Context, slug: str):
+    """(line, hit, sentence) of the rule of the benefit the lexicon names as related to the one asked
+    (benefits.toml `related`), labelled as related; None when there is none or the plan does not cover it."""
+    benefits = ctx.benefits()
+    key = benefits[0].related if benefits else ""
+    found = _instead_line(ctx, slug, key, 1)
+    if found is None:
+        return None
+    _, hit, sentence = found
+    return f"{M.RELATED.format(fact=finish(sentence))} [1]", hit, sentence
+
+
 def compose_misused(ctx: Context, slug: str, trap) -> Answer | None:
     """Sense trap: 没有, the benefit's own rule (who it is for), then the rule of the benefit meant instead."""
     benefit, situation, instead = trap
@@ -110,6 +122,11 @@ def compose(ctx: Context, slug: str) -> Answer:
     if ev.ex is not None:
         return from_claims(ctx, slug, ev.ex)
     lead = M.NOT_MENTIONED.format(thing=ctx.thing())
+    related = _related_line(ctx, slug)
+    if related is not None:
+        line, hit, sentence = related
+        text = f"{lead}{line}\n{basis(doc, hit)}\n{next_step(doc)}"
+        return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: (sentence,)}, ctx.q.kind)
     near = ev.near
     if near is None or near.term_idf == 0.0:
         text = finish_answer(ctx, lead, [], [slug], {}, ctx.q.kind).answer
