@@ -182,11 +182,13 @@ COMPARE_RESOLVED_NOTE = "（按“{key}”对比）"
 # ---- verdicts from claims (rag/answers/verdict.py): never 有/可以 for what a plan only encourages or announces --
 ENCOURAGED = "方案中没有规定具体的{what}：{region}的方案只是提出鼓励、支持（原文：“{part}”）。"
 EXPLORING = "方案中没有规定具体的{what}：{region}的方案只是提出今后逐步建立（原文：“{part}”）。"
-# the clause found does not settle what the question asks (攒到明年 / 水电按居民价): the clause, not a verdict
-UNSETTLED = "方案中没有写明“{asked}”的规定。与此最相关的条款是：{fact}"
-# the next step when a plan does not settle the question: the issuing body, or the 12345 hotline
-NEXT_STEP = "具体办理条件和流程，建议咨询{issuer}有关部门或拨打12345政务服务热线。"
-NEXT_STEP_HOTLINE = "具体办理条件和流程，建议拨打当地12345政务服务热线咨询。"
+# the clause found does not settle what the question asks in its own words (攒到明年 / 水电按居民价): the clause leads,
+# no verdict, and a note says which words the plan does not use (true literally; never "not what you asked")
+UNSETTLED_NOTE = "说明：方案原文没有直接写到“{asked}”，以上是最相关的条款，是否适用请以原文为准。"
+# the next step when a plan does not settle the question: the issuing government, or the hotline (no digits: every
+# number of an answer comes from its cited clause)
+NEXT_STEP = "具体办理条件和流程，建议咨询{issuer}有关部门或当地政务服务便民热线。"
+NEXT_STEP_HOTLINE = "具体办理条件和流程，建议咨询当地政务服务便民热线。"
 # a question asserting a figure (是不是20天 / 听说给3000块): checked against the plan's claim, never echoed
 PREMISE_TRUE = "是。{region}：{fact}"
 PREMISE_FALSE = "不是。{region}的方案规定的是：{fact}"

@@ -18,9 +18,10 @@ from .gate import benefit_terms
 
 GRANT, ENCOURAGE, EXPLORE, MENTION = "grant", "encourage", "explore", "mention"
 MISSING_BENEFIT, UNSETTLED = "missing_benefit", "unsettled"
-UNSAID_MIN = (
-    2  # unmatched specific words (and at least half of them) before saying the plan does not state it
-)
+# specific words absent from the whole plan (and at least half of the question's) before saying it does not
+# state them; fewer, or words the plan uses elsewhere: the clause leads, with no verdict
+UNSAID_MIN = 2
+_PLANS: dict[str, str] = {}  # slug -> plan text; clause texts are fixed for the process
 _BY_FORCE = {C.PRESCRIBED: GRANT, C.ENCOURAGED: ENCOURAGE, C.EXPLORING: EXPLORE, C.MENTIONED: MENTION}
 # a figure (三个月, 几天, 20): premise.py checks figures, they are no specific word
 NUMERIC = re.compile(r"[0-9一二两三四五六七八九十百千万几]+(个月|个|天|日|月|年|岁|周|块|元)?")
@@ -58,7 +59,9 @@ def decide(ctx: Context, ex) -> Verdict:
     asked = tuple(ctx.q.benefits)
     missing = unnamed(ctx, text)
     if missing:
-        return Verdict(MISSING_BENEFIT, (), missing[0])
+        # "没有提到" only when the whole plan never names it; else the clause leads, with no verdict
+        absent = [k for k in missing if k in unnamed(ctx, plan_text(ctx, ex.hit.chunk.slug))]
+        return Verdict(MISSING_BENEFIT, (), absent[0]) if absent else Verdict(MENTION, ())
     # the lead sentence speaks for the answer: another sentence's 鼓励 is not its force (nor, when no benefit is
     # named, any other sentence's); the rest of the clause only when the lead names nothing asked
     mine = C.about(C.sentence_claims(ctx.lexicon, text, ex.sentences[:1]), asked)
@@ -70,8 +73,10 @@ def decide(ctx: Context, ex) -> Verdict:
     if force in (C.ENCOURAGED, C.EXPLORING):
         return Verdict(_BY_FORCE[force], ordered)
     spec, missing_words = unsettled(ctx, text, "".join(ex.sentences))
-    if len(missing_words) >= UNSAID_MIN and len(missing_words) * 2 >= len(spec):
-        return Verdict(UNSETTLED, ordered, _phrase(ctx.q.topic, missing_words))
+    plan = plan_text(ctx, ex.hit.chunk.slug)
+    unsaid = [w for w in missing_words if not _covered(w, plan, (), _specifics()[1])]
+    if len(unsaid) >= UNSAID_MIN and len(unsaid) * 2 >= len(spec):
+        return Verdict(UNSETTLED, ordered, _phrase(ctx.q.topic, unsaid))
     if missing_words:
         return Verdict(MENTION, ordered)  # one word unmatched: the clause leads, no verdict either way
     return Verdict(_BY_FORCE[force], ordered)
@@ -86,6 +91,13 @@ def unnamed(ctx: Context, text: str) -> list[str]:
     return [
         b.key for b in ctx.benefits() if b.key not in named and not any(t in text for t in benefit_terms(b))
     ]
+
+
+def plan_text(ctx: Context, slug: str) -> str:
+    """Every clause of the region's plan, joined: what "the plan does not state" is checked against."""
+    if slug not in _PLANS:
+        _PLANS[slug] = "".join(c.text for c in ctx.index.chunks if c.slug == slug)
+    return _PLANS[slug]
 
 
 def asks_increase(ctx: Context, key: str) -> bool:
@@ -133,8 +145,8 @@ def _phrase(topic: str, words: list[str]) -> str:
         return ""
     out = []
     for seg in _SEGMENT.split(topic):
-        if any(w in seg for w in words):
+        if any(w in seg for w in words) and not re.search(r"\d", seg):  # quoted: no number of the question
             core = _ASKING.sub("", seg).strip()
             if core and core not in out:
                 out.append(core)
-    return "、".join(out) or "、".join(words)
+    return "、".join(out) or "、".join(w for w in words if not re.search(r"\d", w))

@@ -152,8 +152,8 @@ def from_claims(ctx: Context, slug: str, ex) -> Answer:
         text = f"{lead} [1]\n{basis(doc, hit)}"
         highlights = {hit.chunk.id: [claim.sentence]}
     elif v.kind == verdict.UNSETTLED:
-        lead = M.UNSETTLED.format(asked=v.missing, fact=ctx.fact(ex))
-        text = f"{lead} [1]\n{basis(doc, hit)}\n{next_step(doc)}"
+        note = M.UNSETTLED_NOTE.format(asked=v.missing)
+        text = f"{ctx.place_limit(ex)}{doc.name}：{ctx.fact(ex)}\n{basis(doc, hit)}\n{note}{next_step(doc)}"
     elif v.kind == verdict.MENTION:
         text = f"{ctx.place_limit(ex)}{doc.name}：{ctx.fact(ex)}\n{basis(doc, hit)}"
     else:
