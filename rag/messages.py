@@ -184,7 +184,7 @@ ENCOURAGED = "方案中没有规定具体的{what}：{region}的方案只是提�
 EXPLORING = "方案中没有规定具体的{what}：{region}的方案只是提出今后逐步建立（原文：“{part}”）。"
 # the clause found does not settle what the question asks in its own words (攒到明年 / 水电按居民价): the clause leads,
 # no verdict, and a note says which words the plan does not use (true literally; never "not what you asked")
-UNSETTLED_NOTE = "说明：方案原文没有直接写到“{asked}”，以上是最相关的条款，是否适用请以原文为准。"
+UNSETTLED_NOTE = "说明：方案原文没有写到“{asked}”，以上是最相关的条款，是否适用请以原文为准。"
 # the next step when a plan does not settle the question: the issuing government, or the hotline (no digits: every
 # number of an answer comes from its cited clause)
 NEXT_STEP = "具体办理条件和流程，建议咨询{issuer}有关部门或当地政务服务便民热线。"

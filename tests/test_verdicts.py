@@ -82,8 +82,8 @@ def test_no_answer_of_the_project_sets_opens_with_an_unsupported_verdict(assista
 @pytest.mark.parametrize(
     "question, must, must_not",
     [
-        ("北京育儿假今年没休完，能攒到明年吗", "没有直接写到", "可以"),
-        ("重庆的育儿假没休完可以留到下一年用吗", "没有直接写到", "可以"),
+        ("北京育儿假今年没休完，能攒到明年吗", "没有写到", "可以"),
+        ("重庆的育儿假没休完可以留到下一年用吗", "没有写到", "可以"),
         ("通化多子女家庭买房，公积金能多贷点不", "没有提到住房公积金", "可以"),
         ("北京家里孩子多，买房能用公积金多贷吗", "没有提到住房公积金", "可以"),
         ("北京生三胎有奖励吗", "逐步建立", "有。"),
@@ -137,7 +137,7 @@ def test_comparison_says_which_side_states_none(assistant):
 
 def test_not_stated_gives_the_next_step(assistant):
     a = assistant.ask("北京办托育园 水电能按居民价交吗")
-    assert "没有直接写到" in a.answer and "便民热线" in a.answer and "北京市人民政府" in a.answer, a.answer
+    assert "没有写到" in a.answer and "便民热线" in a.answer and "北京市人民政府" in a.answer, a.answer
     assert not _body(a).startswith(("有", "可以")), a.answer
     assert (
         "并非您问的内容" not in a.answer

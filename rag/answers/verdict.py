@@ -70,8 +70,6 @@ def decide(ctx: Context, ex) -> Verdict:
         mine = mine or C.about(C.clause_claims(ctx.lexicon, text), asked)
     force = C.force(mine)
     ordered = tuple(sorted(mine, key=lambda c: c.modality != force))
-    if force in (C.ENCOURAGED, C.EXPLORING):
-        return Verdict(_BY_FORCE[force], ordered)
     spec, missing_words = unsettled(ctx, text, "".join(ex.sentences))
     plan = plan_text(ctx, ex.hit.chunk.slug)
     unsaid = [w for w in missing_words if not _covered(w, plan, (), _specifics()[1])]
@@ -79,7 +77,7 @@ def decide(ctx: Context, ex) -> Verdict:
         return Verdict(UNSETTLED, ordered, _phrase(ctx.q.topic, unsaid))
     if missing_words:
         return Verdict(MENTION, ordered)  # one word unmatched: the clause leads, no verdict either way
-    return Verdict(_BY_FORCE[force], ordered)
+    return Verdict(_BY_FORCE[force], ordered)  # 鼓励 / 探索 only for what the question asks (not for 水电价)
 
 
 def unnamed(ctx: Context, text: str) -> list[str]:

@@ -63,7 +63,7 @@ SILENT_PHRASES = (
 )
 SCOPE_PHRASES = ("仅适用", "只适用", "不一定适用", "可能不适用", "未必适用", "不适用", "不能代表", "仅代表")
 # saying a premise is unproven, a figure is a floor, which side states a figure, or the next step (issue 22)
-CHECK_PHRASES = ("无法证实", "另一项规定", "下限", "上限", "只有", "不完全一样", "没有直接写到", "便民热线")
+CHECK_PHRASES = ("无法证实", "另一项规定", "下限", "上限", "只有", "不完全一样", "没有写到", "便民热线")
 ANSWER_PHRASES = SILENT_PHRASES + SCOPE_PHRASES + CHECK_PHRASES
 MAX_LINE = 20_000  # characters per JSONL line: an item is a few hundred
 MAX_ITEMS = 5_000
