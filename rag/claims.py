@@ -80,9 +80,10 @@ def clause_claims(lexicon, text: str) -> tuple[Claim, ...]:
         before: frozenset[str] = frozenset()
         for i, part in enumerate(parts):
             prefix = "".join(parts[:i])
-            # a part naming nothing continues the benefit before it (购买房屋时，可…给予适当优惠)
-            named = _named(lexicon, prefix, part) or before
-            before = named
+            # a part continues the benefit of the parts before it up to a ；(购买房屋时，可…给予适当优惠 /
+            # …住院分娩医疗费，符合医保政策范围内的部分据实结算)
+            named = _named(lexicon, prefix, part) | before
+            before = frozenset() if part.rstrip().endswith(("；", ";")) else named
             values = tuple(m.group(0) for m in VALUE.finditer(part))
             if named or values:
                 out.append(Claim(sent, part, named, modality(parts, i), values))
