@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import messages as M
-from .answers import compare, fact, listing, meta, national, refuse, yesno
+from .answers import compare, fact, listing, meta, national, premise, refuse, yesno
 from .answers.common import Context
 from .answers.gate import DENSE_GATE, Thresholds  # noqa: F401 - re-exported for calibration and tests
 from .config import Settings, load_settings
@@ -155,6 +155,9 @@ class Assistant:
             return meta.compose(q.raw, fields, slugs, self.docs)
         ctx = self._context(q, scored)
         many = len(slugs) > 1
+        checked = None if many else premise.compose(ctx, slugs[0])  # 是不是20天: the figure checked first
+        if checked is not None:
+            return checked
         if q.form == "compare" and many:
             return compare.compose(ctx, slugs)
         if q.form == "list":

@@ -74,10 +74,14 @@ COMPARE_NO_VERDICT = "无法直接比较：{reason}。"
 COMPARE_REASON_NO_NUMBER = "{regions}的方案没有规定具体的{what}"
 COMPARE_REASON_UNITS = "各地规定的口径不同（{values}）"
 COMPARE_REASON_QUALIFIER = "各地规定的口径不同（{values}），需结合具体条件看"
-COMPARE_REASON_FLOOR = "{region}规定的是下限（{value}），实际可能更多（{values}）"
-COMPARE_REASON_CAP = "{region}规定的是上限（{value}），实际可能更少（{values}）"
 COMPARE_REASON_MISSING = "{regions}的方案中未找到相关规定"
 COMPARE_VALUE = "{region}{value}"
+COMPARE_WHAT_LABEL = {"天数": "假期", "金额": "金额", "比例": "比例", "数量": "数量", "": "规定"}
+COMPARE_REASON_ONLY = "只有{region}的方案规定了具体的{what}，{others}的方案没有规定"
+COMPARE_REASON_DIFFER = "，各地规定的内容不完全一样"
+COMPARE_NOTE_FLOOR = "（{region}规定的是下限“{value}”，实际可能更多）"
+COMPARE_NOTE_CAP = "（{region}规定的是上限“{value}”，实际可能更少）"
+COMPARE_ALSO_UNSTATED = "{regions}的方案没有规定具体的{what}。"
 COMPARE_LINE = "{region}{draft}：{fact} [{n}]"
 COMPARE_UNSPECIFIED = (
     "{region}{draft}：方案中提到{benefit}，但没有规定具体的{what}（原文：“{sentence}”）[{n}]"
@@ -195,3 +199,19 @@ META_STATUS_DRAFT = "这是{status}，不是正式文件，内容以正式发布
 META_TITLE = "文件名称为《{title}》。"
 META_BASIS = "依据：收录文件信息《{title}》（{issuer}{date}）[{n}]"
 META_SECTION = "文件信息"
+
+# ---- verdicts from claims (rag/answers/verdict.py): never 有/可以 for what a plan only encourages or announces --
+ENCOURAGED = "方案中没有规定具体的{what}：{region}的方案只是提出鼓励、支持（原文：“{part}”）。"
+EXPLORING = "方案中没有规定具体的{what}：{region}的方案只是提出今后逐步建立（原文：“{part}”）。"
+# the clause found does not settle what the question asks in its own words (攒到明年 / 水电按居民价): the clause leads,
+# no verdict, and a note says which words the plan does not use (true literally; never "not what you asked")
+UNSETTLED_NOTE = "说明：方案原文没有写到“{asked}”，以上是最相关的条款，是否适用请以原文为准。"
+# the next step when a plan does not settle the question: the issuing government, or the hotline (no digits: every
+# number of an answer comes from its cited clause)
+NEXT_STEP = "具体办理条件和流程，建议咨询{issuer}有关部门或当地政务服务便民热线。"
+NEXT_STEP_HOTLINE = "具体办理条件和流程，建议咨询当地政务服务便民热线。"
+# a question asserting a figure (是不是20天 / 听说给3000块): checked against the plan's claim, never echoed
+PREMISE_TRUE = "是。{region}：{fact}"
+PREMISE_FALSE = "不是。{region}的方案规定的是：{fact}"
+PREMISE_UNSTATED = "方案中没有规定{thing}具体的{what}（{region}），无法证实这个说法。"
+PREMISE_OTHER_RULE = "方案中出现这个数字的是另一项规定（并非您问的内容）：{fact}"

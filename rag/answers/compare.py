@@ -36,6 +36,8 @@ DAYS = {"天": 1, "日": 1, "周": 7, "个月": 30, "月": 30}
 AGES = ("周岁", "岁")
 PERIODS = ("每年", "每月", "一次性")
 CAP, FLOOR = ("最高", "最多", "不超过", "以内"), ("不少于", "不低于", "至少", "以上")
+RELATIVE = ("增加", "延长", "提高", "上浮")
+SAMENESS = re.compile(r"一样|相同|不同|区别|差别|差异")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,12 @@ class Value:
     qualifier: str = (
         ""  # the table's qualifier words (每年、累计、不少于), when the value comes from the table
     )
+    low: float | None = None  # tiers (独生子女10日、非独生子女7日): the smallest, on the scale of `size`
+
+    @property
+    def relative(self) -> bool:
+        """An increase over a base the plan does not state (增加60天): not orderable against a total."""
+        return any(w in self.text + self.qualifier for w in RELATIVE)
 
     @property
     def period(self) -> str:
@@ -70,6 +78,13 @@ class Value:
         if self.unit in DAYS:
             return self.number * DAYS[self.unit]
         return self.number * (10000 if self.unit in ("万元", "万个") else 1)
+
+    @property
+    def least(self) -> float | None:
+        """The smallest tier on the scale of `size` (the value itself when it has no tiers)."""
+        if self.low is None or not self.number:
+            return self.size
+        return self.low * self.size / self.number
 
 
 def value_in(sentence: str, terms: tuple[str, ...], what: str) -> tuple[str, float | None, str]:
@@ -98,6 +113,10 @@ def from_table(ctx: Context, slug: str, terms: tuple[str, ...]) -> Value | None:
     if table is None or key not in getattr(table, "benefit_keys", ()):
         return None
     cell = table.get(slug, key)
+    if cell.status == "未规定":
+        return None  # the table reads wordings only: the region's retrieved clause may still answer
+    ext = _extension_cell(ctx, slug, key) if cell.status == "no_number" else None
+    cell = ext or cell
     if cell.status not in ("value", "no_number") or cell.clause_id not in ctx.row:
         return Value(slug, "", None, "", None, "")
     chunk = ctx.index.chunks[ctx.row[cell.clause_id]]
@@ -106,9 +125,27 @@ def from_table(ctx: Context, slug: str, terms: tuple[str, ...]) -> Value | None:
     if cell.status != "value" or not cell.values:
         return Value(slug, part, None, "", hit, cell.sentence)
     if len(cell.values) > 1:
-        return Value(slug, part, 0.0, "tiers", hit, cell.sentence)
+        units = {v.unit for v in cell.values}
+        if len(units) > 1:
+            return Value(slug, part, 0.0, "tiers", hit, cell.sentence)
+        nums = [v.number for v in cell.values]
+        top = max(cell.values, key=lambda v: v.number)
+        return Value(slug, part, top.number, top.unit, hit, cell.sentence, top.qualifier, low=min(nums))
     v = cell.values[0]
     return Value(slug, part, v.number, v.unit, hit, cell.sentence, v.qualifier)
+
+
+def _extension_cell(ctx: Context, slug: str, key: str):
+    """The value a region states as an increase of the benefit (增加60天产假 under 延长产假) when it states no total:
+    that side then shows its increase instead of "没有规定具体的天数"."""
+    try:
+        ext = ctx.lexicon.get(key).extension if ctx.lexicon is not None else ""
+    except KeyError:
+        return None
+    if not ext or ext not in ctx.table.benefit_keys:
+        return None
+    cell = ctx.table.get(slug, ext)
+    return cell if cell.status == "value" else None
 
 
 def values(ctx: Context, slugs: list[str]) -> list[Value]:
@@ -162,8 +199,8 @@ def deeper_value(ctx: Context, slug: str, best: Hit):
 
 
 def verdict(ctx: Context, vals: list[Value]) -> str:
-    """The first sentence: who has more, or exactly why the values cannot be compared."""
-    benefit = ctx.thing()
+    """The first sentence: who has more, or exactly why the values cannot be compared. Both sides stating a
+    figure of the same kind always conclude (a floor or cap is said, not a reason to stop)."""
     missing = [v for v in vals if v.hit is None]
     no_number = [v for v in vals if v.hit is not None and v.number is None]
     have = [v for v in vals if v.number is not None]
@@ -173,35 +210,74 @@ def verdict(ctx: Context, vals: list[Value]) -> str:
             reason=M.COMPARE_REASON_MISSING.format(regions="、".join(ctx.name(v.region) for v in missing))
         )
     if len(have) < 2:
-        regions = "、".join(ctx.name(v.region) for v in (no_number or missing))
-        reason = (M.COMPARE_REASON_NO_NUMBER if no_number else M.COMPARE_REASON_MISSING).format(
-            regions=regions, what=M.NO_NUMBER_WHAT.get(what, "标准")
+        return M.COMPARE_NO_VERDICT.format(
+            reason=_reason_not_stated(ctx, vals, have, no_number, missing, what)
         )
-        return M.COMPARE_NO_VERDICT.format(reason=reason)
     shown = "，".join(M.COMPARE_VALUE.format(region=ctx.name(v.region), value=v.text) for v in have)
     kinds = {UNIT_KIND.get(v.unit) for v in have}
-    if len(kinds) > 1 or "tiers" in kinds or len({v.period for v in have}) > 1:
+    if len(kinds) > 1 or "tiers" in kinds or len({v.period for v in have}) > 1 or _mixed_base(have):
         return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_UNITS.format(values=shown))
     ordered = sorted(have, key=lambda v: -v.size)
     top, second = ordered[0], ordered[1]
-    if top.size == second.size and all(v.size == top.size for v in have):
+    if all(v.size == top.size and v.least == top.least for v in have):
         if any(v.cap or v.floor for v in have) and len({(v.cap, v.floor) for v in have}) > 1:
             return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_QUALIFIER.format(values=shown))
         regions = "、".join(ctx.name(v.region) for v in have)
-        return M.COMPARE_VERDICT_SAME.format(regions=regions, benefit=benefit, values=shown)
-    if top.cap:
-        reason = M.COMPARE_REASON_CAP.format(region=ctx.name(top.region), value=top.text, values=shown)
-        return M.COMPARE_NO_VERDICT.format(reason=reason)
-    floor = next((v for v in ordered[1:] if v.floor), None)
-    if floor is not None:
-        reason = M.COMPARE_REASON_FLOOR.format(region=ctx.name(floor.region), value=floor.text, values=shown)
-        return M.COMPARE_NO_VERDICT.format(reason=reason)
-    if top.size == second.size:
+        return M.COMPARE_VERDICT_SAME.format(regions=regions, benefit=_label(ctx, top), values=shown)
+    if top.least <= second.size:
         return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_QUALIFIER.format(values=shown))
     adj = M.ADJ_MORE.get(UNIT_KIND.get(top.unit, ""), M.ADJ_MORE[""])
     head = M.MOST_HEAD if ctx.q.superlative else ""
-    line = M.COMPARE_VERDICT_MORE.format(winner=ctx.name(top.region), benefit=benefit, adj=adj, values=shown)
+    line = M.COMPARE_VERDICT_MORE.format(
+        winner=ctx.name(top.region), benefit=_label(ctx, top), adj=adj, values=shown
+    )
+    line = line.rstrip("。") + _bound_note(ctx, top, ordered[1:]) + "。"
+    unstated = no_number + missing
+    if unstated:
+        regions = "、".join(ctx.name(v.region) for v in unstated)
+        line += M.COMPARE_ALSO_UNSTATED.format(regions=regions, what=M.NO_NUMBER_WHAT.get(what, "标准"))
     return head + line
+
+
+def _label(ctx: Context, v: Value) -> str:
+    """The benefit compared, by its lexicon name; the kind of figure when the question names none."""
+    if ctx.q.benefits:
+        return ctx.q.benefits[0]
+    return M.COMPARE_WHAT_LABEL.get(UNIT_KIND.get(v.unit, ""), M.COMPARE_WHAT_LABEL[""])
+
+
+def _mixed_base(have: list[Value]) -> bool:
+    """An increase (增加60天) and a total (产假180天) measure different things."""
+    return len({v.relative for v in have}) > 1
+
+
+def _bound_note(ctx: Context, top: Value, rest: list[Value]) -> str:
+    """The qualifier that could still change the order, said after the verdict: a cap on the winner, a floor on
+    a side that lost."""
+    if top.cap:
+        return M.COMPARE_NOTE_CAP.format(region=ctx.name(top.region), value=top.text)
+    floor = next((v for v in rest if v.floor), None)
+    if floor is not None:
+        return M.COMPARE_NOTE_FLOOR.format(region=ctx.name(floor.region), value=floor.text)
+    return ""
+
+
+def _reason_not_stated(ctx: Context, vals, have, no_number, missing, what: str) -> str:
+    """Why there is no verdict when fewer than two sides state a figure: which side states none (or only one
+    states one), and, to 一样吗, that the rules differ."""
+    regions = "、".join(ctx.name(v.region) for v in (no_number or missing))
+    what_name = M.NO_NUMBER_WHAT.get(what, "标准")
+    if len(have) == 1 and len(vals) > 1:
+        what_name = M.NO_NUMBER_WHAT.get(UNIT_KIND.get(have[0].unit, ""), what_name)
+        reason = M.COMPARE_REASON_ONLY.format(region=ctx.name(have[0].region), what=what_name, others=regions)
+    else:
+        reason = (M.COMPARE_REASON_NO_NUMBER if no_number else M.COMPARE_REASON_MISSING).format(
+            regions=regions, what=what_name
+        )
+    quoted = {v.sentence for v in vals if v.hit is not None}
+    if SAMENESS.search(ctx.q.topic) and len(quoted) > 1:
+        reason += M.COMPARE_REASON_DIFFER
+    return reason
 
 
 def compose(ctx: Context, slugs: list[str]) -> Answer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import messages as M
 from ..models import Answer
-from . import refuse
+from . import refuse, verdict
 from .common import Context, basis, cite, finish_answer
 
 
@@ -16,6 +16,12 @@ def single(ctx: Context, slug: str) -> Answer:
             return refuse.off_topic(ctx.q.raw, ctx.docs)  # off-topic after a regional question
         return refuse.no_clause(ctx.q.raw, doc)
     hit = cite(ev.ex, 1)
+    missing = verdict.unnamed(ctx, ev.ex.hit.chunk.text)
+    if missing and (missing[0] == ctx.q.benefits[0] or verdict.asks_increase(ctx, missing[0])):
+        # the main thing asked (比国家规定多出的产假) is not in the clause found (产假180天): said, clause as related
+        lead = M.NOT_MENTIONED.format(thing=missing[0])
+        text = f"{lead}{M.RELATED.format(fact=ctx.fact(ev.ex))} [1]\n{basis(doc, hit)}"
+        return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: ev.ex.sentences}, ctx.q.kind)
     text = f"{ctx.place_limit(ev.ex)}{doc.name}：{ctx.fact(ev.ex)}\n{basis(doc, hit)}"
     return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: ev.ex.sentences}, ctx.q.kind)
 

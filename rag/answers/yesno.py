@@ -12,7 +12,7 @@ from functools import lru_cache
 from .. import messages as M
 from ..models import Answer, Hit
 from ..question.record import _toml
-from . import fact
+from . import fact, verdict
 from .common import Context, basis, cite, finish_answer
 from .extract import finish
 
@@ -74,6 +74,18 @@ def _instead_line(ctx: Context, slug: str, key: str, n: int):
     return M.MISUSED_INSTEAD.format(benefit=key, fact=finish(cell.sentence), n=n), hit, cell.sentence
 
 
+def _related_line(ctx: Context, slug: str):
+    """(line, hit, sentence) of the rule of the benefit the lexicon names as related to the one asked
+    (benefits.toml `related`), labelled as related; None when there is none or the plan does not cover it."""
+    benefits = ctx.benefits()
+    key = benefits[0].related if benefits else ""
+    found = _instead_line(ctx, slug, key, 1)
+    if found is None:
+        return None
+    _, hit, sentence = found
+    return f"{M.RELATED.format(fact=finish(sentence))} [1]", hit, sentence
+
+
 def compose_misused(ctx: Context, slug: str, trap) -> Answer | None:
     """Sense trap: 没有, the benefit's own rule (who it is for), then the rule of the benefit meant instead."""
     benefit, situation, instead = trap
@@ -108,11 +120,13 @@ def compose(ctx: Context, slug: str) -> Answer:
         text = f"{lead}{M.RELATED.format(fact=ctx.fact(ev.ex))} [1]\n{basis(doc, hit)}"
         return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: ev.ex.sentences}, ctx.q.kind)
     if ev.ex is not None:
-        hit = cite(ev.ex, 1)
-        verdict = ctx.place_limit(ev.ex) or opening(ctx, ev.ex)
-        text = f"{verdict}{doc.name}：{ctx.fact(ev.ex)}\n{basis(doc, hit)}"
-        return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: ev.ex.sentences}, ctx.q.kind)
+        return from_claims(ctx, slug, ev.ex)
     lead = M.NOT_MENTIONED.format(thing=ctx.thing())
+    related = _related_line(ctx, slug)
+    if related is not None:
+        line, hit, sentence = related
+        text = f"{lead}{line}\n{basis(doc, hit)}\n{next_step(doc)}"
+        return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: (sentence,)}, ctx.q.kind)
     near = ev.near
     if near is None or near.term_idf == 0.0:
         text = finish_answer(ctx, lead, [], [slug], {}, ctx.q.kind).answer
@@ -124,6 +138,38 @@ def compose(ctx: Context, slug: str) -> Answer:
     return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: near.sentences}, ctx.q.kind)
 
 
+def from_claims(ctx: Context, slug: str, ex) -> Answer:
+    """The answer over the region's best clause, its opening decided by the clause's claims (verdict.decide)."""
+    doc, hit = ctx.docs[slug], cite(ex, 1)
+    v = verdict.decide(ctx, ex)
+    highlights = {hit.chunk.id: ex.sentences}
+    if v.kind == verdict.MISSING_BENEFIT:
+        lead = M.NOT_MENTIONED.format(thing=v.missing)
+        text = f"{lead}{M.RELATED.format(fact=ctx.fact(ex))} [1]\n{basis(doc, hit)}\n{next_step(doc)}"
+    elif v.kind in (verdict.ENCOURAGE, verdict.EXPLORE):
+        claim = v.lead_claim
+        template = M.ENCOURAGED if v.kind == verdict.ENCOURAGE else M.EXPLORING
+        what = M.NO_NUMBER_WHAT.get(ctx.what(), "标准")
+        lead = template.format(region=doc.name, part=finish(claim.sentence).rstrip("。"), what=what)
+        text = f"{lead} [1]\n{basis(doc, hit)}"
+        highlights = {hit.chunk.id: [claim.sentence]}
+    elif v.kind == verdict.UNSETTLED:
+        note = M.UNSETTLED_NOTE.format(asked=v.missing)
+        text = f"{ctx.place_limit(ex)}{doc.name}：{ctx.fact(ex)}\n{basis(doc, hit)}\n{note}{next_step(doc)}"
+    elif v.kind == verdict.MENTION:
+        text = f"{ctx.place_limit(ex)}{doc.name}：{ctx.fact(ex)}\n{basis(doc, hit)}"
+    else:
+        opened = ctx.place_limit(ex) or opening(ctx, ex)
+        text = f"{opened}{doc.name}：{ctx.fact(ex)}\n{basis(doc, hit)}"
+    return finish_answer(ctx, text, [hit], [slug], highlights, ctx.q.kind)
+
+
+def next_step(doc) -> str:
+    """Who to ask next: the plan's issuing government (documents.toml `issuer`), else the 12345 hotline."""
+    body = next((p for p in reversed(doc.issuer.split()) if p.endswith("政府")), "")
+    return M.NEXT_STEP.format(issuer=body) if body else M.NEXT_STEP_HOTLINE
+
+
 def compose_many(ctx: Context, slugs: list[str]) -> Answer:
     """Several regions: one verdict when they agree, else the per-region facts (each line opens with its verdict)."""
     found = {s: ctx.evidence(s).ex for s in slugs}
@@ -131,8 +177,10 @@ def compose_many(ctx: Context, slugs: list[str]) -> Answer:
         return compose(ctx, slugs[0]) if len(slugs) == 1 else _none(ctx, slugs)
     ans = fact.multi(ctx, slugs)
     if all(ex is not None for ex in found.values()):
-        verdicts = {opening(ctx, ex) for ex in found.values()}
-        if len(verdicts) == 1:
+        verdicts = {
+            opening(ctx, ex) if verdict.decide(ctx, ex).kind == verdict.GRANT else "" for ex in found.values()
+        }
+        if len(verdicts) == 1 and "" not in verdicts:
             ans.answer = verdicts.pop() + ans.answer
     return ans
 

@@ -36,7 +36,17 @@ from .runner import progress_bar
 
 KINDS = ("fact", "list", "compare", "yesno", "followup", "typo", "scope", "trap", "refuse", "meta")
 ANSWER_KINDS = ("fact", "list", "compare", "yesno", "followup", "clarify", "refuse", "meta")
-OPENINGS = ("有", "没有", "可以", "不可以", "方案中没有提到")
+OPENINGS = (
+    "有",
+    "没有",
+    "可以",
+    "不可以",
+    "方案中没有提到",
+    "方案中没有写明",
+    "方案中没有规定",
+    "是",
+    "不是",
+)
 # Answer wordings a must_any group may require without occurring in a plan: saying a plan is silent (SILENT) and
 # saying whose plan answers a province or county question (SCOPE). Kept here so that eval/README.md and the
 # composer can agree on them.
@@ -55,7 +65,9 @@ SILENT_PHRASES = (
     "未找到",
 )
 SCOPE_PHRASES = ("仅适用", "只适用", "不一定适用", "可能不适用", "未必适用", "不适用", "不能代表", "仅代表")
-ANSWER_PHRASES = SILENT_PHRASES + SCOPE_PHRASES
+# saying a premise is unproven, a figure is a floor, which side states a figure, or the next step (issue 22)
+CHECK_PHRASES = ("无法证实", "另一项规定", "下限", "上限", "只有", "不完全一样", "没有写到", "便民热线")
+ANSWER_PHRASES = SILENT_PHRASES + SCOPE_PHRASES + CHECK_PHRASES
 MAX_LINE = 20_000  # characters per JSONL line: an item is a few hundred
 MAX_ITEMS = 5_000
 _WS = re.compile(r"\s+")

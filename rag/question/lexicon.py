@@ -40,6 +40,7 @@ class Benefit:
     table: bool = False  # a main benefit: one row of the cross-region table
     # situations the benefit does not cover: (words that describe the situation, benefit that does cover it or "")
     misuse: tuple[tuple[tuple[str, ...], str], ...] = ()
+    related: str = ""  # the benefit shown as the nearest related rule when a plan does not name this one
 
     def misused(self, text: str) -> tuple[str, str] | None:
         """(situation word found in `text`, benefit meant instead or "") when the text asks this benefit for a
@@ -381,6 +382,7 @@ def parse_benefits(text: str) -> list[Benefit]:
                 misuse=tuple(
                     (tuple(m.get("when", ())), m.get("instead", "")) for m in entry.get("misuse", ())
                 ),
+                related=entry.get("related", ""),
             )
         )
     keys = {b.key for b in out}

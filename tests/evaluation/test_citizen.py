@@ -211,7 +211,7 @@ def test_summary_flat_scores_tables_and_thresholds():
     [
         ({"kind": "chat", "must": ["a"]}, "kind="),
         ({"must": "婚假"}, "字段 must"),
-        ({"kind": "yesno", "opening": ["是"]}, "opening"),
+        ({"kind": "yesno", "opening": ["对"]}, "opening"),
         ({"values": {"tonghua": "15天"}, "verdict": "guizhou"}, "verdict"),
         ({"must": ["a"], "region": "shanghai"}, "不是已收录地区"),
         ({"kind": "followup", "must": ["a"]}, "history"),

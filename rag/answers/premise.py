@@ -1,0 +1,149 @@
+"""Questions that assert a figure (青岛育儿假是不是20天 / 听说青岛生孩子给3000块 / 一万块是真的吗): answered 是 / 不是
+against the claims of the benefit asked, with the true figure and its clause.
+
+A figure confirms only when a 规定 claim about the benefit asked states it: a clause that merely holds the same
+number (医保支付标准统一提高到3000元) never does; it is shown as another rule, labelled so. The asserted figure is
+never repeated: every number of the answer comes from the cited clause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .. import messages as M
+from ..benefits import claims as C
+from ..models import Answer, Hit
+from .common import Context, basis, finish_answer
+from .extract import finish
+
+KIND = {"天": "天数", "日": "天数", "周": "天数", "个月": "天数", "元": "金额", "万元": "金额", "块": "金额"}
+KIND.update({"块钱": "金额", "万": "金额", "万块": "金额", "%": "比例", "个百分点": "比例"})
+SCALE = {"周": 7, "个月": 30, "万元": 10000, "万": 10000, "万块": 10000}
+DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+POWERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+PART_SHOWN = 12  # a claim's comma part this long reads alone; a shorter one is shown with its sentence
+DEPTH = 6  # clauses of the region searched for the benefit's figure
+
+
+@dataclass(frozen=True)
+class Figure:
+    number: float  # on one scale per kind: days, 元, %
+    kind: str  # 天数 / 金额 / 比例
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern, re.Pattern]:
+    p = C.data()["premise"]
+    return re.compile(p["figure"]), re.compile(p["asserts"])
+
+
+def chinese_number(text: str) -> float | None:
+    """一万 -> 10000, 两千 -> 2000, 二十 -> 20, 十五 -> 15; Arabic digits as they are."""
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
+        return float(text)
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in DIGITS:
+            digit = DIGITS[ch]
+        elif ch in POWERS:
+            p = POWERS[ch]
+            if p == 10000:
+                total, section = (total + section + (digit or 0)) * p, 0
+            else:
+                section += (1 if digit is None else digit) * p
+            digit = None
+        else:
+            return None
+    return float(total + section + (digit or 0))
+
+
+def asserted(topic: str) -> Figure | None:
+    """The figure a question asserts, None when it asks for one (有几天) or states none."""
+    figure, asserts = _patterns()
+    if not asserts.search(topic):
+        return None
+    m = figure.search(topic)
+    if m is None:
+        return None
+    n = chinese_number(m.group(1))
+    unit = m.group(2)
+    if n is None or unit not in KIND:
+        return None
+    return Figure(n * SCALE.get(unit, 1), KIND[unit])
+
+
+def _value(text: str) -> Figure | None:
+    m = C.VALUE.fullmatch(text)
+    unit = m.group(2) if m else ""
+    if not m or unit not in KIND:
+        return None
+    return Figure(float(m.group(1)) * SCALE.get(unit, 1), KIND[unit])
+
+
+def _claims(ctx: Context, slug: str, kind: str):
+    """(hit, claim) about the benefits asked, with a value of the asserted kind, best clause first."""
+    hits = ctx.ranked(slug, DEPTH)
+    ev = ctx.evidence(slug)
+    if ev.ex is not None:
+        hits = [ev.ex.hit, *[h for h in hits if h.chunk.id != ev.ex.hit.chunk.id]]
+    out = []
+    for h in hits:
+        for c in C.about(C.clause_claims(ctx.lexicon, h.chunk.text), ctx.q.benefits):
+            vals = [f for f in map(_value, c.values) if f is not None and f.kind == kind]
+            if vals and ctx.q.benefits:
+                out.append((h, c, vals))
+    return out
+
+
+def _same_number(ctx: Context, slug: str, fig: Figure):
+    """(hit, sentence) of a clause of the region holding the asserted figure for something else."""
+    for h in ctx.ranked(slug, DEPTH):
+        for c in C.clause_claims(ctx.lexicon, h.chunk.text):
+            if any(f == fig for f in map(_value, c.values)):
+                return h, c.sentence
+    return None
+
+
+def compose(ctx: Context, slug: str) -> Answer | None:
+    """None when the question asserts no figure (the other composers answer it)."""
+    fig = asserted(ctx.q.topic)
+    if fig is None:
+        return None
+    doc = ctx.docs[slug]
+    found = _claims(ctx, slug, fig.kind)
+    if found:
+        hit, claim, vals = next(((h, c, v) for h, c, v in found if fig in v), found[0])
+        cited = Hit(hit.chunk, hit.score, rank=1)
+        lead = M.PREMISE_TRUE if fig in vals and claim.grants else M.PREMISE_FALSE
+        fact = finish(claim.part if len(claim.part) >= PART_SHOWN else claim.sentence)
+        text = f"{lead.format(region=doc.name, fact=fact)} [1]\n{basis(doc, cited)}"
+        return finish_answer(ctx, text, [cited], [slug], {cited.chunk.id: [claim.sentence]}, ctx.q.kind)
+    what = M.NO_NUMBER_WHAT.get(fig.kind, "标准")
+    lead = M.PREMISE_UNSTATED.format(region=doc.name, thing=ctx.thing() if ctx.q.benefits else "", what=what)
+    other = _same_number(ctx, slug, fig)
+    ev = ctx.evidence(slug)
+    if other is not None:
+        hit, sentence = other
+        line = M.PREMISE_OTHER_RULE.format(fact=finish(sentence))
+    elif ev.ex is not None:
+        hit, sentence = ev.ex.hit, ev.ex.sentences[0]
+        line = M.RELATED.format(fact=finish(sentence))
+    else:
+        return Answer(ctx.q.raw, lead, True, slug, regions=[slug], kind=ctx.q.kind)
+    cited = Hit(hit.chunk, hit.score, rank=1)
+    lines, cites, marks = [f"{lead}{line} [1]", basis(doc, cited)], [cited], {cited.chunk.id: [sentence]}
+    others = [
+        x for x in (ev.ex.sentences if other is not None and ev.ex is not None else ()) if x != sentence
+    ]
+    said = others[0] if others else sentence
+    if said != sentence:  # what the plan does say on the question's topic, cited too
+        same = ev.ex.hit.chunk.id == hit.chunk.id
+        near = cited if same else Hit(ev.ex.hit.chunk, ev.ex.hit.score, rank=2)
+        lines.insert(1, f"{M.RELATED.format(fact=finish(said))} [{near.rank}]")
+        if not same:
+            lines.append(basis(doc, near))
+            cites.append(near)
+        marks.setdefault(near.chunk.id, []).append(said)
+    return finish_answer(ctx, "\n".join(lines), cites, [slug], marks, ctx.q.kind)

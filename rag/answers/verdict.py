@@ -1,0 +1,150 @@
+"""What a yes/no answer may open with, decided from the claims of the cited clause only (rag.benefits.claims).
+
+有 / 可以 needs a 规定 claim that grants the thing asked: every benefit the question names, every specific it asks
+(攒到明年, 水电按居民价, 公积金), to the person it asks about. Short of that the answer says what the plan does not
+state, or what it only encourages / announces, and leads with the clause: no verdict beats a false one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..benefits import claims as C
+from ..question.query import synonyms
+from .common import Context, clause_benefits
+from .gate import benefit_terms
+
+GRANT, ENCOURAGE, EXPLORE, MENTION = "grant", "encourage", "explore", "mention"
+MISSING_BENEFIT, UNSETTLED = "missing_benefit", "unsettled"
+# specific words absent from the whole plan (and at least half of the question's) before saying it does not
+# state them; fewer, or words the plan uses elsewhere: the clause leads, with no verdict
+UNSAID_MIN = 2
+_PLANS: dict[str, str] = {}  # slug -> plan text; clause texts are fixed for the process
+_BY_FORCE = {C.PRESCRIBED: GRANT, C.ENCOURAGED: ENCOURAGE, C.EXPLORING: EXPLORE, C.MENTIONED: MENTION}
+# a figure (三个月, 几天, 20): premise.py checks figures, they are no specific word
+NUMERIC = re.compile(r"[0-9一二两三四五六七八九十百千万几]+(个月|个|天|日|月|年|岁|周|块|元)?")
+_SEGMENT = re.compile(r"[，,。；;？?！!\s、]+")
+_ASKING = re.compile(
+    r"^(请问|那|就是|想问|能不能|可不可以|是不是|有没有|能否|可否|能|可以|会|要|还|也)+"
+    r"|(吗|呢|啊|吧|嘛|不|没|没有|么|呀|了)+$"
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str  # grant / encourage / explore / mention / missing_benefit / unsettled
+    claims: tuple = ()  # the claims about the thing asked, strongest first
+    missing: str = ""  # what the plan does not state: a benefit key, or the question's own words
+
+    @property
+    def lead_claim(self):
+        return self.claims[0] if self.claims else None
+
+
+@lru_cache(maxsize=1)
+def _specifics() -> tuple[frozenset[str], dict[str, tuple[str, ...]], tuple]:
+    d = C.data()
+    spec = d.get("specifics", {})
+    persons = tuple((tuple(p["asked"]), tuple(p["plan"])) for p in d.get("person", ()))
+    settled = {k: tuple(v) for k, v in spec.get("settled_by", {}).items()}
+    return frozenset(spec.get("generic", ())), settled, persons
+
+
+def decide(ctx: Context, ex) -> Verdict:
+    """The verdict the claims of `ex`'s clause support for the question of `ctx`."""
+    chunk = ctx.index.chunks[ctx.row[ex.hit.chunk.id]] if ex.hit.chunk.id in ctx.row else ex.hit.chunk
+    text = chunk.text
+    asked = tuple(ctx.q.benefits)
+    missing = unnamed(ctx, text)
+    if missing:
+        # "没有提到" only when the whole plan never names it; else the clause leads, with no verdict
+        absent = [k for k in missing if k in unnamed(ctx, plan_text(ctx, ex.hit.chunk.slug))]
+        return Verdict(MISSING_BENEFIT, (), absent[0]) if absent else Verdict(MENTION, ())
+    # the lead sentence speaks for the answer: another sentence's 鼓励 is not its force (nor, when no benefit is
+    # named, any other sentence's); the rest of the clause only when the lead names nothing asked
+    mine = C.about(C.sentence_claims(ctx.lexicon, text, ex.sentences[:1]), asked)
+    if not mine and asked:
+        mine = C.about(C.sentence_claims(ctx.lexicon, text, ex.sentences), asked)
+        mine = mine or C.about(C.clause_claims(ctx.lexicon, text), asked)
+    force = C.force(mine)
+    ordered = tuple(sorted(mine, key=lambda c: c.modality != force))
+    spec, missing_words = unsettled(ctx, text, "".join(ex.sentences))
+    plan = plan_text(ctx, ex.hit.chunk.slug)
+    unsaid = [w for w in missing_words if not _covered(w, plan, (), _specifics()[1])]
+    if len(unsaid) >= UNSAID_MIN and len(unsaid) * 2 >= len(spec):
+        return Verdict(UNSETTLED, ordered, _phrase(ctx.q.topic, unsaid))
+    if missing_words:
+        return Verdict(MENTION, ordered)  # one word unmatched: the clause leads, no verdict either way
+    return Verdict(_BY_FORCE[force], ordered)  # 鼓励 / 探索 only for what the question asks (not for 水电价)
+
+
+def unnamed(ctx: Context, text: str) -> list[str]:
+    """Benefits the question names that the clause does not: neither the lexicon reads them there nor does one of
+    their own words stand in it (so the clause that IS the answer is never shown as "not what you asked")."""
+    if ctx.lexicon is None:
+        return []
+    named = set().union(*clause_benefits(ctx.lexicon, text).values())
+    return [
+        b.key for b in ctx.benefits() if b.key not in named and not any(t in text for t in benefit_terms(b))
+    ]
+
+
+def plan_text(ctx: Context, slug: str) -> str:
+    """Every clause of the region's plan, joined: what "the plan does not state" is checked against."""
+    if slug not in _PLANS:
+        _PLANS[slug] = "".join(c.text for c in ctx.index.chunks if c.slug == slug)
+    return _PLANS[slug]
+
+
+def asks_increase(ctx: Context, key: str) -> bool:
+    """`key` is the extension of another benefit asked (延长产假 next to 产假): the question asks the increase."""
+    if ctx.lexicon is None:
+        return False
+    return any(b.extension == key for b in ctx.benefits())
+
+
+def unsettled(ctx: Context, clause: str, sentences: str) -> tuple[list[str], list[str]]:
+    """(the question's specific words, those of them the clause does not settle: 攒 / 明年 / 水电); the person asked
+    about (男方, 爷爷奶奶) must be one the answering sentences speak of."""
+    generic, settled, persons = _specifics()
+    surfaces = tuple(t for b in ctx.benefits() for t in benefit_terms(b))
+    spec = [
+        w
+        for w in dict.fromkeys(ctx.q.words)
+        if len(w) >= 2 and not NUMERIC.fullmatch(w) and w not in generic and not _person(w, persons)
+    ]
+    out = [w for w in spec if not _covered(w, clause, surfaces, settled)]
+    for asked_words, plan_words in persons:
+        said = [a for a in asked_words if a in ctx.q.topic]
+        if not said or any(p in sentences for p in plan_words):
+            continue
+        if any(p in sentences for _, others in persons for p in others):
+            out.append(said[0])  # the rule is for other people, not the one asked about
+    return spec, out
+
+
+def _person(word: str, persons) -> bool:
+    return any(word in a or a in word for asked, _ in persons for a in asked)
+
+
+def _covered(word: str, clause: str, surfaces, settled) -> bool:
+    if word in clause or any(word in s or s in word for s in surfaces):
+        return True
+    if any(x in clause for x in settled.get(word, ())):
+        return True
+    return any(term in clause for term, variants in synonyms() if word == term or word in variants)
+
+
+def _phrase(topic: str, words: list[str]) -> str:
+    """The question's segments holding `words`, without the asking words around them, joined by 、."""
+    if not words:
+        return ""
+    out = []
+    for seg in _SEGMENT.split(topic):
+        if any(w in seg for w in words) and not re.search(r"\d", seg):  # quoted: no number of the question
+            core = _ASKING.sub("", seg).strip()
+            if core and core not in out:
+                out.append(core)
+    return "、".join(out) or "、".join(w for w in words if not re.search(r"\d", w))

@@ -1,0 +1,146 @@
+"""Verdicts come from claims only: the real model and index on every question of the project's sets, plus the false
+verdicts, premises, comparisons and not-stated answers of issue 22 (slow)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from rag import messages as M
+from rag.answers import premise
+from rag.benefits.table import claims as C
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+VERDICT = re.compile(r"^(有|可以|是|能)[。，,！!]")
+
+
+def _questions(assistant) -> list[tuple[str, list]]:
+    """(question, history) of eval/citizen.jsonl, the page's example questions, and those of eval/gold.jsonl that
+    a verdict could open (yes/no form or an asserted figure: the fact, list and compare composers write no
+    verdict word, and asking all 217 gold questions would double the test's time)."""
+    out = []
+    for name in ("citizen.jsonl", "gold.jsonl"):
+        for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            q, history = row["question"], row.get("history") or []
+            if name == "gold.jsonl":
+                rec = assistant.question(q, history)
+                if rec.form != "yesno" and premise.asserted(rec.topic) is None:
+                    continue
+            out.append((q, history))
+    out += [(q, []) for q in M.PAGE_EXAMPLES_AUTO]
+    for r in ("北京", "重庆", "贵州", "青岛", "通化"):
+        out += [(t.format(r=r), []) for t in M.PAGE_EXAMPLE_TEMPLATES]
+    return out
+
+
+def _body(ans) -> str:
+    text = ans.answer
+    if ans.notice and text.startswith(ans.notice):
+        text = text[len(ans.notice) :].lstrip("\n")
+    return text
+
+
+def _supported(assistant, q, ans) -> str:
+    """ "" when a 规定 claim of the first cited clause names the benefit asked (and, for 是, states the asserted
+    figure); else why not."""
+    if not ans.citations:
+        return "a verdict without a cited clause"
+    hit = ans.citations[0]
+    sentences = ans.highlights.get(hit.chunk.id) or []
+    lex = assistant.questions.lexicon
+    mine = C.about(C.sentence_claims(lex, hit.chunk.text, sentences), q.benefits)
+    granted = [c for c in mine if c.grants]
+    if not granted:
+        return f"no 规定 claim about {q.benefits} in {sentences}"
+    if _body(ans).startswith("是"):
+        fig = premise.asserted(q.topic)
+        vals = {premise._value(v) for c in granted for v in c.values}
+        if fig is None or fig not in vals:
+            return f"是 without the asserted figure in {sentences}"
+    return ""
+
+
+def test_no_answer_of_the_project_sets_opens_with_an_unsupported_verdict(assistant):
+    bad = []
+    for question, history in _questions(assistant):
+        ans = assistant.ask(question, history=history)
+        if ans.refused or not VERDICT.match(_body(ans)):
+            continue
+        why = _supported(assistant, assistant.question(question, history), ans)
+        if why:
+            bad.append((question, _body(ans)[:60], why))
+    assert not bad, bad
+
+
+@pytest.mark.parametrize(
+    "question, must, must_not",
+    [
+        ("北京育儿假今年没休完，能攒到明年吗", "没有写到", "可以"),
+        ("重庆的育儿假没休完可以留到下一年用吗", "没有写到", "可以"),
+        ("通化多子女家庭买房，公积金能多贷点不", "没有提到住房公积金", "可以"),
+        ("北京家里孩子多，买房能用公积金多贷吗", "没有提到住房公积金", "可以"),
+        ("北京生三胎有奖励吗", "逐步建立", "有。"),
+        ("重庆有没有育儿补贴", "鼓励", "有。"),
+        ("贵州生三孩有没有养育补贴", "", "有。"),
+    ],
+)
+def test_no_false_verdict(assistant, question, must, must_not):
+    a = assistant.ask(question)
+    assert not _body(a).startswith(must_not), a.answer
+    assert must in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question, lead, fact",
+    [
+        ("青岛育儿假是不是20天", "不是。", "10天"),
+        ("听说通化婚假是10天，对吗", "不是。", "15天"),
+        ("通化产假是180天吗", "是。", "180天"),
+        ("我老公在青岛，陪产假有15天吗", "是。", "15天"),
+    ],
+)
+def test_asserted_figures_are_checked(assistant, question, lead, fact):
+    a = assistant.ask(question)
+    assert _body(a).startswith(lead) and fact in a.answer, a.answer
+
+
+def test_a_same_number_elsewhere_never_confirms(assistant):
+    a = assistant.ask("听说青岛生孩子给3000块")
+    assert not _body(a).startswith("是") and "无法证实" in a.answer and "另一项规定" in a.answer, a.answer
+    b = assistant.ask("北京生三孩奖励一万块是真的吗")
+    assert not _body(b).startswith(("是", "有")) and "无法证实" in b.answer, b.answer
+
+
+def test_comparisons_conclude_when_both_sides_state_a_figure(assistant):
+    a = assistant.ask("贵州 青岛 通化 男的陪产假哪里最长")
+    first = a.answer.split("\n")[0]
+    assert "通化市" in first and "更长" in first and "下限" in first, a.answer
+    b = assistant.ask("青岛和通化独生子女父母住院，子女的护理假哪边多")
+    assert b.answer.split("\n")[0].startswith("通化市"), b.answer
+
+
+def test_comparison_says_which_side_states_none(assistant):
+    a = assistant.ask("重庆产假跟青岛比 哪边长")
+    first = a.answer.split("\n")[0]
+    assert "只有青岛市" in first and "重庆市的方案没有规定" in first, a.answer
+    assert "青岛市（征求意见稿）：方案中提到产假，但没有规定" not in a.answer  # 青岛 adds 60天: not misstated
+    b = assistant.ask("北京 青岛 通化 三岁以下孩子个税 每月各能扣多少")
+    assert b.answer.startswith("无法直接比较：只有通化市"), b.answer
+
+
+def test_not_stated_gives_the_next_step(assistant):
+    a = assistant.ask("北京办托育园 水电能按居民价交吗")
+    assert "没有写到" in a.answer and "便民热线" in a.answer and "北京市人民政府" in a.answer, a.answer
+    assert not _body(a).startswith(("有", "可以")), a.answer
+    assert (
+        "并非您问的内容" not in a.answer
+    )  # the nearest clause is labelled nearest, not "not what you asked"
+    b = assistant.ask("青岛哪家医院生孩子比较好")
+    assert b.refused, b.answer
