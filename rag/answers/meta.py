@@ -143,4 +143,13 @@ def compose(raw: str, fields: tuple[str, ...], slugs: list[str], docs: dict[str,
     if "status" not in fields and any(docs[s].is_draft for s in slugs):
         lines.append(M.DRAFT_NOTE if len(slugs) == 1 else M.DRAFT_MANY)
     region = slugs[0] if len(slugs) == 1 else None
-    return Answer(raw, "\n".join(lines), False, region, cites, list(slugs), {}, kind="meta")
+    return Answer(
+        question=raw,
+        answer="\n".join(lines),
+        refused=False,
+        region=region,
+        citations=cites,
+        regions=list(slugs),
+        highlights={},
+        kind="meta",
+    )

@@ -131,7 +131,9 @@ def compose(ctx: Context, slug: str) -> Answer | None:
         hit, sentence = ev.ex.hit, ev.ex.sentences[0]
         line = M.RELATED.format(fact=finish(sentence))
     else:
-        return Answer(ctx.q.raw, lead, True, slug, regions=[slug], kind=ctx.q.kind)
+        return Answer(
+            question=ctx.q.raw, answer=lead, refused=True, region=slug, regions=[slug], kind=ctx.q.kind
+        )
     cited = Hit(hit.chunk, hit.score, rank=1)
     lines, cites, marks = [f"{lead}{line} [1]", basis(doc, cited)], [cited], {cited.chunk.id: [sentence]}
     others = [

@@ -11,7 +11,7 @@ import pytest
 
 from rag import messages as M
 from rag.answers import premise
-from rag.benefits.table import claims as C
+from rag.benefits import claims as C
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
