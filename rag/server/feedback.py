@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from ..normalize import strip_invisible
 from ..stores import messages as M
-from ..stores.db import MAX_COMMENT
+from ..stores.db import MAX_COMMENT, FeedbackRow
 from . import schemas
 from .api import ApiError
 from .security import RateLimiter, client_ip
@@ -50,7 +50,8 @@ def store_feedback(ops, answer_id: str, rating: str, comment: str | None) -> Non
     try:
         if not _ID.fullmatch(answer_id or "") or not ops.log.knows(answer_id):
             raise ApiError(404, M.FEEDBACK_UNKNOWN_ID)
-        ops.store.add_feedback(answer_id, rating, comment)
+        # through the log's writer: never waits for the database, retried when it is down, written at stop
+        ops.log.record_feedback(FeedbackRow(answer_id=answer_id, rating=rating, comment=comment))
     except ApiError:
         raise
     except Exception as exc:

@@ -58,6 +58,7 @@ class Ops:
         return self.log.status()
 
     def close(self) -> None:
+        """Writes every queued row and stops the writer; idempotent (the app's shutdown, then atexit)."""
         if self.log is not None:
             self.log.close()
         self.store.dispose()
@@ -219,7 +220,7 @@ def install(app, holder, config, settings) -> Ops:
     from . import admin, feedback
 
     ops = Ops(load_store_config(settings), admin_token=config.admin_token)
-    atexit.register(ops.close)  # rows still queued at shutdown are written (or counted lost)
+    _close_on_shutdown(app, ops)
     app.state.ops = holder.ops = ops
     if not isinstance(holder.current, OpsAnswerer):
         holder.current = OpsAnswerer(holder.current, ops)
@@ -239,6 +240,29 @@ def install(app, holder, config, settings) -> Ops:
     app.include_router(feedback.router)
     app.include_router(admin.router)
     return ops
+
+
+def _close_on_shutdown(app, ops: Ops) -> None:
+    """Rows still queued are written on every orderly stop. uvicorn ends the lifespan after the requests in
+    flight are answered (so their rows are queued by then) and before it re-raises SIGTERM/SIGINT with the
+    default handler, which would end the process without running atexit; atexit stays as the fallback for a
+    worker that exits some other way (workers.py runs it before os._exit)."""
+    from contextlib import asynccontextmanager
+
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a):
+        async with inner(a) as state:
+            try:
+                yield state
+            finally:
+                import anyio
+
+                await anyio.to_thread.run_sync(ops.close)
+
+    app.router.lifespan_context = lifespan
+    atexit.register(ops.close)
 
 
 def status(app) -> dict:
