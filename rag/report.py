@@ -129,35 +129,96 @@ def _quantile(sorted_values: list[float], q: float) -> float:
 
 
 # ---- charts ------------------------------------------------------------------------------------------
+# Where Debian/Ubuntu (fonts-noto-cjk, fonts-wqy-*), Fedora and macOS keep a CJK font. The file is added to
+# matplotlib explicitly: its font cache may have been built before the font was installed (the README's own
+# order), and then a family name in rcParams silently falls back to DejaVu Sans and draws every Chinese
+# character as a box.
+CJK_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+)
+
+
+def cjk_font_file() -> str | None:
+    """The first CJK font found: RAG_CJK_FONT, the usual places, then fontconfig's answer."""
+    import os
+    import shutil
+    import subprocess
+
+    candidates = [os.environ.get("RAG_CJK_FONT", ""), *CJK_FONT_FILES]
+    for path in candidates:
+        if path and os.path.isfile(path):
+            return path
+    if shutil.which("fc-match"):
+        try:
+            out = subprocess.run(
+                ["fc-match", "-f", "%{file}", "Noto Sans CJK SC:lang=zh-cn"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if out and os.path.isfile(out) and not out.lower().endswith(("dejavusans.ttf",)):
+            return out
+    return None
+
+
+_FONT_READY: list[str] = []
+
+
 def _plt():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib import font_manager
 
-    plt.rcParams["font.sans-serif"] = [
-        "Noto Sans CJK SC",
-        "Noto Sans CJK JP",
-        "WenQuanYi Zen Hei",
-        "DejaVu Sans",
-    ]
+    if not _FONT_READY:
+        path = cjk_font_file()
+        families = ["DejaVu Sans"]
+        if path is None:
+            import logging
+
+            logging.getLogger("rag").warning(M.NO_CJK_FONT)
+        else:
+            font_manager.fontManager.addfont(path)  # bypasses a stale cache
+            families.insert(0, font_manager.FontProperties(fname=path).get_name())
+        _FONT_READY[:] = families
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["font.sans-serif"] = list(_FONT_READY)
     plt.rcParams["axes.unicode_minus"] = False
     return plt
 
 
-def charts(report: dict) -> dict[str, bytes]:
-    """PNG charts: questions and refusals per day, questions per region, feedback and kinds."""
-    import logging
+def region_label(value: str | None, names: dict) -> str:
+    """A region as the operator reads it: 未指明, a name, or several names ("北京、重庆" / "北京、重庆等5地")."""
+    if not value:
+        return M.UNSPECIFIED_REGION
+    slugs = [s for s in str(value).split(",") if s]
+    shown = "、".join(names.get(s, s) for s in slugs[:2])
+    return shown if len(slugs) <= 2 else M.REGIONS_MORE.format(names=shown, n=len(slugs))
 
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # no CJK font: boxes, not noise
+
+def kind_label(kind: str | None) -> str:
+    return M.KIND_NAMES.get(kind or "", kind or M.KIND_NAMES[""])
+
+
+def charts(report: dict) -> dict[str, bytes]:
+    """PNG charts: questions and refusals per day, questions per region, feedback and kinds. Chinese labels
+    only (no emoji: a server has no emoji font); missing glyphs warn (matplotlib's warning is kept)."""
     plt = _plt()
     out = {}
 
     from matplotlib.ticker import MaxNLocator
 
-    def save(name, fig):
+    def save(name, fig, horizontal=False):
         for ax in fig.axes:  # counts: whole numbers on the value axis
-            (ax.xaxis if name == "per_region" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+            (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
         buf = io.BytesIO()
         fig.tight_layout()
         fig.savefig(buf, format="png", dpi=90)
@@ -169,24 +230,24 @@ def charts(report: dict) -> dict[str, bytes]:
     x = [d["day"][5:] for d in days]
     ax.bar(x, [d["questions"] for d in days], label="提问", color="#4a7bd0")
     ax.bar(x, [d["refused"] for d in days], label="未能回答", color="#d9534f")
-    ax.set_title("每日提问数")
+    ax.set_title("每日提问数（北京时间）")
     ax.legend()
     ax.tick_params(axis="x", labelrotation=45)
     save("per_day", fig)
 
     regions, names = report["per_region"], report.get("region_names", {})
     fig, ax = plt.subplots(figsize=(7, 3))
-    ax.barh([names.get(r, r) for r in regions][::-1], list(regions.values())[::-1], color="#5cb85c")
+    ax.barh([region_label(r, names) for r in regions][::-1], list(regions.values())[::-1], color="#5cb85c")
     ax.set_title("各地区提问数")
-    save("per_region", fig)
+    save("per_region", fig, horizontal=True)
 
     fb, kinds = report["feedback"], report["per_kind"]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(7, 3))
     a1.bar(["有帮助", "没帮助"], [fb["up"], fb["down"]], color=["#5cb85c", "#d9534f"])
     a1.set_title("用户评价")
-    a2.bar(list(kinds), list(kinds.values()), color="#f0ad4e")
+    a2.barh([kind_label(k) for k in kinds][::-1], list(kinds.values())[::-1], color="#f0ad4e")
     a2.set_title("回答类型")
-    save("feedback", fig)
+    save("feedback", fig, horizontal=True)
     return out
 
 
@@ -205,7 +266,7 @@ def _group_table(title: str, groups: list[dict], empty: str, names: dict) -> str
     if not groups:
         return f"<h2>{_e(title)}</h2><p>{_e(empty)}</p>"
     rows = "".join(
-        f"<tr><td class=num>{g['count']}</td><td>{_e(names.get(g['region'], g['region']) or '未指明')}</td>"
+        f"<tr><td class=num>{g['count']}</td><td>{_e(region_label(g['region'], names))}</td>"
         f"<td>{_e('、'.join(g['terms']))}（{_e(g['intent'])}）</td>"
         f"<td>{'<br>'.join(_e(x) for x in g['examples'])}</td>"
         f"<td>{'<br>'.join(_e(x) for x in g['comments'])}</td></tr>"
@@ -228,8 +289,8 @@ def render_html(report: dict, extra: str = "", title: str = "生育政策问答 
         ("提问", report["questions"]),
         ("未能回答", report["refused"]),
         ("拒答率", f"{report['refusal_rate']:.1%}"),
-        ("👍", report["feedback"]["up"]),
-        ("👎", report["feedback"]["down"]),
+        ("有帮助", report["feedback"]["up"]),
+        ("没帮助", report["feedback"]["down"]),
         ("响应 p50 / p95（毫秒）", f"{lat['p50'] or '-'} / {lat['p95'] or '-'}"),
     ]
     suspended, names = report["pins"]["suspended"], report.get("region_names", {})
@@ -253,7 +314,7 @@ def render_html(report: dict, extra: str = "", title: str = "生育政策问答 
         + f"<div>{imgs}</div>"
         + _group_table("问得最多的问题", report["top_questions"], "暂无。", names)
         + _group_table("未能回答的问题（方案或助手的空白）", report["refused_questions"], "暂无。", names)
-        + _group_table("用户点了👎的问题", report["disliked_questions"], "暂无。", names)
+        + _group_table("用户评价“没帮助”的问题", report["disliked_questions"], "暂无。", names)
         + pins
         + extra
         + "</body></html>"

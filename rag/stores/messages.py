@@ -65,3 +65,17 @@ CLI_PIN_CHECK_FAILED = "未能核对置顶回答：{error}"
 CLI_PIN_SUSPENDED_AFTER_INDEX = "置顶回答 #{id} 已暂停：{reason}"
 NO_INDEX = "没有找到索引（{path}）：请先运行 `rag index`。"
 UNSPECIFIED_REGION = "未指明"
+REGIONS_MORE = "{names}等{n}地"
+NO_CJK_FONT = "未找到中文字体，报告图表中的中文将无法显示：请安装 fonts-noto-cjk，或用 RAG_CJK_FONT 指定字体文件。"
+KIND_NAMES = {
+    "fact": "事实",
+    "list": "列举",
+    "compare": "多地对比",
+    "yesno": "是否",
+    "followup": "追问",
+    "clarify": "请用户说明",
+    "refuse": "未能回答",
+    "refused": "未能回答",
+    "pinned": "置顶回答",
+    "": "未分类",
+}
