@@ -22,6 +22,8 @@ def cmd_report(args, settings) -> int:
     from .pins import index_chunks
     from .report import build_report, parse_since, render_html, write_csv
 
+    if getattr(args, "alert", False):
+        return _alert(args, settings)
     since = parse_since(args.since)
     store = _store(settings)
     try:
@@ -43,6 +45,22 @@ def cmd_report(args, settings) -> int:
     if not report["questions"]:
         print(M.NOTHING_TO_REPORT, file=sys.stderr)
     return 0
+
+
+def _alert(args, settings) -> int:
+    """One line; exit 1 when a share is over its limit (cron mails it, a monitor pages on it)."""
+    from .alerts import check, load_alert_config
+
+    config = load_alert_config(
+        settings,
+        refused_share=args.refused_share,
+        down_share=args.down_share,
+        min_questions=args.min_questions,
+        window_minutes=args.window_minutes,
+    )
+    result = check(_store(settings), config)
+    print(result.line)
+    return 1 if result.alert else 0
 
 
 def _print_text(r: dict) -> None:
@@ -161,6 +179,15 @@ def register(sub, settings_of) -> None:
     sp.add_argument("--json", action="store_true", help="print the report as one JSON object")
     sp.add_argument("--html", metavar="FILE", help="write an HTML report with charts")
     sp.add_argument("--csv", metavar="FILE", help="export the question rows as CSV")
+    sp.add_argument(
+        "--alert",
+        action="store_true",
+        help="one line; exit 1 when refusals or 👎 in the last hour exceed their share ([alert] in rag.toml)",
+    )
+    sp.add_argument("--refused-share", type=float, default=None, help="with --alert: limit (default 0.30)")
+    sp.add_argument("--down-share", type=float, default=None, help="with --alert: limit (default 0.20)")
+    sp.add_argument("--min-questions", type=int, default=None, help="with --alert: fewer = no verdict (10)")
+    sp.add_argument("--window-minutes", type=int, default=None, help="with --alert: window (default 60)")
     sp.set_defaults(func=run(cmd_report))
 
     sp = sub.add_parser("pin", help="pinned (operator-checked) answers")

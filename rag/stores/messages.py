@@ -79,3 +79,12 @@ KIND_NAMES = {
     "pinned": "置顶回答",
     "": "未分类",
 }
+
+# rag report --alert (one line each, for cron and monitors)
+ALERT_FACTS = "近 {minutes} 分钟：提问 {n} 条，未能回答 {refused} 条（{r_share:.0%}），评价没帮助 {down}/{rated}（{d_share:.0%}）"
+ALERT_LINE = "告警：{facts}；{over}。"
+ALERT_REFUSED_OVER = "未能回答比例超过 {limit:.0%}"
+ALERT_DOWN_OVER = "没帮助比例超过 {limit:.0%}"
+ALERT_OK = "正常：{facts}。"
+ALERT_TOO_FEW = "正常（提问少于 {min} 条，不作判断）：{facts}。"
+ALERT_BAD_SETTING = "告警设置 {name} 的值 {value!r} 不合法：比例写 0 到 1 之间的小数，条数和分钟数写非负整数。"
