@@ -253,7 +253,8 @@ def charts(report: dict) -> dict[str, bytes]:
 
 # ---- HTML and CSV ------------------------------------------------------------------------------------
 _CSS = """body{font-family:'Noto Sans CJK SC',sans-serif;max-width:960px;margin:1em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em;width:100%}td,th{border:1px solid #ccc;padding:4px 6px;
+nav{display:flex;flex-wrap:wrap;gap:4px 14px;padding:6px 0}table{border-collapse:collapse;margin:.5em 0 1.5em;width:100%;
+display:block;overflow-x:auto}td,th{border:1px solid #ccc;padding:4px 6px;
 text-align:left;vertical-align:top}th{background:#f3f3f3}.num{text-align:right}img{max-width:100%}
 .kpi{display:inline-block;margin:0 1.5em .5em 0}.kpi b{font-size:1.6em;display:block}.warn{color:#b00}"""
 
@@ -278,8 +279,14 @@ def _group_table(title: str, groups: list[dict], empty: str, names: dict) -> str
     )
 
 
-def render_html(report: dict, extra: str = "", title: str = "生育政策问答 · 运营报告") -> str:
-    """A self-contained page (charts inlined); `extra` is trusted HTML the admin page adds (pin forms)."""
+def _bj(iso: str | None) -> str:
+    from .gaps import beijing
+
+    return beijing(datetime.fromisoformat(iso)) if iso else ""
+
+
+def render_html(report: dict, extra: str = "", title: str = "生育政策问答 · 运营报告", nav: str = "") -> str:
+    """A self-contained page (charts inlined); `extra` and `nav` are trusted HTML the admin page adds."""
     imgs = "".join(
         f'<img alt="{_e(name)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
         for name, png in charts(report).items()
@@ -308,8 +315,9 @@ def render_html(report: dict, extra: str = "", title: str = "生育政策问答 
     empty = "" if report["questions"] else f"<p>{_e(M.NOTHING_TO_REPORT)}</p>"
     return (
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{_e(title)}</title>'
-        f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>"
-        f"<p>时间范围：{_e(since)} 至 {_e(report['until'])}（UTC）</p>{empty}"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<style>{_CSS}</style></head><body>{nav}<h1>{_e(title)}</h1>"
+        f"<p>时间范围：{_e(_bj(report['since']) or since)} 至 {_e(_bj(report['until']))}</p>{empty}"
         + "".join(f'<span class="kpi"><b>{_e(v)}</b>{_e(k)}</span>' for k, v in kpis)
         + f"<div>{imgs}</div>"
         + _group_table("问得最多的问题", report["top_questions"], "暂无。", names)
@@ -335,9 +343,53 @@ CSV_FIELDS = (
 )
 
 
+# A leading = + - @ (or their full-width forms, which Excel and WPS also read as a formula) or a control
+# character starts a formula in a spreadsheet: such a cell is prefixed with ' (shown as text, never run).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
 def _cell(value) -> str:
     text = ";".join(value) if isinstance(value, list) else "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text  # no formulas in Excel
+    return "'" + text if text.lstrip(" \u3000")[:1] in FORMULA_STARTS else text  # no formulas in Excel
+
+
+CSV_HEADERS = {
+    "ts": "时间（北京时间）",
+    "channel": "渠道",
+    "question": "问题",
+    "previous": "上一问",
+    "region": "地区",
+    "outcome": "结果",
+    "kind": "回答类型",
+    "refused": "未能回答",
+    "answer": "回答",
+    "clauses": "引用条款",
+    "latency_ms": "耗时（毫秒）",
+    "rating": "评价",
+    "comment": "用户说明",
+}
+
+
+def write_rows_csv(rows, names: dict) -> str:
+    """The console's export of a filtered view: Chinese headers and values, Beijing time, a BOM so Excel
+    opens UTF-8 Chinese correctly, every cell formula-safe. The client hash is never exported."""
+    from .gaps import CHANNELS, OUTCOMES, beijing
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_HEADERS.values())
+    shown = {
+        "ts": lambda r: beijing(r["ts"]).removesuffix("（北京时间）"),
+        "channel": lambda r: CHANNELS.get(r["channel"], r["channel"]),
+        "region": lambda r: region_label(r["region"], names),
+        "outcome": lambda r: OUTCOMES.get(r.get("outcome") or "", ""),
+        "kind": lambda r: kind_label(r["kind"]),
+        "refused": lambda r: "是" if r["refused"] else "否",
+        "rating": lambda r: {"up": "有帮助", "down": "没帮助"}.get(r.get("rating") or "", ""),
+    }
+    for r in rows:
+        w.writerow([_cell(shown[k](r) if k in shown else r.get(k)) for k in CSV_HEADERS])
+    return "\ufeff" + buf.getvalue()
 
 
 def write_csv(store: Store, since: datetime | None, fh) -> int:

@@ -112,7 +112,7 @@ class OpsAnswerer:
         t = time.perf_counter()
         answer, pin_id = self._pinned(question, region)
         answer = answer or self.inner.ask(question, region=region, history=history, **kw)
-        self._record(answer, question, time.perf_counter() - t, pin_id)
+        self._record(answer, question, time.perf_counter() - t, pin_id, history)
         return answer
 
     def stream(self, question: str, region: str | None = None, history=(), **kw):
@@ -126,10 +126,12 @@ class OpsAnswerer:
             pieces = self.inner.stream(question, region=region, history=history, **kw)
         for piece in pieces:
             if isinstance(piece, Answer):
-                self._record(piece, question, time.perf_counter() - t, pin_id)
+                self._record(piece, question, time.perf_counter() - t, pin_id, history)
             yield piece
 
-    def _record(self, answer: Answer, question: str, seconds: float, pin_id: int | None = None) -> None:
+    def _record(
+        self, answer: Answer, question: str, seconds: float, pin_id: int | None = None, history=()
+    ) -> None:
         if self.ops.log is None:
             return
         try:
@@ -147,6 +149,9 @@ class OpsAnswerer:
                     latency_ms=round(seconds * 1000, 2),
                     client=client,
                     pin_id=pin_id,
+                    outcome=outcome_of(answer),
+                    answer=redact(answer.answer or ""),
+                    previous=previous_question(history),
                 )
             )
         except Exception:  # logging never fails an answer
@@ -163,6 +168,57 @@ def answer_kind(answer: Answer) -> str:
     if answer.refused:
         return "refused"
     return "compare" if len(answer.regions) > 1 or answer.region is None else "fact"
+
+
+def outcome_of(answer: Answer) -> str:
+    """How a question ended, for the console's buckets: a plan gap (not_stated: the region's plan is silent;
+    not_covered: no plan for the place; off_topic) is work for the office, a lock redirect or a refused
+    injection is not. Told from the answer's kind, notice and the fixed sentences refusals are made of."""
+    from .. import messages as AM
+
+    if answer.pinned:
+        return "pinned"
+    if answer.kind == "clarify":
+        return "clarify"
+    if not answer.refused:
+        return "answered"
+    text = answer.answer or ""
+    if answer.notice and text.startswith(AM.REGION_LOCKED.split("{")[0]):
+        return "locked"
+    for name, template in (
+        ("injection", AM.INJECTION),
+        ("not_covered", AM.NOT_COVERED),
+        ("off_topic", AM.OFF_TOPIC),
+        ("not_stated", AM.NO_CLAUSE),
+    ):
+        if _fits(text, template):
+            return name
+    return "refused"
+
+
+def _fits(text: str, template: str) -> bool:
+    """Whether `text` was made from `template` (its fixed pieces appear in order)."""
+    import re
+
+    pieces = [p for p in re.split(r"\{[^}]*\}", template) if p]
+    at = 0
+    for p in pieces:
+        at = text.find(p, at)
+        if at < 0:
+            return False
+        at += len(p)
+    return bool(pieces)
+
+
+def previous_question(history) -> str | None:
+    """The conversation's last question before this one (normalised, redacted), for follow-ups."""
+    try:
+        from ..question import user_turns
+
+        turns = user_turns(history)
+    except Exception:
+        return None
+    return redact(normalize_query(turns[-1]))[:500] if turns else None
 
 
 def _matcher(inner, ops: Ops):
@@ -217,7 +273,7 @@ class OpsMiddleware:
 def install(app, holder, config, settings) -> Ops:
     """Wires the operations layer into a new app: wraps the held answerer (and every reload of it), adds the
     context middleware and the /api/feedback and /admin routes. Called once by create_app."""
-    from . import admin, feedback
+    from . import admin, console, feedback
 
     ops = Ops(load_store_config(settings), admin_token=config.admin_token)
     _close_on_shutdown(app, ops)
@@ -239,6 +295,7 @@ def install(app, holder, config, settings) -> Ops:
     app.add_middleware(OpsMiddleware, ops=ops, config=config)
     app.include_router(feedback.router)
     app.include_router(admin.router)
+    app.include_router(console.router)  # the console's pages under /admin (issue 27)
     return ops
 
 

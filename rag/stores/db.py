@@ -24,6 +24,7 @@ log = logging.getLogger("rag.stores")
 SCHEMA_VERSION = 2
 MAX_QUESTION = 500
 MAX_COMMENT = 300
+MAX_ANSWER = 2000
 
 metadata = sa.MetaData()
 questions = sa.Table(
@@ -42,6 +43,11 @@ questions = sa.Table(
     sa.Column("latency_ms", sa.Float),
     sa.Column("client", sa.String(16)),  # salted daily hash of the address (privacy.py), never the address
     sa.Column("pin_id", sa.Integer),  # set when a pinned answer was served
+    # v2, for the console's gap queue: how the question ended (ops.outcome_of), the answer given (so a 👎 can be
+    # read with what it rated) and a follow-up's previous question (so "那北京呢" keeps its topic)
+    sa.Column("outcome", sa.String(16)),
+    sa.Column("answer", sa.Text),
+    sa.Column("previous", sa.String(MAX_QUESTION)),
 )
 feedback = sa.Table(
     "feedback",
@@ -64,6 +70,16 @@ pins = sa.Table(
     sa.Column("reason", sa.Text),
     sa.Column("created", sa.DateTime, nullable=False),
     sa.Column("checked", sa.DateTime, nullable=False),
+)
+gap_actions = sa.Table(  # what an operator did with a group of the gap queue (console: pin, gap, ignore)
+    "gap_actions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(64), nullable=False, index=True),
+    sa.Column("action", sa.String(16), nullable=False),  # pin | gap | ignore
+    sa.Column("label", sa.Text),  # the group as shown (region, topic, an example), kept for the plan's authors
+    sa.Column("pin_id", sa.Integer),
+    sa.Column("ts", sa.DateTime, nullable=False),
 )
 meta = sa.Table(
     "meta",
@@ -103,9 +119,15 @@ class QuestionRow:
     client: str | None = None
     pin_id: int | None = None
     ts: datetime = field(default_factory=utcnow)
+    outcome: str | None = None
+    answer: str | None = None
+    previous: str | None = None
 
     def values(self) -> dict:
         return {
+            "outcome": (self.outcome or None) and self.outcome[:16],
+            "answer": (self.answer or None) and self.answer[:MAX_ANSWER],
+            "previous": (self.previous or None) and self.previous[:MAX_QUESTION],
             "answer_id": self.answer_id,
             "ts": self.ts,
             "channel": self.channel[:16],
@@ -268,6 +290,7 @@ class Store:
     def _create_or_migrate(self) -> None:
         with self.engine.begin() as c:
             metadata.create_all(c)
+            _add_missing_columns(c)
             row = c.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
             version = int(row[0]) if row else 0
             if version == 0:
@@ -430,6 +453,18 @@ class Store:
                 sa.select(sa.func.count(), sa.func.max(pins.c.id), sa.func.max(pins.c.checked))
             ).first()
         return tuple(row)
+
+
+def _add_missing_columns(c) -> None:
+    """Columns added to a table since it was created (nullable, no default): ALTER TABLE … ADD COLUMN, so a
+    migration is the column's declaration above and nothing else."""
+    inspector = sa.inspect(c)
+    for table in metadata.sorted_tables:
+        have = {col["name"] for col in inspector.get_columns(table.name)}
+        for col in table.columns:
+            if col.name not in have:
+                kind = col.type.compile(dialect=c.dialect)
+                c.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {kind}'))
 
 
 def _short(exc: Exception) -> str:

@@ -88,3 +88,10 @@ ALERT_DOWN_OVER = "没帮助比例超过 {limit:.0%}"
 ALERT_OK = "正常：{facts}。"
 ALERT_TOO_FEW = "正常（提问少于 {min} 条，不作判断）：{facts}。"
 ALERT_BAD_SETTING = "告警设置 {name} 的值 {value!r} 不合法：比例写 0 到 1 之间的小数，条数和分钟数写非负整数。"
+
+# the console (/admin)
+CONSOLE_BAD_FILTER = "筛选条件 {name} 的值不合法。"
+PROBE_BAD_QUESTION = "请输入要测试的问题（{limit} 字以内）。"
+PROBE_BAD_REGION = "所选地区不在当前索引中。"
+CONSOLE_NO_GROUP = "没有这个问题组（可能已处理，或已超出统计范围）。"
+CONSOLE_FORM_TOO_BIG = "提交的内容太长。"
