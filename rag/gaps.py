@@ -18,9 +18,9 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from .errors import RagError
+from .report import topic_key
 from .stores import messages as M
 from .stores.db import Store, feedback, gap_actions, questions, utcnow
-from .wording import group_key
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 PLAN_GAPS = ("not_stated", "not_covered", "off_topic", "refused")
@@ -218,11 +218,7 @@ def gap_groups(store: Store, f: Filters = Filters(), include_done: bool = False)
         bucket = bucket_of(r)
         if bucket is None:
             continue
-        text = f"{r['previous']} {r['question']}" if r.get("previous") else r["question"]
-        gk = keys.get((text, r["region"])) or keys.setdefault(
-            (text, r["region"]), group_key(text, r["region"])
-        )
-        region, terms, intent = gk
+        region, terms, intent = topic_key(r, keys)
         key = _key(bucket, region, terms, intent)
         if key in done:
             continue

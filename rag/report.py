@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from .errors import RagError
 from .stores import messages as M
 from .stores.db import Store, utcnow
-from .wording import group_key
 
 EXAMPLES_PER_GROUP = 3
 TOP_GROUPS = 20
@@ -49,10 +48,11 @@ def parse_date(value: str) -> datetime:
         raise RagError(M.BAD_DATE.format(value=value)) from None
 
 
-def _groups(rows: list[dict], limit: int = TOP_GROUPS) -> list[dict]:
+def _groups(rows: list[dict], limit: int = TOP_GROUPS, keys: dict | None = None) -> list[dict]:
+    keys = {} if keys is None else keys  # (question, region) -> group key, shared by the report's three lists
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for r in rows:
-        groups[group_key(r["question"], r["region"])].append(r)
+        groups[topic_key(r, keys)].append(r)
     out = []
     for (region, terms, want), members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         wordings = Counter(m["question"] for m in members)
@@ -71,27 +71,40 @@ def _groups(rows: list[dict], limit: int = TOP_GROUPS) -> list[dict]:
     return out[:limit]
 
 
+def topic_key(row: dict, memo: dict) -> tuple:
+    """The row's group: the topic its writer stored, else computed now (rows logged before topics were)."""
+    import json
+
+    if row.get("topic"):
+        region, terms, want = json.loads(row["topic"])
+        return (region, tuple(terms), want)
+    k = (row["question"], row["region"], row.get("previous"))
+    if k not in memo:
+        from .stores.querylog import topic_of
+
+        memo[k] = topic_key({"topic": topic_of(*k) or json.dumps([row["region"] or "", [], ""])}, memo)
+    return memo[k]
+
+
 # ---- the report --------------------------------------------------------------------------------------
+GROUP_WINDOW = 3_000  # questions grouped: the newest this many (grouping costs ~0.2 ms a distinct question)
+
+
 def build_report(store: Store, since: datetime | None = None, chunks: dict | None = None) -> dict:
     """Counts, breakdowns, grouped questions and pin status for the questions asked since `since`.
+    Counts are SQL aggregates over every row; the grouped lists cover the newest GROUP_WINDOW rows of each
+    kind (`grouped_window`), so the report costs the same at 100,000 rows as at 3,000.
     `chunks` (clause id -> chunk of the current index): pins are re-checked against it first."""
+    from . import report_sql as Q
+
     if chunks is not None:
         from .pins import verify_pins
 
         verify_pins(store, chunks)
-    rows = store.question_rows(since)
-    n = len(rows)
-    refused = sum(1 for r in rows if r["refused"])
-    latencies = sorted(r["latency_ms"] for r in rows if r["latency_ms"] is not None)
-    per_day: dict[str, dict] = {}
-    for r in rows:
-        d = per_day.setdefault(
-            r["ts"].strftime("%Y-%m-%d"), {"questions": 0, "refused": 0, "visitors": set()}
-        )
-        d["questions"] += 1
-        d["refused"] += bool(r["refused"])
-        if r["client"]:
-            d["visitors"].add(r["client"])
+    counts = Q.counts(store, since)
+    n, refused = counts["questions"], counts["refused"]
+    latencies = Q.latencies(store, since)
+    keys: dict = {}
     pins = store.pins()
     return {
         "since": since.isoformat(timespec="seconds") if since else None,
@@ -104,17 +117,15 @@ def build_report(store: Store, since: datetime | None = None, chunks: dict | Non
             "p50": round(_quantile(latencies, 0.50), 1) if latencies else None,
             "p95": round(_quantile(latencies, 0.95), 1) if latencies else None,
         },
-        "per_day": [
-            {"day": day, "questions": d["questions"], "refused": d["refused"], "visitors": len(d["visitors"])}
-            for day, d in sorted(per_day.items())
-        ],
-        "per_region": dict(Counter(r["region"] or "未指明" for r in rows).most_common()),
+        "per_day": Q.per_day(store, since),  # Beijing dates
+        "per_region": {(k or "未指明"): v for k, v in Q.per_column(store, since, "region").items()},
         "region_names": {c.slug: c.region_name for c in (chunks or {}).values()},
-        "per_kind": dict(Counter(r["kind"] or "" for r in rows).most_common()),
-        "per_channel": dict(Counter(r["channel"] for r in rows).most_common()),
-        "top_questions": _groups(rows),
-        "refused_questions": _groups([r for r in rows if r["refused"]]),
-        "disliked_questions": _groups([r for r in rows if r.get("rating") == "down"]),
+        "per_kind": {(k or ""): v for k, v in Q.per_column(store, since, "kind").items()},
+        "per_channel": Q.per_column(store, since, "channel"),
+        "grouped_window": GROUP_WINDOW,
+        "top_questions": _groups(Q.newest(store, since, GROUP_WINDOW), keys=keys),
+        "refused_questions": _groups(Q.newest(store, since, GROUP_WINDOW, refused=True), keys=keys),
+        "disliked_questions": _groups(Q.newest(store, since, GROUP_WINDOW, rating="down"), keys=keys),
         "pins": {
             "active": sum(1 for p in pins if p.active),
             "suspended": [p.to_dict() for p in pins if not p.active],
@@ -285,11 +296,53 @@ def _bj(iso: str | None) -> str:
     return beijing(datetime.fromisoformat(iso)) if iso else ""
 
 
-def render_html(report: dict, extra: str = "", title: str = "生育政策问答 · 运营报告", nav: str = "") -> str:
-    """A self-contained page (charts inlined); `extra` and `nav` are trusted HTML the admin page adds."""
-    imgs = "".join(
-        f'<img alt="{_e(name)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
-        for name, png in charts(report).items()
+def html_charts(report: dict) -> str:
+    """The same charts as HTML bars: text drawn by the browser with the page's own fonts (never tofu, nothing
+    rendered on the server: /admin stays fast), readable on a phone and by a screen reader."""
+    names = report.get("region_names", {})
+    days = [(d["day"][5:], d["questions"], d["refused"]) for d in report["per_day"][-31:]]
+    fb = report["feedback"]
+    blocks = [
+        ("每日提问数（北京时间；红色为未能回答）", [(d, n, r) for d, n, r in days]),
+        (
+            "各地区提问数",
+            [(region_label(k, names), v, 0) for k, v in list(report["per_region"].items())[:15]],
+        ),
+        ("用户评价", [("有帮助", fb["up"], 0), ("没帮助", fb["down"], fb["down"])]),
+        ("回答类型", [(kind_label(k), v, 0) for k, v in report["per_kind"].items()]),
+    ]
+    out = []
+    for title, bars in blocks:
+        top = max([b[1] for b in bars] + [1])
+        rows = "".join(
+            f'<div class="bar"><span class="lab">{_e(label)}</span><span class="track">'
+            f'<span class="fill" style="width:{100 * n / top:.1f}%"><span class="bad" style="width:'
+            f'{100 * bad / max(n, 1):.1f}%"></span></span></span><span class="n">{n}</span></div>'
+            for label, n, bad in bars
+        )
+        out.append(f'<figure class="chart"><figcaption>{_e(title)}</figcaption>{rows or "暂无。"}</figure>')
+    return "".join(out)
+
+
+_CHART_CSS = """.chart{margin:.5em 0 1em;max-width:640px}.chart figcaption{font-weight:bold;margin-bottom:4px}
+.bar{display:flex;align-items:center;gap:6px;font-size:13px;margin:2px 0}.bar .lab{flex:0 0 8.5em;text-align:right;
+overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.bar .track{flex:1;background:#f1f1f1;height:14px}
+.bar .fill{display:block;height:14px;background:#4a7bd0;position:relative}.bar .bad{position:absolute;right:0;top:0;
+height:14px;background:#d9534f}.bar .n{flex:0 0 3.5em}"""
+
+
+def render_html(
+    report: dict, extra: str = "", title: str = "生育政策问答 · 运营报告", nav: str = "", png: bool = True
+) -> str:
+    """A self-contained page; `extra` and `nav` are trusted HTML the admin page adds. png: charts drawn by
+    matplotlib and inlined (a file read offline, `rag report --html`), else HTML bars (/admin)."""
+    imgs = (
+        "".join(
+            f'<img alt="{_e(name)}" src="data:image/png;base64,{base64.b64encode(data).decode()}">'
+            for name, data in charts(report).items()
+        )
+        if png
+        else html_charts(report)
     )
     lat = report["latency_ms"]
     kpis = [
@@ -316,7 +369,7 @@ def render_html(report: dict, extra: str = "", title: str = "生育政策问答 
     return (
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{_e(title)}</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<style>{_CSS}</style></head><body>{nav}<h1>{_e(title)}</h1>"
+        f"<style>{_CSS}{_CHART_CSS}</style></head><body>{nav}<h1>{_e(title)}</h1>"
         f"<p>时间范围：{_e(_bj(report['since']) or since)} 至 {_e(_bj(report['until']))}</p>{empty}"
         + "".join(f'<span class="kpi"><b>{_e(v)}</b>{_e(k)}</span>' for k, v in kpis)
         + f"<div>{imgs}</div>"

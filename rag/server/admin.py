@@ -101,7 +101,8 @@ def admin_page(request: Request) -> HTMLResponse:
     report = _report(request)
     nav = "<nav>" + "".join(f'<a href="{h}">{t}</a>' for h, t in NAV) + "</nav>"
     return HTMLResponse(
-        render_html(report, extra=_pin_section(request), nav=nav), headers={"Cache-Control": "no-store"}
+        render_html(report, extra=_pin_section(request), nav=nav, png=False),
+        headers={"Cache-Control": "no-store"},
     )
 
 

@@ -48,6 +48,7 @@ questions = sa.Table(
     sa.Column("outcome", sa.String(16)),
     sa.Column("answer", sa.Text),
     sa.Column("previous", sa.String(MAX_QUESTION)),
+    sa.Column("topic", sa.Text),  # JSON [region, terms, intent] (rag/wording.py), set by the log's writer
 )
 feedback = sa.Table(
     "feedback",
@@ -77,7 +78,9 @@ gap_actions = sa.Table(  # what an operator did with a group of the gap queue (c
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("key", sa.String(64), nullable=False, index=True),
     sa.Column("action", sa.String(16), nullable=False),  # pin | gap | ignore
-    sa.Column("label", sa.Text),  # the group as shown (region, topic, an example), kept for the plan's authors
+    sa.Column(
+        "label", sa.Text
+    ),  # the group as shown (region, topic, an example), kept for the plan's authors
     sa.Column("pin_id", sa.Integer),
     sa.Column("ts", sa.DateTime, nullable=False),
 )
@@ -122,9 +125,11 @@ class QuestionRow:
     outcome: str | None = None
     answer: str | None = None
     previous: str | None = None
+    topic: str | None = None
 
     def values(self) -> dict:
         return {
+            "topic": self.topic,
             "outcome": (self.outcome or None) and self.outcome[:16],
             "answer": (self.answer or None) and self.answer[:MAX_ANSWER],
             "previous": (self.previous or None) and self.previous[:MAX_QUESTION],

@@ -66,7 +66,9 @@ CLI_PIN_SUSPENDED_AFTER_INDEX = "置顶回答 #{id} 已暂停：{reason}"
 NO_INDEX = "没有找到索引（{path}）：请先运行 `rag index`。"
 UNSPECIFIED_REGION = "未指明"
 REGIONS_MORE = "{names}等{n}地"
-NO_CJK_FONT = "未找到中文字体，报告图表中的中文将无法显示：请安装 fonts-noto-cjk，或用 RAG_CJK_FONT 指定字体文件。"
+NO_CJK_FONT = (
+    "未找到中文字体，报告图表中的中文将无法显示：请安装 fonts-noto-cjk，或用 RAG_CJK_FONT 指定字体文件。"
+)
 KIND_NAMES = {
     "fact": "事实",
     "list": "列举",
@@ -87,7 +89,9 @@ ALERT_REFUSED_OVER = "未能回答比例超过 {limit:.0%}"
 ALERT_DOWN_OVER = "没帮助比例超过 {limit:.0%}"
 ALERT_OK = "正常：{facts}。"
 ALERT_TOO_FEW = "正常（提问少于 {min} 条，不作判断）：{facts}。"
-ALERT_BAD_SETTING = "告警设置 {name} 的值 {value!r} 不合法：比例写 0 到 1 之间的小数，条数和分钟数写非负整数。"
+ALERT_BAD_SETTING = (
+    "告警设置 {name} 的值 {value!r} 不合法：比例写 0 到 1 之间的小数，条数和分钟数写非负整数。"
+)
 
 # the console (/admin)
 CONSOLE_BAD_FILTER = "筛选条件 {name} 的值不合法。"

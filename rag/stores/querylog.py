@@ -34,6 +34,24 @@ MAX_BACKOFF = 30.0
 Item = QuestionRow | FeedbackRow
 
 
+def topic_of(question: str, region: str | None, previous: str | None = None) -> str | None:
+    """The group a question belongs to, as stored JSON: [region, terms, intent] of rag/wording.group_key.
+    A follow-up ("那北京呢") is grouped with its previous question; flood text is cut to what matters."""
+    import json
+
+    try:
+        from ..wording import group_key
+
+        text = f"{previous} {question}" if previous else question
+        return json.dumps(list(group_key(text[:TOPIC_TEXT], region)), ensure_ascii=False)
+    except Exception:  # grouping is a convenience: the row is written without it
+        log.exception("提问归组失败")
+        return None
+
+
+TOPIC_TEXT = 160  # characters of question (and previous question) that decide the group
+
+
 def _transient(exc: Exception) -> bool:
     """Whether the store may take the same rows later (down, locked, disk full, read-only) rather than
     refusing what they hold (a value too long, a constraint)."""
@@ -177,6 +195,9 @@ class QuestionLog:
 
     def _write(self, batch: list[Item]) -> list[Item]:
         """Writes a batch; returns what must be retried (empty when done)."""
+        for item in batch:  # grouped here, off the answer path, once: the console never regroups the log
+            if isinstance(item, QuestionRow) and item.topic is None:
+                item.topic = topic_of(item.question, item.region, item.previous)
         problem = self.store.file_problem()
         if problem:  # deleted or replaced SQLite file: reopen before writing, never into the unlinked one
             log.warning(problem)
