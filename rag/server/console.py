@@ -34,7 +34,9 @@ padding:4px 6px;text-align:left;vertical-align:top;font-size:14px}th{background:
 .card{border:1px solid #ccc;border-radius:6px;padding:8px 10px;margin:10px 0}.card h3{margin:.2em 0;font-size:16px}
 .muted{color:#666;font-size:13px}.warn{color:#b00}form.inline{display:inline}button,input,select,textarea{font-size:15px;
 margin:2px 0}input[type=text],textarea{max-width:100%}label{margin-right:10px;white-space:nowrap}
-.clause{border-left:3px solid #9bd;padding:2px 8px;margin:4px 0;font-size:14px}"""
+.clause{border-left:3px solid #9bd;padding:2px 8px;margin:4px 0;font-size:14px}body{overflow-wrap:anywhere}
+input[type=text]{width:28em}input[type=text],select,textarea{max-width:calc(100vw - 40px);box-sizing:border-box}
+label{white-space:normal;display:inline-block}"""
 NAV = (
     ("/admin", "概览"),
     ("/admin/gaps", "待处理问题"),
