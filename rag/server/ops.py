@@ -226,12 +226,18 @@ def _matcher(inner, ops: Ops):
     from ..pins import PinMatcher, _chunks_of, verify_pins
 
     try:
-        chunks = _chunks_of(inner)
-        verify_pins(ops.store, chunks)
-        return PinMatcher(ops.store, inner)
-    except Exception as exc:  # no database, no index attribute (test doubles): answers go on without pins
+        _chunks_of(inner)
+        matcher = PinMatcher(ops.store, inner)
+    except Exception as exc:  # no index attribute (test doubles): answers go on without pins
         log.warning("置顶回答不可用：%s", exc)
         return None
+    try:
+        verify_pins(ops.store, matcher.chunks)
+        matcher.verified = True
+    except Exception as exc:  # database down at start: the matcher re-checks and loads pins once it is back
+        log.warning("置顶回答暂时无法核对（数据库恢复后自动核对并启用）：%s", exc)
+        matcher.failing = True
+    return matcher
 
 
 def bind(answerer, channel: str, address: str | None):
