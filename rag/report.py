@@ -324,7 +324,7 @@ def html_charts(report: dict) -> str:
     return "".join(out)
 
 
-_CHART_CSS = """.chart{margin:.5em 0 1em;max-width:640px}.chart figcaption{font-weight:bold;margin-bottom:4px}
+_CHART_CSS = """body{overflow-wrap:anywhere}input,textarea{max-width:100%;box-sizing:border-box}.chart{margin:.5em 0 1em;max-width:640px}.chart figcaption{font-weight:bold;margin-bottom:4px}
 .bar{display:flex;align-items:center;gap:6px;font-size:13px;margin:2px 0}.bar .lab{flex:0 0 8.5em;text-align:right;
 overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.bar .track{flex:1;background:#f1f1f1;height:14px}
 .bar .fill{display:block;height:14px;background:#4a7bd0;position:relative}.bar .bad{position:absolute;right:0;top:0;

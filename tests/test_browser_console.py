@@ -107,6 +107,14 @@ def test_retrieval_test_page(server, page):
     shot(page, "probe", full=False)
 
 
+def test_overview_draws_its_charts_in_the_page(server, page):
+    page.goto(server + "/admin?since=1d")
+    assert page.locator("figure.chart").count() == 4
+    assert page.locator("figure.chart figcaption", has_text="各地区提问数").count() == 1
+    assert "（北京时间）" in page.content() and fits_the_phone(page)
+    shot(page, "overview", full=False)
+
+
 def test_clause_usage_and_filters(server, page):
     page.goto(server + "/admin/clauses")
     assert page.locator("h2", has_text="从未被引用的条款").count() == 1
