@@ -10,15 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from _browser import CHROMIUM, browser_api
 from _live_server import rag_serve
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError("Debian chromium is missing in CI: scripts/sysdeps.sh did not install it")
-    pytest.skip("Debian chromium is not installed (make sysdeps)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = browser_api()
 TOKEN = "console-browser"
 PHONE = {"width": 390, "height": 844}
 SHOTS = Path(__file__).resolve().parents[1] / "docs" / "operations"

@@ -4,21 +4,16 @@ with the browser's login prompt and shows the report's charts under the page's C
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
+from _browser import CHROMIUM, browser_api
 from _live_server import rag_serve
 
 from rag.stores import Store
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError("Debian chromium is missing in CI: scripts/sysdeps.sh did not install it")
-    pytest.skip("Debian chromium is not installed (make sysdeps)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = browser_api()
 T = 90_000
 TOKEN = "browser-admin"
 

@@ -206,7 +206,8 @@ def test_database_going_away_does_not_fail_an_answer(server, db):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         health = httpx.get(server + "/healthz").json()["question_log"]
-        if health["lost"]:
+        if health["database_ok"] is False:
             break
         time.sleep(0.5)
-    assert health["lost"] >= 1 and health["database_ok"] is False
+    # kept in memory and retried (issue 28), not dropped: lost only if the server stops before it is back
+    assert health["waiting"] >= 1 and health["database_ok"] is False and health["lost"] == 0
