@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -72,15 +73,15 @@ def start(db_url: str, workers: int) -> tuple[subprocess.Popen, str]:
     return proc, url
 
 
-def ask_all(url: str) -> list[str]:
+def ask_all(url: str, rounds: int = 1) -> list[str]:
     def ask(q):
         with httpx.Client(timeout=120) as c:  # one connection each: spread over the workers
             r = c.post(url + "/api/ask", json={"question": q})
             r.raise_for_status()
             return r.json()["answer_id"]
 
-    with ThreadPoolExecutor(3) as pool:
-        return list(pool.map(ask, QUESTIONS))
+    with ThreadPoolExecutor(4) as pool:
+        return list(pool.map(ask, QUESTIONS * rounds))
 
 
 def stop(proc: subprocess.Popen, sig=signal.SIGTERM) -> str:
@@ -105,13 +106,13 @@ def logged(db_url: str) -> dict:
 def test_every_answered_question_is_logged_after_an_immediate_stop(db_url, workers, sig):
     proc, url = start(db_url, workers)
     try:
-        ids = ask_all(url)
+        ids = ask_all(url, rounds=5)  # 30 answers from 4 clients at once
     except BaseException:
         proc.kill()
         raise
     err = stop(proc, sig)  # the moment the last answer arrived: no sleep
     rows = logged(db_url)
-    missing = [q for q, i in zip(QUESTIONS, ids) if i not in rows]
+    missing = [q for q, i in zip(QUESTIONS * 5, ids) if i not in rows]
     assert not missing, f"not in the log after {sig.name}: {missing}\n{err[-2000:]}"
     assert "未能写入" not in err and "拒收" not in err
     no_place = rows[ids[2]]["region"] or ""
@@ -143,6 +144,12 @@ def test_an_old_postgresql_schema_is_migrated_to_take_long_region_lists(db_url):
 
     if not db_url.startswith("postgresql"):
         pytest.skip("SQLite does not enforce column widths; the migration is PostgreSQL's")
+    admin = sa.create_engine(db_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:  # a database of its own: the other tests' rows hold long regions already
+        c.execute(sa.text("DROP DATABASE IF EXISTS migration_test"))
+        c.execute(sa.text("CREATE DATABASE migration_test"))
+    admin.dispose()
+    db_url = db_url.rsplit("/", 1)[0] + "/migration_test"
     old = Store(db_url)
     old.ensure_schema()
     with old.engine.begin() as c:
@@ -160,3 +167,23 @@ def test_an_old_postgresql_schema_is_migrated_to_take_long_region_lists(db_url):
     )
     assert {r["answer_id"]: r["region"] for r in store.question_rows()}["e" * 32] == region
     store.dispose()
+
+
+def test_a_sqlite_file_deleted_while_serving_is_reported_and_the_next_answers_reach_the_disk(tmp_path):
+    path = tmp_path / "rag.sqlite"
+    proc, url = start(f"sqlite:///{path}", 1)
+    try:
+        ask_all(url)
+        deadline = time.monotonic() + 20
+        while httpx.get(url + "/healthz").json()["question_log"]["database_ok"] is not True:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        health = httpx.get(url + "/healthz").json()["question_log"]
+        assert health["database_ok"] is False and "已被删除" in health["last_error"]
+        ids = ask_all(url)
+    finally:
+        stop(proc)
+    rows = logged(f"sqlite:///{path}")  # what anyone reading the file on disk finds
+    assert set(ids) <= set(rows)
