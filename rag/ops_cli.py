@@ -64,6 +64,8 @@ def _alert(args, settings) -> int:
 
 
 def _print_text(r: dict) -> None:
+    from .report import region_label
+
     lat, fb = r["latency_ms"], r["feedback"]
     print(
         M.CLI_SUMMARY.format(
@@ -80,7 +82,7 @@ def _print_text(r: dict) -> None:
         if r[key]:
             print(f"\n{title}：")
             for g in r[key][:10]:
-                region = g["region"] or M.UNSPECIFIED_REGION
+                region = region_label(g["region"], r.get("region_names", {}))
                 line = M.CLI_GROUP_LINE.format(
                     count=g["count"],
                     region=region,
