@@ -19,12 +19,12 @@ import sqlalchemy as sa
 
 from .errors import RagError
 from .report import topic_key
+from .report_sql import NOT_GAPS
 from .stores import messages as M
 from .stores.db import Store, feedback, gap_actions, questions, utcnow
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 PLAN_GAPS = ("not_stated", "not_covered", "off_topic", "refused")
-NOT_GAPS = ("locked", "injection")
 GAP_WINDOW = 5_000  # the newest gap rows grouped per page view: bounded work whatever the log's size
 PAGE = 50
 MAX_PAGE = 100_000

@@ -122,6 +122,7 @@ def build_report(store: Store, since: datetime | None = None, chunks: dict | Non
         "region_names": {c.slug: c.region_name for c in (chunks or {}).values()},
         "per_kind": {(k or ""): v for k, v in Q.per_column(store, since, "kind").items()},
         "per_channel": Q.per_column(store, since, "channel"),
+        "per_outcome": {(k or ""): v for k, v in Q.per_column(store, since, "outcome").items()},
         "grouped_window": GROUP_WINDOW,
         "top_questions": _groups(Q.newest(store, since, GROUP_WINDOW), keys=keys),
         "refused_questions": _groups(Q.newest(store, since, GROUP_WINDOW, refused=True), keys=keys),
@@ -290,6 +291,17 @@ def _group_table(title: str, groups: list[dict], empty: str, names: dict) -> str
     )
 
 
+def _apart(per_outcome: dict) -> str:
+    """Lock redirects and refused injections: counted apart from the plan gaps, linked to their bucket."""
+    n = {k: per_outcome.get(k, 0) for k in ("locked", "injection")}
+    if not any(n.values()):
+        return ""
+    return (
+        f"<p>另有地区锁定转介 {n['locked']} 条、拒绝的指令注入 {n['injection']} 条（不是方案空白，"
+        '见<a href="/admin/gaps#other">待处理问题</a>）。</p>'
+    )
+
+
 def _bj(iso: str | None) -> str:
     from .gaps import beijing
 
@@ -375,6 +387,7 @@ def render_html(
         + f"<div>{imgs}</div>"
         + _group_table("问得最多的问题", report["top_questions"], "暂无。", names)
         + _group_table("未能回答的问题（方案或助手的空白）", report["refused_questions"], "暂无。", names)
+        + _apart(report.get("per_outcome", {}))
         + _group_table("用户评价“没帮助”的问题", report["disliked_questions"], "暂无。", names)
         + pins
         + extra

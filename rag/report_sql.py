@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 from .stores.db import Store, feedback, questions
 
+NOT_GAPS = ("locked", "injection")  # refusals that are no gap in the plans
+
 
 def _since(q, since: datetime | None):
     return q.where(questions.c.ts >= since) if since is not None else q
@@ -91,8 +93,10 @@ def newest(
         ),
         since,
     )
-    if refused:
-        q = q.where(questions.c.refused.is_(True))
+    if refused:  # plan gaps only: lock redirects and refused injections are not (counted apart)
+        q = q.where(questions.c.refused.is_(True)).where(
+            sa.or_(questions.c.outcome.is_(None), questions.c.outcome.not_in(NOT_GAPS))
+        )
     if rating:
         q = q.where(fb.c.rating == rating)
     q = q.order_by(questions.c.ts.desc(), questions.c.id.desc()).limit(limit)
