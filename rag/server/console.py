@@ -201,7 +201,8 @@ def _picker(
     from ..probe import search_clauses
 
     chunks = _chunks(request)
-    found = search_clauses(chunks, text) if text else []
+    found = search_clauses(chunks, text, limit=200) if text else []
+    found = sorted(found, key=lambda c: c.slug != g.region)[:30]  # the group's own plan first
     found += [chunks[c] for c in g.clauses() if c in chunks and chunks[c] not in found]  # what was cited
     boxes = "".join(
         f'<div class="clause"><label style="white-space:normal"><input type="checkbox" name="cite" value="{e(c.id)}"'
