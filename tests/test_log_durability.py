@@ -134,3 +134,19 @@ def test_a_replaced_sqlite_file_is_reported(store, tmp_path):
     st = qlog.status()
     assert st["database_ok"] is False and "已被替换" in st["last_error"]
     qlog.close()
+
+
+def test_a_rating_reaching_another_worker_before_the_answer_is_written_is_accepted(tmp_path):
+    """Two workers share the database: the 👎 arrives at the one that did not answer, within the batch window."""
+    from rag.server.feedback import store_feedback
+    from rag.server.ops import Ops
+    from rag.stores import StoreConfig
+
+    config = StoreConfig(url=f"sqlite:///{tmp_path / 'w.sqlite'}", salt="x", flush_seconds=0.3)
+    a, b = Ops(config), Ops(config)
+    a.log.record(row(7))
+    store_feedback(b, f"{7:032x}", "down", "答案错误")  # no ApiError(404)
+    a.close()
+    b.close()
+    rows = a.store.question_rows()
+    assert rows[0]["rating"] == "down" and rows[0]["comment"] == "答案错误"
