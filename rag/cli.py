@@ -408,6 +408,15 @@ def _add_ops(sub) -> None:
     sp.add_argument("--json", action="store_true", help="print the report as one JSON object")
     sp.add_argument("--html", metavar="FILE", help="write an HTML report with charts")
     sp.add_argument("--csv", metavar="FILE", help="export the question rows as CSV")
+    sp.add_argument(
+        "--alert",
+        action="store_true",
+        help="one line; exit 1 when refusals or 👎 in the last hour exceed their share ([alert] in rag.toml)",
+    )
+    sp.add_argument("--refused-share", type=float, default=None, help="with --alert: limit (default 0.30)")
+    sp.add_argument("--down-share", type=float, default=None, help="with --alert: limit (default 0.20)")
+    sp.add_argument("--min-questions", type=int, default=None, help="with --alert: fewer = no verdict (10)")
+    sp.add_argument("--window-minutes", type=int, default=None, help="with --alert: window (default 60)")
     sp.set_defaults(func=_ops_command("cmd_report"))
 
     sp = sub.add_parser("pin", help="pinned (operator-checked) answers")

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from ..assistant import Assistant
 from ..errors import RagError
+from .alerts import check, load_alert_config
 from .pins import add_pin, calibrate, index_chunks, verify_pins
-from .report import build_report, parse_date, parse_since, render_html, write_csv
+from .report import build_report, parse_date, parse_since, region_label, render_html, write_csv
 from .stores import Store, load_store_config
 from .stores import messages as M
 
@@ -22,6 +23,8 @@ def _store(settings):
 
 
 def cmd_report(args, settings) -> int:
+    if getattr(args, "alert", False):
+        return _alert(args, settings)
     since = parse_since(args.since)
     store = _store(settings)
     try:
@@ -45,6 +48,20 @@ def cmd_report(args, settings) -> int:
     return 0
 
 
+def _alert(args, settings) -> int:
+    """One line; exit 1 when a share is over its limit (cron mails it, a monitor pages on it)."""
+    config = load_alert_config(
+        settings,
+        refused_share=args.refused_share,
+        down_share=args.down_share,
+        min_questions=args.min_questions,
+        window_minutes=args.window_minutes,
+    )
+    result = check(_store(settings), config)
+    print(result.line)
+    return 1 if result.alert else 0
+
+
 def _print_text(r: dict) -> None:
     lat, fb = r["latency_ms"], r["feedback"]
     print(
@@ -62,7 +79,7 @@ def _print_text(r: dict) -> None:
         if r[key]:
             print(f"\n{title}：")
             for g in r[key][:10]:
-                region = g["region"] or M.UNSPECIFIED_REGION
+                region = region_label(g["region"], r.get("region_names", {}))
                 line = M.CLI_GROUP_LINE.format(
                     count=g["count"],
                     region=region,

@@ -130,18 +130,46 @@ class PinMatcher:
         self._pins: list[Pin] = []
         self._keys: list[tuple] = []
         self._vectors = np.zeros((0, 1), dtype=np.float32)
+        self.verified = False  # pins re-checked against this index (not yet when the database was down)
+        self.failing = False  # the last load failed: later loads run beside the answers, never in their way
+        self._loading = False
 
     def _refresh(self) -> None:
+        """Reloads the pins when the table changed. While the database answers, inline (a cheap query); once it
+        failed (down, hung), in a background thread until it answers again: an answer never waits for a
+        database that is away, and pins come back by themselves when it returns (a replica started while
+        PostgreSQL was down serves them as soon as PostgreSQL is back)."""
         now = time.monotonic()
         if now - self._checked < self.refresh_seconds:
             return
         with self._lock:
-            if now - self._checked < self.refresh_seconds:
+            if now - self._checked < self.refresh_seconds or self._loading:
                 return
-            self._checked = now
-            version = self.store.pins_version()
-            if version == self._version:
-                return
+            self._checked, self._loading = now, True
+        if self.failing:
+            threading.Thread(target=self._load, name="rag-pins", daemon=True).start()
+        else:
+            self._load()
+
+    def _load(self) -> None:
+        try:
+            if not self.verified:
+                verify_pins(self.store, self.chunks)
+                self.verified = True
+            self._reload_pins()
+            if self.failing:
+                log.info("数据库已恢复，置顶回答已重新载入。")
+            self.failing = False
+        except Exception as exc:
+            if not self.failing:
+                log.warning("置顶回答暂时无法从数据库载入（之后在后台重试）：%s", exc)
+            self.failing = True
+        finally:
+            self._loading = False
+
+    def _reload_pins(self) -> None:
+        version = self.store.pins_version()
+        if version != self._version:
             pins = [p for p in self.store.pins(active_only=True) if all(c in self.chunks for c in p.clauses)]
             vectors = (
                 self.embedder.encode_query([normalize_query(p.question) for p in pins])

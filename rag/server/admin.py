@@ -28,6 +28,16 @@ from . import schemas
 from .contract import ApiError
 from .security import client_ip
 
+# the console's pages (rag/server/console.py), linked from every admin page
+NAV = (
+    ("/admin", "概览"),
+    ("/admin/gaps", "待处理问题"),
+    ("/admin/probe", "检索测试"),
+    ("/admin/clauses", "条款使用"),
+    ("/admin/log", "提问记录"),
+    ("/admin#pins", "置顶回答"),
+)
+
 router = APIRouter(prefix="/admin", tags=["运维"], include_in_schema=True)
 
 
@@ -93,8 +103,10 @@ def _report(request: Request) -> dict:
 )
 def admin_page(request: Request) -> HTMLResponse:
     report = _report(request)
+    nav = "<nav>" + "".join(f'<a href="{h}">{t}</a>' for h, t in NAV) + "</nav>"
     return HTMLResponse(
-        render_html(report, extra=_pin_section(request)), headers={"Cache-Control": "no-store"}
+        render_html(report, extra=_pin_section(request), nav=nav, png=False),
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -204,8 +216,7 @@ def _pin_section(request: Request) -> str:
     rows = "".join(
         f"<tr><td>{p.id}</td><td>{e(p.question)}</td><td>{e(p.answer)}</td><td>{e(' '.join(p.clauses))}</td>"
         f"<td>{'使用中' if p.active else '已暂停：' + e(p.reason or '')}</td>"
-        f'<td><form method="post" action="/admin/pins/{p.id}/delete">'
-        f'<input type="hidden" name="form_token" value="{token}"><button>删除</button></form></td></tr>'
+        f'<td><a href="/admin/pins/{p.id}/delete">删除…</a></td></tr>'
         for p in _ops(request).store.pins()
     )
     return (
@@ -214,8 +225,9 @@ def _pin_section(request: Request) -> str:
         '<form method="post" action="/admin/pins"><input type="hidden" name="form_token" '
         f'value="{token}"><p><label>问题 <input name="question" size="60" maxlength="500" required></label></p>'
         '<p><label>回答 <textarea name="answer" rows="3" cols="60" maxlength="2000" required></textarea></label></p>'
-        '<p><label>引用条款编号（空格分隔）<input name="cite" size="40" required></label></p>'
+        '<p><label>引用条款编号（空格分隔；也可在<a href="/admin/gaps">待处理问题</a>中按文字选条款）'
+        '<input name="cite" size="40" required></label></p>'
         "<p><button>置顶</button></p></form>"
-        '<p><a href="/admin/export.csv?since=all">导出全部提问记录（CSV）</a> · '
+        '<p><a href="/admin/log.csv">导出全部提问记录（CSV）</a> · '
         '<a href="/admin/report.json">报告 JSON</a></p>'
     )

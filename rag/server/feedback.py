@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Literal
 
 import gradio as gr  # module level: Gradio resolves the gr.LikeData annotation here
@@ -12,7 +13,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from ..ops.stores import messages as M
-from ..ops.stores.db import MAX_COMMENT
+from ..ops.stores.db import MAX_COMMENT, FeedbackRow
 from ..text.normalize import strip_invisible
 from . import schemas
 from .contract import ApiError
@@ -48,14 +49,24 @@ def store_feedback(ops, answer_id: str, rating: str, comment: str | None) -> Non
     if comment and len(comment) > MAX_COMMENT:
         raise ApiError(422, M.FEEDBACK_COMMENT_TOO_LONG.format(limit=MAX_COMMENT))
     try:
-        if not _ID.fullmatch(answer_id or "") or not ops.log.knows(answer_id):
+        if not _ID.fullmatch(answer_id or "") or not _known(ops, answer_id):
             raise ApiError(404, M.FEEDBACK_UNKNOWN_ID)
-        ops.store.add_feedback(answer_id, rating, comment)
+        # through the log's writer: never waits for the database, retried when it is down, written at stop
+        ops.log.record_feedback(FeedbackRow(answer_id=answer_id, rating=rating, comment=comment))
     except ApiError:
         raise
     except Exception as exc:
         log.warning("反馈写入失败：%s", exc)
         raise ApiError(503, M.FEEDBACK_DB_DOWN) from None
+
+
+def _known(ops, answer_id: str) -> bool:
+    """Known here or in the database; else checked once more after one batch window, because the answer may
+    come from another worker or replica whose writer has not written it yet (a 👎 a second after the answer)."""
+    if ops.log.knows(answer_id):
+        return True
+    time.sleep(min(1.0, ops.log.flush_seconds * 2 + 0.1))
+    return ops.store.has_answer(answer_id)
 
 
 def limit_feedback(request: Request) -> None:

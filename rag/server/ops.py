@@ -16,11 +16,13 @@ import uuid
 
 from ..assistant import stream_answer
 from ..models import Answer
+from ..ops.outcome import answer_kind, outcome_of  # noqa: F401 - re-exported for the console and tests
 from ..ops.pins import PinMatcher, _chunks_of, verify_pins
 from ..ops.stores import QuestionLog, QuestionRow, Store, StoreConfig, client_hash, load_store_config, redact
 from ..pipeline import build
+from ..question.record import user_turns
 from ..text.normalize import normalize_query
-from . import admin, feedback
+from . import admin, console, feedback
 from .security import client_ip
 
 log = logging.getLogger("rag.server")
@@ -62,6 +64,7 @@ class Ops:
         return self.log.status()
 
     def close(self) -> None:
+        """Writes every queued row and stops the writer; idempotent (the app's shutdown, then atexit)."""
         if self.log is not None:
             self.log.close()
         self.store.dispose()
@@ -115,7 +118,7 @@ class OpsAnswerer:
         t = time.perf_counter()
         answer, pin_id = self._pinned(question, region)
         answer = answer or self.inner.ask(question, region=region, history=history, **kw)
-        self._record(answer, question, time.perf_counter() - t, pin_id)
+        self._record(answer, question, time.perf_counter() - t, pin_id, history)
         return answer
 
     def stream(self, question: str, region: str | None = None, history=(), **kw):
@@ -127,10 +130,12 @@ class OpsAnswerer:
             pieces = self.inner.stream(question, region=region, history=history, **kw)
         for piece in pieces:
             if isinstance(piece, Answer):
-                self._record(piece, question, time.perf_counter() - t, pin_id)
+                self._record(piece, question, time.perf_counter() - t, pin_id, history)
             yield piece
 
-    def _record(self, answer: Answer, question: str, seconds: float, pin_id: int | None = None) -> None:
+    def _record(
+        self, answer: Answer, question: str, seconds: float, pin_id: int | None = None, history=()
+    ) -> None:
         if self.ops.log is None:
             return
         try:
@@ -148,33 +153,39 @@ class OpsAnswerer:
                     latency_ms=round(seconds * 1000, 2),
                     client=client,
                     pin_id=pin_id,
+                    outcome=outcome_of(answer),
+                    answer=redact(answer.answer or ""),
+                    previous=previous_question(history),
                 )
             )
         except Exception:  # logging never fails an answer
             log.exception("提问记录失败")
 
 
-def answer_kind(answer: Answer) -> str:
-    """'pinned', else the answer's own `kind` when the answerer sets one, else derived from its shape."""
-    if answer.pinned:
-        return "pinned"
-    kind = getattr(answer, "kind", None)
-    if kind:
-        return str(kind)
-    if answer.refused:
-        return "refused"
-    return "compare" if len(answer.regions) > 1 or answer.region is None else "fact"
+def previous_question(history) -> str | None:
+    """The conversation's last question before this one (normalised, redacted), for follow-ups."""
+    try:
+        turns = user_turns(history)
+    except Exception:
+        return None
+    return redact(normalize_query(turns[-1]))[:500] if turns else None
 
 
 def _matcher(inner, ops: Ops):
     """A pin matcher over this answerer's index; first re-checks every pin against the index just loaded."""
     try:
-        chunks = _chunks_of(inner)
-        verify_pins(ops.store, chunks)
-        return PinMatcher(ops.store, inner)
-    except Exception as exc:  # no database, no index attribute (test doubles): answers go on without pins
+        _chunks_of(inner)
+        matcher = PinMatcher(ops.store, inner)
+    except Exception as exc:  # no index attribute (test doubles): answers go on without pins
         log.warning("置顶回答不可用：%s", exc)
         return None
+    try:
+        verify_pins(ops.store, matcher.chunks)
+        matcher.verified = True
+    except Exception as exc:  # database down at start: the matcher re-checks and loads pins once it is back
+        log.warning("置顶回答暂时无法核对（数据库恢复后自动核对并启用）：%s", exc)
+        matcher.failing = True
+    return matcher
 
 
 def bind(answerer, channel: str, address: str | None):
@@ -217,7 +228,7 @@ def install(app, holder, config, settings) -> Ops:
     """Wires the operations layer into a new app: wraps the held answerer (and every reload of it), adds the
     context middleware and the /api/feedback and /admin routes. Called once by create_app."""
     ops = Ops(load_store_config(settings), admin_token=config.admin_token)
-    atexit.register(ops.close)  # rows still queued at shutdown are written (or counted lost)
+    _close_on_shutdown(app, ops)
     app.state.ops = holder.ops = ops
     if not isinstance(holder.current, OpsAnswerer):
         holder.current = OpsAnswerer(holder.current, ops)
@@ -234,7 +245,31 @@ def install(app, holder, config, settings) -> Ops:
     app.add_middleware(OpsMiddleware, ops=ops, config=config)
     app.include_router(feedback.router)
     app.include_router(admin.router)
+    app.include_router(console.router)  # the console's pages under /admin (issue 27)
     return ops
+
+
+def _close_on_shutdown(app, ops: Ops) -> None:
+    """Rows still queued are written on every orderly stop. uvicorn ends the lifespan after the requests in
+    flight are answered (so their rows are queued by then) and before it re-raises SIGTERM/SIGINT with the
+    default handler, which would end the process without running atexit; atexit stays as the fallback for a
+    worker that exits some other way (workers.py runs it before os._exit)."""
+    from contextlib import asynccontextmanager
+
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a):
+        async with inner(a) as state:
+            try:
+                yield state
+            finally:
+                import anyio
+
+                await anyio.to_thread.run_sync(ops.close)
+
+    app.router.lifespan_context = lifespan
+    atexit.register(ops.close)
 
 
 def status(app) -> dict:

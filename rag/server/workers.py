@@ -10,6 +10,7 @@ worker (through the Redis reload signal when RAG_REDIS_URL is set, else by passi
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import signal
@@ -55,6 +56,7 @@ def run_workers(
             except BaseException:
                 log.exception("工作进程 %d 异常退出", i)
             finally:
+                atexit._run_exitfuncs()  # os._exit skips them: the question log writes what it still holds
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(code)

@@ -149,7 +149,7 @@ def test_a_pinned_answer_is_served_for_a_paraphrase_not_for_an_unrelated_questio
             not httpx.post(server + "/api/ask", json={"question": other}, timeout=60).json().get("pinned")
         ), other
     page = httpx.get(server + "/admin", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
-    assert page.status_code == 200 and page.text.count("data:image/png;base64,") >= 2 and Q in page.text
+    assert page.status_code == 200 and page.text.count('<figure class="chart">') == 4 and Q in page.text
     assert httpx.get(server + "/admin").status_code == 401
     assert rag(env, "pin", "rm", str(store.pins()[0].id)).returncode == 0
 
@@ -206,7 +206,8 @@ def test_database_going_away_does_not_fail_an_answer(server, db):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         health = httpx.get(server + "/healthz").json()["question_log"]
-        if health["lost"]:
+        if health["database_ok"] is False:
             break
         time.sleep(0.5)
-    assert health["lost"] >= 1 and health["database_ok"] is False
+    # kept in memory and retried (issue 28), not dropped: lost only if the server stops before it is back
+    assert health["waiting"] >= 1 and health["database_ok"] is False and health["lost"] == 0

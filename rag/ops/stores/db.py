@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,9 +22,10 @@ from ...question.validate import MAX_QUESTION_CHARS
 from . import messages as M
 
 log = logging.getLogger("rag.ops.stores")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_QUESTION = MAX_QUESTION_CHARS  # a logged question is a checked one: the answerer's own bound
 MAX_COMMENT = 300
+MAX_ANSWER = 2000
 
 metadata = sa.MetaData()
 questions = sa.Table(
@@ -34,13 +36,20 @@ questions = sa.Table(
     sa.Column("ts", sa.DateTime, nullable=False, index=True),  # UTC, naive
     sa.Column("channel", sa.String(16), nullable=False),  # ui | widget | api | v1
     sa.Column("question", sa.String(MAX_QUESTION), nullable=False),  # normalised, never the raw input
-    sa.Column("region", sa.String(32)),
+    # a comparison or a no-place question names several regions ("beijing,chongqing,…"): no fixed width
+    sa.Column("region", sa.Text),
     sa.Column("kind", sa.String(16)),
     sa.Column("refused", sa.Boolean, nullable=False),
     sa.Column("clauses", sa.Text, nullable=False, default="[]"),  # JSON list of cited clause ids
     sa.Column("latency_ms", sa.Float),
     sa.Column("client", sa.String(16)),  # salted daily hash of the address (privacy.py), never the address
     sa.Column("pin_id", sa.Integer),  # set when a pinned answer was served
+    # v2, for the console's gap queue: how the question ended (ops.outcome_of), the answer given (so a 👎 can be
+    # read with what it rated) and a follow-up's previous question (so "那北京呢" keeps its topic)
+    sa.Column("outcome", sa.String(16)),
+    sa.Column("answer", sa.Text),
+    sa.Column("previous", sa.String(MAX_QUESTION)),
+    sa.Column("topic", sa.Text),  # JSON [region, terms, intent] (rag/ops/wording.py), set by the log's writer
 )
 feedback = sa.Table(
     "feedback",
@@ -58,11 +67,23 @@ pins = sa.Table(
     sa.Column("question", sa.String(MAX_QUESTION), nullable=False),
     sa.Column("answer", sa.Text, nullable=False),
     sa.Column("clauses", sa.Text, nullable=False),  # JSON {clause_id: sha256 of its text when pinned}
-    sa.Column("region", sa.String(32)),
+    sa.Column("region", sa.Text),
     sa.Column("status", sa.String(16), nullable=False, default="active"),  # active | suspended
     sa.Column("reason", sa.Text),
     sa.Column("created", sa.DateTime, nullable=False),
     sa.Column("checked", sa.DateTime, nullable=False),
+)
+gap_actions = sa.Table(  # what an operator did with a group of the gap queue (console: pin, gap, ignore)
+    "gap_actions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(64), nullable=False, index=True),
+    sa.Column("action", sa.String(16), nullable=False),  # pin | gap | ignore
+    sa.Column(
+        "label", sa.Text
+    ),  # the group as shown (region, topic, an example), kept for the plan's authors
+    sa.Column("pin_id", sa.Integer),
+    sa.Column("ts", sa.DateTime, nullable=False),
 )
 meta = sa.Table(
     "meta",
@@ -71,8 +92,16 @@ meta = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
-# version -> statements bringing the schema from version-1 to version (none yet: v1 is created whole)
-MIGRATIONS: dict[int, list[str]] = {}
+# version -> statements bringing the schema from version-1 to version, per dialect ("*": every dialect).
+# v2: region held several comma-joined slugs in varchar(32); PostgreSQL refused such rows (SQLite ignores widths).
+MIGRATIONS: dict[int, dict[str, list[str]]] = {
+    2: {
+        "postgresql": [
+            "ALTER TABLE questions ALTER COLUMN region TYPE TEXT",
+            "ALTER TABLE pins ALTER COLUMN region TYPE TEXT",
+        ]
+    },
+}
 
 
 def utcnow() -> datetime:
@@ -94,9 +123,17 @@ class QuestionRow:
     client: str | None = None
     pin_id: int | None = None
     ts: datetime = field(default_factory=utcnow)
+    outcome: str | None = None
+    answer: str | None = None
+    previous: str | None = None
+    topic: str | None = None
 
     def values(self) -> dict:
         return {
+            "topic": self.topic,
+            "outcome": (self.outcome or None) and self.outcome[:16],
+            "answer": (self.answer or None) and self.answer[:MAX_ANSWER],
+            "previous": (self.previous or None) and self.previous[:MAX_QUESTION],
             "answer_id": self.answer_id,
             "ts": self.ts,
             "channel": self.channel[:16],
@@ -109,6 +146,20 @@ class QuestionRow:
             "client": self.client,
             "pin_id": self.pin_id,
         }
+
+
+@dataclass
+class FeedbackRow:
+    """One rating of an answer as the log stores it (written by the log's writer, like the questions)."""
+
+    answer_id: str
+    rating: str
+    comment: str | None = None
+    ts: datetime = field(default_factory=utcnow)
+
+    def values(self) -> dict:
+        comment = (self.comment or None) and self.comment[:MAX_COMMENT]
+        return {"answer_id": self.answer_id, "ts": self.ts, "rating": self.rating, "comment": comment}
 
 
 @dataclass(frozen=True)
@@ -178,6 +229,45 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self._ready = False
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the SQLite file when opened
+        self.reopened = 0
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, None for other databases and in-memory SQLite."""
+        parsed = self.engine.url
+        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+            return None
+        return Path(parsed.database)
+
+    def file_problem(self) -> str | None:
+        """Why the SQLite file on disk is not the one this process writes to (deleted or replaced while
+        serving: rows would go to an unlinked inode nobody can read), None when it is. A stat, cheap."""
+        path, known = self.path, self._identity
+        if path is None or known is None:
+            return None
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return M.STORE_FILE_GONE.format(path=path)
+        except OSError as exc:
+            return M.STORE_FILE_UNREADABLE.format(path=path, error=exc.strerror)
+        if (st.st_dev, st.st_ino) != known:
+            return M.STORE_FILE_REPLACED.format(path=path)
+        if not os.access(path, os.W_OK):
+            return M.STORE_FILE_READONLY.format(path=path)
+        return None
+
+    def reopen(self) -> None:
+        """Drops every connection so the next write opens (and if need be recreates) the file on disk. The
+        write-ahead files of a deleted database are removed first: SQLite must not replay them into a new one."""
+        self.engine.dispose()
+        path = self.path
+        if path is not None and not path.exists():
+            for suffix in ("-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+        self._ready, self._identity = False, None
+        self.reopened += 1
 
     @property
     def backend(self) -> str:
@@ -195,17 +285,26 @@ class Store:
                 if attempt == 2:
                     raise RagError(M.STORE_DOWN.format(error=_short(exc))) from None
         self._ready = True
+        path = self.path
+        if path is not None:
+            try:
+                st = path.stat()
+                self._identity = (st.st_dev, st.st_ino)
+            except OSError:
+                self._identity = None
 
     def _create_or_migrate(self) -> None:
         with self.engine.begin() as c:
             metadata.create_all(c)
+            _add_missing_columns(c)
             row = c.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
             version = int(row[0]) if row else 0
             if version == 0:
                 c.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
                 version = SCHEMA_VERSION
             for v in range(version + 1, SCHEMA_VERSION + 1):
-                for stmt in MIGRATIONS.get(v, []):
+                steps = MIGRATIONS.get(v, {})
+                for stmt in steps.get(c.dialect.name, []) + steps.get("*", []):
                     c.execute(sa.text(stmt))
                 c.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(v)))
 
@@ -233,15 +332,23 @@ class Store:
     def add_feedback(self, answer_id: str, rating: str, comment: str | None = None) -> int:
         self.ensure_schema()
         with self.engine.begin() as c:
-            res = c.execute(
-                feedback.insert().values(
-                    answer_id=answer_id,
-                    ts=utcnow(),
-                    rating=rating,
-                    comment=(comment or None) and comment[:MAX_COMMENT],
-                )
-            )
+            res = c.execute(feedback.insert().values(FeedbackRow(answer_id, rating, comment).values()))
             return int(res.inserted_primary_key[0])
+
+    def write_batch(self, items: Iterable[QuestionRow | FeedbackRow]) -> int:
+        """Questions and ratings in one transaction (questions first: a rating follows its answer)."""
+        items = list(items)
+        qs = [i.values() for i in items if isinstance(i, QuestionRow)]
+        fb = [i.values() for i in items if isinstance(i, FeedbackRow)]
+        if not items:
+            return 0
+        self.ensure_schema()
+        with self.engine.begin() as c:
+            if qs:
+                c.execute(questions.insert(), qs)
+            if fb:
+                c.execute(feedback.insert(), fb)
+        return len(items)
 
     def question_rows(self, since: datetime | None = None, limit: int = 1_000_000) -> list[dict]:
         """Questions (newest last) with their feedback joined: rating 'up'/'down'/None and the comment."""
@@ -352,6 +459,18 @@ class Store:
                 sa.select(sa.func.count(), sa.func.max(pins.c.id), sa.func.max(pins.c.checked))
             ).first()
         return tuple(row)
+
+
+def _add_missing_columns(c) -> None:
+    """Columns added to a table since it was created (nullable, no default): ALTER TABLE … ADD COLUMN, so a
+    migration is the column's declaration above and nothing else."""
+    inspector = sa.inspect(c)
+    for table in metadata.sorted_tables:
+        have = {col["name"] for col in inspector.get_columns(table.name)}
+        for col in table.columns:
+            if col.name not in have:
+                kind = col.type.compile(dialect=c.dialect)
+                c.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {kind}'))
 
 
 def _short(exc: Exception) -> str:
