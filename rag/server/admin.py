@@ -19,16 +19,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ..errors import RagError
-from ..shared_state import seconds
 from ..stores import messages as M
 from . import schemas
+from .admin_auth import check_token
 from .api import ApiError
-from .security import client_ip
 
 router = APIRouter(prefix="/admin", tags=["运维"], include_in_schema=True)
 
 
-def _given(request: Request) -> str:
+def _given(request: Request) -> str | None:
+    """The presented credential: a Bearer token, the password of Basic credentials; None when none was sent."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
@@ -36,25 +36,18 @@ def _given(request: Request) -> str:
         try:
             return base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8").partition(":")[2]
         except (ValueError, UnicodeDecodeError):
-            return ""
-    return ""
+            return ""  # garbled credentials still count as an attempt
+    return None
 
 
 def require_admin(request: Request) -> None:
-    token = request.app.state.config.admin_token
-    if not token:
+    if not request.app.state.config.admin_token:
         raise ApiError(404, M.ADMIN_DISABLED)
-    key = client_ip(request.client.host if request.client else None, None, ())
-    throttle = request.app.state.limits.admin_failures
-    wait_s = throttle.blocked(key)
-    if wait_s:
-        raise ApiError(429, throttle.message(wait_s), {"Retry-After": str(seconds(wait_s))})
-    if not hmac.compare_digest(_given(request).encode("utf-8", "replace"), token.encode()):
-        throttle.failed(key)
-        raise ApiError(
-            401, M.ADMIN_BAD_TOKEN, {"WWW-Authenticate": 'Basic realm="rag-admin", charset="UTF-8"'}
-        )
-    throttle.succeeded(key)
+    refuse = ApiError(
+        401, M.ADMIN_BAD_TOKEN, {"WWW-Authenticate": 'Basic realm="rag-admin", charset="UTF-8"'}
+    )
+    given = _given(request)
+    check_token(request, given if given is not None else None, refuse)
 
 
 def _ops(request: Request):

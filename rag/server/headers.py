@@ -24,8 +24,9 @@ async def send_whole(send, start: dict, body: bytes) -> None:
 
 
 # Gradio routes the chat page never calls: file serving (local files and a server-side URL fetcher),
-# uploads, the client-library call API, monitoring, MCP, run history, dev tools. /gradio_api/run/ stays:
-# the example buttons use it, and api_open=False makes it refuse every queued (answering) function.
+# uploads, the client-library call API and REST run route (every event of the page is queued: it joins the queue),
+# component server functions (none of the page's components has one; each anonymous call made a session that
+# evicted real chats), monitoring, MCP, run history, dev tools.
 BLOCKED_PREFIXES = (
     "/gradio_api/file",
     "/file=",
@@ -37,6 +38,9 @@ BLOCKED_PREFIXES = (
     "/gradio_api/api/",
     "/gradio_api/call/",
     "/run/",
+    "/gradio_api/run/",
+    "/gradio_api/component_server",
+    "/component_server",
     "/call/",
     "/gradio_api/mcp",
     "/gradio_api/runs",

@@ -139,6 +139,10 @@ def uvicorn_options(config: ServerConfig) -> dict:
     """The uvicorn settings `rag serve` runs with (also used by the tests that start a real server)."""
     return {
         "http": guarded_protocol(config),
+        # nothing here speaks WebSocket (Gradio streams over SSE): an upgrade is an ordinary HTTP request, counted and
+        # released with its connection. Handed to a WebSocket protocol, the connection left this class without
+        # connection_lost, so its count was never released: 50 upgrades locked an address out until restart.
+        "ws": "none",
         "proxy_headers": False,  # trusted proxies are decided by [server] trusted_proxies (limits.RequestGuard)
         "server_header": False,
         "timeout_graceful_shutdown": 3,
