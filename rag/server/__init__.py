@@ -42,6 +42,9 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None, workers: int
     if not log.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        from ..stores.privacy import RedactingFilter
+
+        handler.addFilter(RedactingFilter())  # personal numbers and addresses never reach the log raw
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     settings = settings or load_settings()

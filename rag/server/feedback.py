@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from ..normalize import strip_invisible
 from ..stores import messages as M
 from ..stores.db import MAX_COMMENT
+from ..stores.privacy import redact
 from . import schemas
 from .api import ApiError
 from .security import RateLimiter, client_ip
@@ -47,6 +48,7 @@ def store_feedback(ops, answer_id: str, rating: str, comment: str | None) -> Non
     comment = strip_invisible(comment or "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
         raise ApiError(422, M.FEEDBACK_COMMENT_TOO_LONG.format(limit=MAX_COMMENT))
+    comment = redact(comment) if comment else None  # phone numbers, ID, e-mail never stored (privacy.py)
     try:
         if not _ID.fullmatch(answer_id or "") or not ops.log.knows(answer_id):
             raise ApiError(404, M.FEEDBACK_UNKNOWN_ID)

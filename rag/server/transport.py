@@ -130,9 +130,12 @@ class RepeatFilter(logging.Filter):
 
 
 def quiet_repeats() -> None:
+    from ..stores.privacy import RedactingFilter
+
     log = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, RepeatFilter) for f in log.filters):
         log.addFilter(RepeatFilter())
+        log.addFilter(RedactingFilter())
 
 
 def uvicorn_options(config: ServerConfig) -> dict:
