@@ -247,3 +247,80 @@ def test_websocket_upgrades_are_requests_not_a_lasting_lock_out():
         assert not any(r.startswith(b"HTTP/1.1 101") for r in replies)
         time.sleep(0.5)
         assert httpx.get(url + "/healthz", timeout=10).status_code == 200  # not locked out
+
+
+# ---- 5. shared limits ---------------------------------------------------------------------------------------------
+@pytest.fixture()
+def redis_url(tmp_path):
+    import shutil
+    import subprocess
+
+    import redis
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server not installed (scripts/sysdeps.sh installs it as root)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            redis.Redis(port=port).ping()
+            break
+        except redis.RedisError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_feedback_limit_and_one_rating_per_client_hold_across_replicas(redis_url, tmp_path, monkeypatch):
+    """Two replicas (two apps, one SQLite database, one real Redis): the feedback limit (10 a minute) is one
+    limit, and an answer is rated once per client whichever replica is asked."""
+    monkeypatch.setenv("RAG_DATABASE_URL", f"sqlite:///{tmp_path / 'rag.sqlite'}")
+    shared = {"rate_limit": 10, "redis_url": redis_url, "trusted_proxies": ("127.0.0.1",)}
+    with served(**shared) as a, served(**shared) as b, httpx.Client(timeout=60) as c:
+        spam = {"X-Forwarded-For": "10.5.0.1"}
+        codes = [
+            c.post(
+                (a, b)[i % 2] + "/api/feedback",
+                json={"answer_id": f"{i:032x}", "rating": "down"},
+                headers=spam,
+            ).status_code
+            for i in range(40)
+        ]
+        asked = c.post(
+            a + "/api/ask", json={"question": "青岛育儿假有几天？"}, headers={"X-Forwarded-For": "10.5.0.2"}
+        )
+        answer_id = asked.json()["answer_id"]
+        rate = {"answer_id": answer_id, "rating": "up"}
+        first = c.post(a + "/api/feedback", json=rate, headers={"X-Forwarded-For": "10.5.0.3"})
+        deadline = time.monotonic() + 15
+        while True:  # replica b knows the answer once a's log writer stored it
+            again = c.post(b + "/api/feedback", json=rate, headers={"X-Forwarded-For": "10.5.0.3"})
+            if again.status_code != 404 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        other = c.post(b + "/api/feedback", json=rate, headers={"X-Forwarded-For": "10.5.0.4"})
+    assert codes.count(429) == 30 and codes.count(404) == 10, codes
+    assert first.status_code == 200 and other.status_code == 200
+    assert again.status_code == 409 and "已经评价过" in again.json()["detail"]

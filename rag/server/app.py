@@ -95,6 +95,7 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None) -
     demo.queue(default_concurrency_limit=config.concurrency, max_size=config.queue_size, api_open=False)
     # read when mounted: Gradio's own LRU sits above SessionQuota's bound, so it never evicts a live chat itself
     demo.state_session_capacity = config.max_sessions * 2
+    demo.rag_limits, demo.rag_networks = app.state.limits, config.networks  # 👍/👎 share the feedback limits
     app.state.blocks = demo  # RequestGuard checks queue joins against its functions and queue
     app.state.janitor = SessionJanitor(
         demo,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from ..normalize import strip_invisible
+from ..shared_state import ALREADY_RATED
 from ..stores import messages as M
 from ..stores.db import MAX_COMMENT
 from ..stores.privacy import redact
@@ -33,14 +34,21 @@ class FeedbackRequest(BaseModel):
 
 
 def _limiter(request: Request) -> RateLimiter:
+    """The limits' shared feedback limiter (Redis across replicas: shared_state.make_limits)."""
     state = request.app.state
+    shared = getattr(getattr(state, "limits", None), "feedback", None)
+    if shared is not None:
+        return shared
     if getattr(state, "feedback_limiter", None) is None:
         state.feedback_limiter = RateLimiter(state.config.rate_limit)
     return state.feedback_limiter
 
 
-def store_feedback(ops, answer_id: str, rating: str, comment: str | None) -> None:
-    """Validates and stores one rating; ApiError (Chinese sentence) when it cannot."""
+def store_feedback(
+    ops, answer_id: str, rating: str, comment: str | None, *, rated=None, client: str | None = None
+) -> None:
+    """Validates and stores one rating; ApiError (Chinese sentence) when it cannot. With `rated` (a OnceSet,
+    shared by replicas) each client rates an answer once: a second rating is refused (409), not stored."""
     if ops is None or not ops.feedback_enabled:
         raise ApiError(404, M.FEEDBACK_DISABLED)
     if rating not in ("up", "down"):
@@ -52,6 +60,8 @@ def store_feedback(ops, answer_id: str, rating: str, comment: str | None) -> Non
     try:
         if not _ID.fullmatch(answer_id or "") or not ops.log.knows(answer_id):
             raise ApiError(404, M.FEEDBACK_UNKNOWN_ID)
+        if rated is not None and not rated.first(f"{answer_id}|{client or ''}"):
+            raise ApiError(409, ALREADY_RATED)
         ops.store.add_feedback(answer_id, rating, comment)
     except ApiError:
         raise
@@ -60,7 +70,7 @@ def store_feedback(ops, answer_id: str, rating: str, comment: str | None) -> Non
         raise ApiError(503, M.FEEDBACK_DB_DOWN) from None
 
 
-@router.post("/api/feedback", summary="对一条回答点赞或点踩", responses=schemas.errors(422))
+@router.post("/api/feedback", summary="对一条回答点赞或点踩", responses=schemas.errors(409, 422))
 def post_feedback(body: FeedbackRequest, request: Request) -> dict:
     key = client_ip(
         request.client.host if request.client else None,
@@ -71,7 +81,14 @@ def post_feedback(body: FeedbackRequest, request: Request) -> dict:
     wait = limiter.check(key)
     if wait:
         raise ApiError(429, limiter.message(wait), {"Retry-After": str(max(1, int(wait + 0.999)))})
-    store_feedback(getattr(request.app.state, "ops", None), body.answer_id, body.rating, body.comment)
+    store_feedback(
+        getattr(request.app.state, "ops", None),
+        body.answer_id,
+        body.rating,
+        body.comment,
+        rated=getattr(getattr(request.app.state, "limits", None), "rated", None),
+        client=key,
+    )
     return {"status": "ok", "message": M.FEEDBACK_THANKS}
 
 
@@ -103,19 +120,36 @@ def answer_id_at(turns: list[dict], index) -> str | None:
     return answer.get("answer_id")
 
 
+def _shared_limits(request) -> tuple:
+    """(Limits, trusted networks) of the server this chat page is mounted in: create_app puts them on the Blocks
+    (the Gradio request's app is Gradio's own sub-app, not ours)."""
+    try:
+        blocks = request.app.get_blocks()
+    except Exception:  # a page built alone (tests): no shared limits
+        return None, ()
+    return getattr(blocks, "rag_limits", None), getattr(blocks, "rag_networks", ())
+
+
 def attach(chatbot, turns_state, answerer) -> None:
     """Registers the Chatbot's like event (when feedback is on)."""
     ops = getattr(answerer, "ops", None)
     if ops is None or not ops.feedback_enabled:
         return
 
-    def on_like(turns, data: gr.LikeData):
+    def on_like(turns, data: gr.LikeData, request: gr.Request):
         rated = rating_of(data.liked)
         answer_id = answer_id_at(turns, data.index)
         if rated is None or answer_id is None:
             return
+        limits, networks = _shared_limits(request)
+        peer = getattr(getattr(request, "client", None), "host", None)
+        client = client_ip(peer, (getattr(request, "headers", None) or {}).get("x-forwarded-for"), networks)
         try:
-            store_feedback(ops, answer_id, *rated)
+            if limits is not None and limits.feedback is not None:
+                wait = limits.feedback.check(client)
+                if wait:
+                    raise ApiError(429, limits.feedback.message(wait))
+            store_feedback(ops, answer_id, *rated, rated=getattr(limits, "rated", None), client=client)
         except ApiError as exc:
             gr.Warning(exc.message)
             return
