@@ -324,3 +324,60 @@ def test_feedback_limit_and_one_rating_per_client_hold_across_replicas(redis_url
     assert codes.count(429) == 30 and codes.count(404) == 10, codes
     assert first.status_code == 200 and other.status_code == 200
     assert again.status_code == 409 and "已经评价过" in again.json()["detail"]
+
+
+# ---- 6. status codes ----------------------------------------------------------------------------------------------
+SINCE_FUZZ = [
+    "99999d", "0d", "-1d", "2024-01-01T00:00+08:00", "0001-01-01", "9999-12-31T23:59:59", "%00", "1e9d",
+    "x" * 5000, "2024-13-45", "７d", "all", "",
+]  # fmt: skip
+
+
+def test_admin_inputs_are_typed_and_bounded(proxied, tmp_path):
+    auth = {"Authorization": f"Bearer {TOKEN}", "X-Forwarded-For": "10.6.0.1"}
+    js = {**auth, "content-type": "application/json"}
+    with httpx.Client(timeout=60) as c:
+        responses = [
+            c.post(proxied + f"/admin/pins/{2**70}/delete", headers=js, content=b"{}"),
+            c.post(proxied + f"/admin/pins/{-(2**70)}/delete", headers=js, content=b"{}"),
+            c.post(proxied + "/admin/pins/1e9/delete", headers=js, content=b"{}"),
+            c.post(proxied + "/admin/pins", headers=js, content=b"[" * 30000),
+            c.post(proxied + "/admin/pins", headers=js, content=b'{"a":' * 10000 + b"1" + b"}" * 10000),
+            c.post(
+                proxied + "/admin/pins",
+                headers=js,
+                content=b'{"question": "\\ud800", "answer": "x", "cite": ["a"]}',
+            ),
+            c.post(
+                proxied + "/admin/pins",
+                headers=js,
+                content=b'{"question": "q", "answer": "\\udfff\\ud800", "cite": ["\\ud800"]}',
+            ),
+            c.post(proxied + "/admin/pins", headers=js, content=b'{"question": 1, "answer": [], "cite": {}}'),
+            c.post(proxied + "/admin/pins/1/delete", headers=js, content=b"[" * 30000),
+        ]
+        for since in SINCE_FUZZ:
+            for path in ("/admin/report.json", "/admin/export.csv", "/admin"):
+                responses.append(c.get(proxied + path, params={"since": since}, headers=auth))
+        for path in ("/admin/report.json", "/admin"):  # a lone surrogate, percent-encoded UTF-8
+            responses.append(c.get(proxied + path + "?since=%ED%A0%80", headers=auth))
+        pins = c.get(proxied + "/admin/pins", headers=auth)
+        page = c.get(proxied + "/admin", headers=auth)
+    bad = [(str(r.request.url)[:80], r.status_code) for r in responses if r.status_code >= 500]
+    assert not bad, bad
+    assert all(r.status_code < 500 for r in responses)
+    assert pins.status_code == 200 and "no-store" in pins.headers["cache-control"]
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert WIDGET not in page.headers["content-security-policy"]
+    assert page.headers.get("x-frame-options") == "DENY"
+
+
+def test_three_pipelined_posts_get_three_responses(proxied):
+    host = proxied.removeprefix("http://")
+    body = b'{"question": "\xe9\x9d\x92\xe5\xb2\x9b\xe8\x82\xb2\xe5\x84\xbf\xe5\x81\x87\xe6\x9c\x89\xe5\x87\xa0\xe5\xa4\xa9"}'
+    one = (
+        f"POST /api/ask HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"X-Forwarded-For: 10.7.0.1\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    data = _sends(proxied, one * 3, wait=60)
+    assert data.count(b"HTTP/1.1 200") == 3, data[:600]

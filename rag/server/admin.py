@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import io
 import json
+from datetime import timezone
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
@@ -69,10 +70,18 @@ def _chunks(request: Request) -> dict:
 def _since(request: Request):
     from ..report import parse_since
 
+    raw = request.query_params.get("since", "7d")
+    if len(raw) > 40:
+        raise ApiError(422, "参数 since 过长：请用 7d、12h、30m、all 或日期（2024-01-01）。")
     try:
-        return parse_since(request.query_params.get("since", "7d"))
+        since = parse_since(raw)
     except RagError as exc:
         raise ApiError(422, str(exc)) from None
+    except (ValueError, OverflowError):  # a span reaching before year 1
+        raise ApiError(422, "参数 since 超出范围：请用 7d、12h、30m、all 或日期（2024-01-01）。") from None
+    if since is not None and since.tzinfo is not None:  # stored times are naive UTC
+        since = since.astimezone(timezone.utc).replace(tzinfo=None)
+    return since
 
 
 def _report(request: Request) -> dict:
@@ -131,17 +140,34 @@ def list_pins(request: Request) -> dict:
     return {"pins": [p.to_dict() for p in _ops(request).store.pins()]}
 
 
+def _encodable(data: dict) -> bool:
+    """Every string of the object (one level of lists) is valid UTF-8 text: no lone surrogate."""
+    values = [v for x in data.values() for v in (x if isinstance(x, list) else [x])]
+    try:
+        for v in [*data, *values]:
+            if isinstance(v, str):
+                v.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+MAX_ID = 2**31 - 1  # the pins id column (PostgreSQL integer): a larger id names no pin
+
+
 async def _fields(request: Request) -> dict:
     body = await request.body()
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
             data = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             raise ApiError(400, "请求体不是合法的 JSON，请检查引号、逗号和括号。") from None
         if not isinstance(data, dict):
             raise ApiError(
                 422, '请求体必须是 JSON 对象，例如 {"question": "…", "answer": "…", "cite": ["…"]}。'
             )
+        if not _encodable(data):
+            raise ApiError(422, "请求体含有无法编码的字符（孤立的代理项），请检查文字。")
         return data
     form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
     if not hmac.compare_digest(form.get("form_token", ""), _form_token(request)):
@@ -192,7 +218,7 @@ async def add_pin(request: Request):
 )
 async def remove_pin(pin_id: int, request: Request):
     data = await _fields(request)
-    if not _ops(request).store.remove_pin(pin_id):
+    if not 0 < pin_id <= MAX_ID or not _ops(request).store.remove_pin(pin_id):
         raise ApiError(404, M.PIN_NOT_FOUND.format(id=pin_id))
     if data.get("_form"):
         return RedirectResponse("/admin#pins", status_code=303)

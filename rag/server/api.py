@@ -238,6 +238,7 @@ def admin_reload(
 # ---- error handlers ----------------------------------------------------------------------------------
 def error_response(request: Request, status: int, message: str, headers: dict | None = None) -> JSONResponse:
     """`{"detail": …}`, or the OpenAI error object under /v1 (contract.py)."""
+    message = message.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate echoed from input: "?"
     return JSONResponse(error_body(request.url.path, status, message), status_code=status, headers=headers)
 
 

@@ -111,7 +111,9 @@ class SecurityMiddleware:
         if wants_html:  # pages are rewritten (nonce), so ask inner apps for an uncompressed body
             scope = dict(scope, headers=[(k, v) for k, v in scope["headers"] if k != b"accept-encoding"])
         nonce = secrets.token_urlsafe(16)
-        ancestors = "'self'" if path.startswith("/examples/") else self.ancestors
+        admin = path.rstrip("/") == "/admin" or path.startswith("/admin/")
+        # the operator's pages are framed by nobody (the widget's allowed origins frame only the chat)
+        ancestors = "'none'" if admin else "'self'" if path.startswith("/examples/") else self.ancestors
         state: dict = {}
 
         async def send_wrapper(message):
@@ -133,6 +135,11 @@ class SecurityMiddleware:
                     (b"referrer-policy", b"same-origin"),
                     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
                 ]
+                if admin:  # operator data: never kept by a cache, never framed
+                    hdrs = [
+                        (k, v) for k, v in hdrs if k.lower() not in (b"cache-control", b"x-frame-options")
+                    ]
+                    hdrs += [(b"cache-control", b"no-store"), (b"x-frame-options", b"DENY")]
                 if state["html"]:
                     state["start"], state["body"] = dict(message, headers=hdrs), []
                     return
