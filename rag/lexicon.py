@@ -383,10 +383,12 @@ def parse_benefits(text: str) -> list[Benefit]:
 def forget_cached() -> None:
     """Drops the cached lexicon (and the query expansions read from it), so that the next answerer built, on a
     reload after `rag index`, sees the place names of plans added to seeds/ meanwhile."""
+    from .answers.common import clause_benefits
     from .query import synonyms
 
     load_lexicon.cache_clear()
     synonyms.cache_clear()
+    clause_benefits.cache_clear()  # keyed by the lexicon: its entries would keep every old lexicon alive
 
 
 @lru_cache(maxsize=1)

@@ -47,6 +47,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None, workers: int
         handler.addFilter(RedactingFilter())  # personal numbers and addresses never reach the log raw
         log.addHandler(handler)
         log.setLevel(logging.INFO)
+    hold_reloads_until_loaded()
     settings = settings or load_settings()
     config = load_server_config(settings)
     _check_port(host, port)
@@ -65,6 +66,16 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None, workers: int
         log.warning("未设置 RAG_REDIS_URL：%d 个工作进程各自计数（每个地址的提问上限随之成倍）。", workers)
     sock = bind(host, port)
     return run_workers(sock, workers, lambda s: _serve_one(host, port, settings, config, s), config.redis_url)
+
+
+_owed = {"reload": False}
+
+
+def hold_reloads_until_loaded() -> None:
+    """Until the index is loaded, SIGHUP only notes that a reload is owed (its default action would end the
+    process: three HUPs during start-up stopped the server, nothing logged)."""
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda *_: _owed.update(reload=True))
 
 
 def _serve_one(host: str, port: int, settings, config, sock: socket.socket | None = None) -> int:
@@ -87,6 +98,9 @@ def _serve_one(host: str, port: int, settings, config, sock: socket.socket | Non
             holder.reload_in_background()
 
         signal.signal(signal.SIGHUP, hup)
+        if _owed["reload"]:  # a HUP arrived while loading: honoured once, now
+            _owed["reload"] = False
+            holder.reload_in_background()
     shown = f"[{host}]" if ":" in host else host
     print(
         f"生育政策问答已启动：http://{shown}:{port}/  （API 文档 /docs，嵌入示例 /examples/embed.html，Ctrl-C 退出）",

@@ -20,6 +20,8 @@ class AnswererHolder:
         self.settings = settings
         self._builder = builder
         self._lock = threading.Lock()
+        self._state = threading.Lock()  # guards _running/_again
+        self._running = self._again = False
         self.reloads = 0
         self.last_error: str | None = None
         self.loaded_at = time.time()
@@ -49,10 +51,31 @@ class AnswererHolder:
             log.info("已重新加载索引（第 %d 次）。", self.reloads)
             return True
 
-    def reload_in_background(self) -> threading.Thread:
-        t = threading.Thread(target=self.reload, name="rag-reload", daemon=True)
+    def reload_in_background(self) -> threading.Thread | None:
+        """Serialised and coalesced: at most one reload runs and at most one more is owed, whatever the number
+        of requests (a SIGHUP storm once started a thread per signal, each building a whole answerer)."""
+        with self._state:
+            if self._running:
+                self._again = True
+                return None
+            self._running = True
+        t = threading.Thread(target=self._reload_owed, name="rag-reload", daemon=True)
         t.start()
         return t
+
+    def _reload_owed(self) -> None:
+        while True:
+            try:
+                self.reload()  # catches every Exception itself
+            except BaseException:
+                with self._state:
+                    self._running = self._again = False
+                raise
+            with self._state:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
 
 
 def watch_reloads(signal, holder, every: float = 1.0) -> threading.Thread | None:

@@ -43,8 +43,11 @@ def run_workers(
     def spawn(i: int) -> None:
         pid = os.fork()
         if pid == 0:  # the worker
-            for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            for s in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(s, signal.SIG_DFL)
+            from . import hold_reloads_until_loaded
+
+            hold_reloads_until_loaded()  # a HUP before the worker has loaded is owed, not fatal
             code = 1
             try:
                 code = child(sock) or 0
