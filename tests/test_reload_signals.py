@@ -90,3 +90,60 @@ def test_hup_during_start_up_and_a_hup_storm_leave_the_server_serving(tmp_path):
     text = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert "Traceback" not in text and "异常退出" not in text, text[-2000:]
     assert "已退出（状态" not in text, text[-2000:]  # no worker died and was restarted
+
+
+def test_a_worker_crash_while_seeds_are_edited_keeps_the_service_up(tmp_path):
+    """seeds/ edited and the index not yet rebuilt: a worker killed then comes back on the existing index (the
+    whole service used to go down: the restarted worker refused the stale index, again and again)."""
+    import shutil
+
+    from rag.config import load_settings
+
+    settings = load_settings(ROOT)
+    seeds, index = tmp_path / "seeds", tmp_path / "index"
+    shutil.copytree(settings.seeds_dir, seeds)
+    shutil.copytree(settings.index_root, index, ignore=shutil.ignore_patterns(".lock"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "serve.log").open("w")
+    env = {
+        "PYTHONUNBUFFERED": "1",
+        "RAG_SEEDS_DIR": str(seeds),
+        "RAG_INDEX_DIR": str(index),
+        "RAG_LOG": "off",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    try:
+        _up(url, proc)
+        seed = next(p for p in sorted(seeds.rglob("*")) if p.is_file() and p.suffix in (".md", ".txt"))
+        seed.write_text(seed.read_text(encoding="utf-8") + "\n新增一句。\n", encoding="utf-8")
+        workers = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+        os.kill(workers[0], signal.SIGKILL)
+        codes, deadline = [], time.monotonic() + 20
+        with httpx.Client(timeout=30) as c:
+            while time.monotonic() < deadline:
+                try:
+                    codes.append(
+                        c.post(url + "/api/ask", json={"question": "青岛育儿假有几天？"}).status_code
+                    )
+                except httpx.HTTPError:
+                    codes.append(0)
+                time.sleep(0.2)
+        assert proc.poll() is None
+        alive = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+        assert len(alive) == 2 and workers[0] not in alive
+        assert codes.count(200) >= len(codes) - 2 and codes[-5:] == [200] * 5, sorted(set(codes))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+    assert "继续使用现有索引" in (tmp_path / "serve.log").read_text(encoding="utf-8")

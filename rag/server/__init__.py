@@ -83,8 +83,13 @@ def _serve_one(host: str, port: int, settings, config, sock: socket.socket | Non
     from ..pipeline import build
     from ..query_cache import with_caches
     from .reload import AnswererHolder, warm_up
+    from .workers import respawned
 
-    answerer = with_caches(build(settings))
+    again = respawned()
+    answerer = with_caches(build(settings, check_seeds=not again))
+    if again:
+        log = logging.getLogger("rag")
+        log.warning("工作进程已重启：继续使用现有索引（seeds/ 若已修改，请运行 rag index 后重新加载）。")
     warm_up(answerer)
     holder = AnswererHolder(answerer, settings, builder=lambda: with_caches(build(settings)))
 
