@@ -111,6 +111,7 @@ def test_a_worker_crash_while_seeds_are_edited_keeps_the_service_up(tmp_path):
         "RAG_SEEDS_DIR": str(seeds),
         "RAG_INDEX_DIR": str(index),
         "RAG_LOG": "off",
+        "RAG_RATE_LIMIT": "0",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--workers", "2"],
