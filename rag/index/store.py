@@ -323,7 +323,7 @@ def load_index(
                 chunks.append(Chunk.from_dict(d))
         tokens = json.loads((build / "keyword.json").read_text(encoding="utf-8"))["tokens"]
         dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
-        vectors = vector_store.read(build / "vectors.faiss")  # memory-mapped: workers share one copy
+        vectors = vector_store.read(build / "vectors.faiss")  # in memory: a file changed later cannot hurt
         svecs = vector_store.as_array(vector_store.read(build / "sentences.faiss"), dtype)
     except Exception as exc:  # checksums matched, so this is a program/version mismatch
         raise IndexProblem(f"无法读取索引（{type(exc).__name__}）：{hint}") from None

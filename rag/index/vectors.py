@@ -1,13 +1,19 @@
 """Reading and writing the FAISS vector files of a build: the storage type and the sharing rule live here.
 
 Vectors are stored as float32 (IndexFlatIP) or float16 (IndexScalarQuantizer QT_fp16, half the bytes; the
-choice was measured on the gold set, see bench/results/vectors.md). Files are opened memory-mapped
-(IO_FLAG_MMAP_IFC), so N worker processes serving the same build share one copy of the vectors in the page
-cache instead of each holding its own; the sentence vectors are a zero-copy numpy view of that mapping.
+choice was measured on the gold set, see bench/results/vectors.md).
+
+Files are read whole into memory by default, and never touched again: a serving process must not die because
+a file under it changed. Memory-mapped, a build file truncated or rewritten in place while serving killed
+every worker with SIGBUS on its next search, with nothing logged (issue 28). The vectors of the shipped plans
+are about 1 MB per process. `RAG_INDEX_MMAP=1` maps them instead (IO_FLAG_MMAP_IFC: N workers share one copy in
+the page cache), for an index large enough to matter — then build files must only ever be replaced by a new
+build directory (as `rag index` does), never edited in place.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -38,10 +44,13 @@ def write(path: Path, vectors: np.ndarray, dim: int, dtype: str) -> None:
     faiss.write_index(index, str(path))
 
 
-def read(path: Path, mmap: bool = True):
-    """The FAISS index at `path`, memory-mapped (shared between processes) unless mmap is False."""
+def read(path: Path, mmap: bool | None = None):
+    """The FAISS index at `path`, in memory; memory-mapped (shared between processes) with mmap=True or
+    RAG_INDEX_MMAP=1 (see the module docstring for the risk)."""
     import faiss
 
+    if mmap is None:
+        mmap = os.environ.get("RAG_INDEX_MMAP", "").strip() == "1"
     return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC) if mmap else faiss.read_index(str(path))
 
 

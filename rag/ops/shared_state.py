@@ -19,6 +19,7 @@ log = logging.getLogger("rag.server")
 
 RATE_LIMITED = "请求过于频繁：每个地址每分钟最多提问 {limit} 次，请 {wait} 秒后再试。"
 TOO_MANY_FAILURES = "管理令牌错误次数过多，请 {wait} 秒后再试。"
+ALREADY_RATED = "您已经评价过这条回答，谢谢。"
 
 
 def seconds(wait: float) -> int:
@@ -96,6 +97,31 @@ class FailureThrottle:
 
     def message(self, wait: float) -> str:
         return TOO_MANY_FAILURES.format(wait=seconds(wait))
+
+
+class OnceSet:
+    """'Has this client already done this?' (one rating per answer and client), for `ttl` seconds, bounded to
+    `max_keys` (the oldest are forgotten first)."""
+
+    def __init__(self, ttl: float = 7 * 86_400.0, max_keys: int = 200_000):
+        from collections import OrderedDict
+
+        self.ttl, self.max_keys = ttl, max_keys
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first(self, key: str) -> bool:
+        """True the first time `key` is seen (and records it), False after."""
+        now = time.monotonic()
+        with self._lock:
+            t = self._seen.get(key)
+            if t is not None and now - t < self.ttl:
+                return False
+            self._seen[key] = now
+            self._seen.move_to_end(key)
+            while len(self._seen) > self.max_keys:
+                self._seen.popitem(last=False)
+        return True
 
 
 REDIS_DOWN = "共享状态服务（Redis）不可用，暂按本进程计数：%s"
@@ -244,6 +270,22 @@ class RedisFailureThrottle(FailureThrottle):
             pass
 
 
+class RedisOnceSet(OnceSet):
+    """OnceSet shared by every replica (SET NX with an expiry); this process's own record while Redis is down."""
+
+    def __init__(self, link: RedisLink, ttl: float = 7 * 86_400.0, prefix: str = "rag:once:"):
+        super().__init__(ttl)
+        self.link, self.prefix = link, prefix
+
+    def first(self, key: str) -> bool:
+        local = super().first(key)  # also kept here: an outage must not reopen what was already done
+        try:
+            shared = bool(self.link.call(lambda r: r.set(self.prefix + key, 1, nx=True, ex=int(self.ttl))))
+        except Unavailable:
+            return local
+        return shared and local
+
+
 class ReloadSignal:
     """In-process: nothing to share (the replica reloads itself). See RedisReloadSignal for replicas."""
 
@@ -376,6 +418,8 @@ class Limits:
     questions: RateLimiter
     admin_failures: FailureThrottle
     reload: ReloadSignal = field(default_factory=ReloadSignal)
+    feedback: RateLimiter | None = None  # ratings per client a minute (shared by replicas with Redis)
+    rated: OnceSet = field(default_factory=OnceSet)  # one rating per answer and client
     link: RedisLink | None = None
     values: KeyValue = field(default_factory=KeyValue)  # chat-channel conversations and reply caches
 
@@ -390,7 +434,11 @@ class Limits:
 def make_limits(rate_limit: int, redis_url: str | None = None) -> Limits:
     """In-process counters, or (with a Redis URL) counters and reload signal shared by every replica."""
     if not redis_url:
-        return Limits(questions=RateLimiter(rate_limit), admin_failures=FailureThrottle())
+        return Limits(
+            questions=RateLimiter(rate_limit),
+            admin_failures=FailureThrottle(),
+            feedback=RateLimiter(rate_limit),
+        )
     link = RedisLink(redis_url)
     if not link.ping():
         log.warning(
@@ -402,6 +450,8 @@ def make_limits(rate_limit: int, redis_url: str | None = None) -> Limits:
         reload=RedisReloadSignal(link),
         link=link,
         values=RedisKeyValue(link),
+        feedback=RedisRateLimiter(link, rate_limit, prefix="rag:feedback:"),
+        rated=RedisOnceSet(link, prefix="rag:rated:"),
     )
 
 

@@ -10,13 +10,14 @@ import sys
 
 from ..config import load_settings
 from ..errors import RagError
+from ..ops.stores.privacy import RedactingFilter
 from ..pipeline import build
 from .app import create_app as _create
 from .caches import with_caches
 from .config import load_server_config
-from .reload import AnswererHolder, warm_up
+from .reload import AnswererHolder, _owed, hold_reloads_until_loaded, warm_up
 from .transport import quiet_repeats, uvicorn_options
-from .workers import MAX_WORKERS, bind, run_workers
+from .workers import MAX_WORKERS, bind, respawned, run_workers
 
 __all__ = ["serve", "create_app"]
 
@@ -45,8 +46,11 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None, workers: int
     if not log.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+
+        handler.addFilter(RedactingFilter())  # personal numbers and addresses never reach the log raw
         log.addHandler(handler)
         log.setLevel(logging.INFO)
+    hold_reloads_until_loaded()
     settings = settings or load_settings()
     config = load_server_config(settings)
     _check_port(host, port)
@@ -68,7 +72,11 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings=None, workers: int
 
 def _serve_one(host: str, port: int, settings, config, sock: socket.socket | None = None) -> int:
     """One server process: load, warm up, serve (on `sock` when a supervisor bound the port)."""
-    answerer = with_caches(build(settings))
+    again = respawned()
+    answerer = with_caches(build(settings, check_seeds=not again))
+    if again:
+        log = logging.getLogger("rag")
+        log.warning("工作进程已重启：继续使用现有索引（seeds/ 若已修改，请运行 rag index 后重新加载）。")
     warm_up(answerer)
     holder = AnswererHolder(answerer, settings, builder=lambda: with_caches(build(settings)))
 
@@ -82,6 +90,9 @@ def _serve_one(host: str, port: int, settings, config, sock: socket.socket | Non
             holder.reload_in_background()
 
         signal.signal(signal.SIGHUP, hup)
+        if _owed["reload"]:  # a HUP arrived while loading: honoured once, now
+            _owed["reload"] = False
+            holder.reload_in_background()
     shown = f"[{host}]" if ":" in host else host
     print(
         f"生育政策问答已启动：http://{shown}:{port}/  （API 文档 /docs，嵌入示例 /examples/embed.html，Ctrl-C 退出）",

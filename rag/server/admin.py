@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import io
 import json
+from datetime import timezone
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
@@ -22,11 +23,10 @@ from ..errors import RagError
 from ..ops.pins import _chunks_of
 from ..ops.pins import add_pin as _add
 from ..ops.report import build_report, parse_since, render_html, write_csv
-from ..ops.shared_state import seconds
 from ..ops.stores import messages as M
 from . import schemas
+from .admin_auth import check_token
 from .contract import ApiError
-from .security import client_ip
 
 # the console's pages (rag/server/console.py), linked from every admin page
 NAV = (
@@ -41,7 +41,8 @@ NAV = (
 router = APIRouter(prefix="/admin", tags=["运维"], include_in_schema=True)
 
 
-def _given(request: Request) -> str:
+def _given(request: Request) -> str | None:
+    """The presented credential: a Bearer token, the password of Basic credentials; None when none was sent."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
@@ -49,25 +50,18 @@ def _given(request: Request) -> str:
         try:
             return base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8").partition(":")[2]
         except (ValueError, UnicodeDecodeError):
-            return ""
-    return ""
+            return ""  # garbled credentials still count as an attempt
+    return None
 
 
 def require_admin(request: Request) -> None:
-    token = request.app.state.config.admin_token
-    if not token:
+    if not request.app.state.config.admin_token:
         raise ApiError(404, M.ADMIN_DISABLED)
-    key = client_ip(request.client.host if request.client else None, None, ())
-    throttle = request.app.state.limits.admin_failures
-    wait_s = throttle.blocked(key)
-    if wait_s:
-        raise ApiError(429, throttle.message(wait_s), {"Retry-After": str(seconds(wait_s))})
-    if not hmac.compare_digest(_given(request).encode("utf-8", "replace"), token.encode()):
-        throttle.failed(key)
-        raise ApiError(
-            401, M.ADMIN_BAD_TOKEN, {"WWW-Authenticate": 'Basic realm="rag-admin", charset="UTF-8"'}
-        )
-    throttle.succeeded(key)
+    refuse = ApiError(
+        401, M.ADMIN_BAD_TOKEN, {"WWW-Authenticate": 'Basic realm="rag-admin", charset="UTF-8"'}
+    )
+    given = _given(request)
+    check_token(request, given if given is not None else None, refuse)
 
 
 def _ops(request: Request):
@@ -85,10 +79,18 @@ def _chunks(request: Request) -> dict:
 
 
 def _since(request: Request):
+    raw = request.query_params.get("since", "7d")
+    if len(raw) > 40:
+        raise ApiError(422, "参数 since 过长：请用 7d、12h、30m、all 或日期（2024-01-01）。")
     try:
-        return parse_since(request.query_params.get("since", "7d"))
+        since = parse_since(raw)
     except RagError as exc:
         raise ApiError(422, str(exc)) from None
+    except (ValueError, OverflowError):  # a span reaching before year 1
+        raise ApiError(422, "参数 since 超出范围：请用 7d、12h、30m、all 或日期（2024-01-01）。") from None
+    if since is not None and since.tzinfo is not None:  # stored times are naive UTC
+        since = since.astimezone(timezone.utc).replace(tzinfo=None)
+    return since
 
 
 def _report(request: Request) -> dict:
@@ -143,17 +145,34 @@ def list_pins(request: Request) -> dict:
     return {"pins": [p.to_dict() for p in _ops(request).store.pins()]}
 
 
+def _encodable(data: dict) -> bool:
+    """Every string of the object (one level of lists) is valid UTF-8 text: no lone surrogate."""
+    values = [v for x in data.values() for v in (x if isinstance(x, list) else [x])]
+    try:
+        for v in [*data, *values]:
+            if isinstance(v, str):
+                v.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+MAX_ID = 2**31 - 1  # the pins id column (PostgreSQL integer): a larger id names no pin
+
+
 async def _fields(request: Request) -> dict:
     body = await request.body()
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
             data = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             raise ApiError(400, "请求体不是合法的 JSON，请检查引号、逗号和括号。") from None
         if not isinstance(data, dict):
             raise ApiError(
                 422, '请求体必须是 JSON 对象，例如 {"question": "…", "answer": "…", "cite": ["…"]}。'
             )
+        if not _encodable(data):
+            raise ApiError(422, "请求体含有无法编码的字符（孤立的代理项），请检查文字。")
         return data
     form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
     if not hmac.compare_digest(form.get("form_token", ""), _form_token(request)):
@@ -202,7 +221,7 @@ async def add_pin(request: Request):
 )
 async def remove_pin(pin_id: int, request: Request):
     data = await _fields(request)
-    if not _ops(request).store.remove_pin(pin_id):
+    if not 0 < pin_id <= MAX_ID or not _ops(request).store.remove_pin(pin_id):
         raise ApiError(404, M.PIN_NOT_FOUND.format(id=pin_id))
     if data.get("_form"):
         return RedirectResponse("/admin#pins", status_code=303)

@@ -3,7 +3,6 @@ bad request into a 4xx with one Chinese sentence (never a traceback, never the e
 
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Annotated, Literal
 
@@ -19,7 +18,8 @@ from ..ops.shared_state import seconds
 from ..question.regions import resolve_region
 from ..question.validate import MAX_QUESTION_CHARS
 from . import schemas
-from .contract import ApiError, error_body, log_client_error, sentence
+from .admin_auth import check_token
+from .contract import ApiError, error_body, sentence
 from .ops import status as ops_status
 from .reload import index_info, served_seeds_match
 from .security import clean_history, clean_text, client_ip
@@ -204,24 +204,17 @@ def admin_reload(
     authorization: str = Header("", include_in_schema=False),
 ) -> JSONResponse:
     """Bearer only (a header a browser never adds by itself), compared in constant time; an address that keeps
-    guessing is throttled (429) before its guess is even compared."""
+    guessing (with credentials: admin_auth) is throttled (429) before its guess is even compared."""
     state = request.app.state
     token = state.config.admin_token
     if not token:
         raise ApiError(404, "未启用管理接口（未设置 RAG_ADMIN_TOKEN）。")
-    key = client_ip(request.client.host if request.client else None, None, ())
-    throttle = state.limits.admin_failures
-    wait_s = throttle.blocked(key)
-    if wait_s:
-        raise ApiError(429, throttle.message(wait_s), {"Retry-After": str(seconds(wait_s))})
     scheme, _, given = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.strip().encode("utf-8", "replace"), token.encode("utf-8", "replace")
-    ):
-        throttle.failed(key)
-        log_client_error("admin-token", "管理令牌错误：来自 %s", key)
-        raise ApiError(403, "管理令牌不正确（需要 Authorization: Bearer <令牌>）。")
-    throttle.succeeded(key)
+    refuse = ApiError(403, "管理令牌不正确（需要 Authorization: Bearer <令牌>）。")
+    if authorization.strip() and scheme.lower() != "bearer":
+        given = "-"  # a credential in another scheme: an attempt, counted, and wrong
+
+    check_token(request, given.strip() or None, refuse)  # admin_auth: only presented credentials count
     holder = state.holder
     state.limits.reload.publish()  # every other replica reloads too (Redis); no-op in one process
     if not wait:
@@ -241,6 +234,7 @@ def admin_reload(
 # ---- error handlers ----------------------------------------------------------------------------------
 def error_response(request: Request, status: int, message: str, headers: dict | None = None) -> JSONResponse:
     """`{"detail": …}`, or the OpenAI error object under /v1 (contract.py)."""
+    message = message.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate echoed from input: "?"
     return JSONResponse(error_body(request.url.path, status, message), status_code=status, headers=headers)
 
 

@@ -24,7 +24,7 @@ from .contract import ErrorContractMiddleware  # noqa: E402
 from .headers import SecurityMiddleware  # noqa: E402
 from .limits import RequestGuard  # noqa: E402
 from .reload import AnswererHolder, watch_reloads  # noqa: E402
-from .sessions import SessionJanitor  # noqa: E402
+from .sessions import SessionJanitor, SessionQuota  # noqa: E402
 from .ui import build_app  # noqa: E402
 
 STATIC = Path(__file__).parent / "static"
@@ -81,7 +81,7 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None, c
     ops.install(app, holder, config, settings)  # question log, feedback, pins, /admin (issue 14)
     install_channels(app, settings, channels)  # /wechat/mp, /wechat/work when configured (issue 23)
     _static_routes(app, settings)
-    page.install(app)  # /ui/* files, Chinese lang and share tags, HEAD wherever GET
+    page.install(app, config.public_url)  # /ui/* files, Chinese lang and share tags, HEAD wherever GET
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(config.api_origins),
@@ -96,9 +96,15 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None, c
 
     demo = build_app(holder, config)  # chat events are rate-limited at the queue join (RequestGuard)
     demo.queue(default_concurrency_limit=config.concurrency, max_size=config.queue_size, api_open=False)
-    demo.state_session_capacity = config.max_sessions  # read when mounted: bounds the sessions kept in memory
+    # read when mounted: Gradio's own LRU sits above SessionQuota's bound, so it never evicts a live chat itself
+    demo.state_session_capacity = config.max_sessions * 2
+    demo.rag_limits, demo.rag_networks = app.state.limits, config.networks  # 👍/👎 share the feedback limits
     app.state.blocks = demo  # RequestGuard checks queue joins against its functions and queue
-    app.state.janitor = SessionJanitor(demo, idle=config.session_idle)
+    app.state.janitor = SessionJanitor(
+        demo,
+        idle=config.session_idle,
+        quota=SessionQuota(per_client=config.max_sessions_per_client, total=config.max_sessions),
+    )
     gr.mount_gradio_app(
         app,
         demo,
@@ -114,6 +120,7 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None, c
         blocked_paths=_blocked_paths(settings),
         css_paths=[STATIC / "chat.css"],
         max_file_size="1kb",
+        root_path=config.public_url or None,  # the page's API root from configuration, never from Host
     )
     return app
 

@@ -29,6 +29,8 @@ class ServerConfig:
     max_connections_per_ip: int = 50  # open connections per client address (trusted proxies exempt); 0 = off
     max_sessions: int = 500  # chat sessions whose state is kept in memory (the oldest are dropped)
     session_idle: int = 1200  # seconds a chat session's state is kept after its last question
+    max_sessions_per_client: int = 20  # chat sessions one address holds (its oldest is dropped past this)
+    public_url: str = ""  # RAG_PUBLIC_URL: this site's address; page URLs come from it, never from Host
     redis_url: str = ""  # RAG_REDIS_URL: rate limits, admin throttle and reload signal shared by replicas
     networks: tuple = field(default=(), compare=False, repr=False)
 
@@ -42,6 +44,11 @@ class ServerConfig:
             except ValueError:
                 raise RagError(f"trusted_proxies 中的 {p!r} 不是合法的 IP 地址或网段。") from None
         object.__setattr__(self, "networks", tuple(nets))
+        object.__setattr__(self, "public_url", (self.public_url or "").strip().rstrip("/"))
+        if self.public_url and not _is_origin_url(self.public_url):
+            raise RagError(
+                f"RAG_PUBLIC_URL {self.public_url!r} 必须是 http:// 或 https:// 开头的网址（例如 https://zc.example.gov.cn）。"
+            )
         for o in (*self.allowed_origins, *self.cors_origins):
             if o != "*" and not o.startswith(("http://", "https://")):
                 raise RagError(
@@ -51,6 +58,17 @@ class ServerConfig:
     @property
     def api_origins(self) -> tuple[str, ...]:
         return self.cors_origins or self.allowed_origins
+
+
+def _is_origin_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not (parts.query or parts.fragment)
 
 
 def _list(value) -> tuple[str, ...]:
@@ -94,6 +112,13 @@ def load_server_config(settings=None, **overrides) -> ServerConfig:
         ),
         max_sessions=_int("max_sessions", env("RAG_MAX_SESSIONS", sec.get("max_sessions")), 500, 1),
         session_idle=_int("session_idle", env("RAG_SESSION_IDLE", sec.get("session_idle")), 1200, 60),
+        max_sessions_per_client=_int(
+            "max_sessions_per_client",
+            env("RAG_MAX_SESSIONS_PER_CLIENT", sec.get("max_sessions_per_client")),
+            20,
+            1,
+        ),
+        public_url=env("RAG_PUBLIC_URL", sec.get("public_url", "")) or "",
         redis_url=env("RAG_REDIS_URL", sec.get("redis_url", "")) or "",
     )
     return ServerConfig(

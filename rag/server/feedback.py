@@ -12,8 +12,10 @@ import gradio as gr  # module level: Gradio resolves the gr.LikeData annotation 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from ..ops.shared_state import ALREADY_RATED
 from ..ops.stores import messages as M
 from ..ops.stores.db import MAX_COMMENT, FeedbackRow
+from ..ops.stores.privacy import redact
 from ..text.normalize import strip_invisible
 from . import schemas
 from .contract import ApiError
@@ -33,14 +35,21 @@ class FeedbackRequest(BaseModel):
 
 
 def _limiter(request: Request) -> RateLimiter:
+    """The limits' shared feedback limiter (Redis across replicas: shared_state.make_limits)."""
     state = request.app.state
+    shared = getattr(getattr(state, "limits", None), "feedback", None)
+    if shared is not None:
+        return shared
     if getattr(state, "feedback_limiter", None) is None:
         state.feedback_limiter = RateLimiter(state.config.rate_limit)
     return state.feedback_limiter
 
 
-def store_feedback(ops, answer_id: str, rating: str, comment: str | None) -> None:
-    """Validates and stores one rating; ApiError (Chinese sentence) when it cannot."""
+def store_feedback(
+    ops, answer_id: str, rating: str, comment: str | None, *, rated=None, client: str | None = None
+) -> None:
+    """Validates and stores one rating; ApiError (Chinese sentence) when it cannot. With `rated` (a OnceSet,
+    shared by replicas) each client rates an answer once: a second rating is refused (409), not stored."""
     if ops is None or not ops.feedback_enabled:
         raise ApiError(404, M.FEEDBACK_DISABLED)
     if rating not in ("up", "down"):
@@ -48,9 +57,12 @@ def store_feedback(ops, answer_id: str, rating: str, comment: str | None) -> Non
     comment = strip_invisible(comment or "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
         raise ApiError(422, M.FEEDBACK_COMMENT_TOO_LONG.format(limit=MAX_COMMENT))
+    comment = redact(comment) if comment else None  # phone numbers, ID, e-mail never stored (privacy.py)
     try:
         if not _ID.fullmatch(answer_id or "") or not _known(ops, answer_id):
             raise ApiError(404, M.FEEDBACK_UNKNOWN_ID)
+        if rated is not None and not rated.first(f"{answer_id}|{client or ''}"):
+            raise ApiError(409, ALREADY_RATED)
         # through the log's writer: never waits for the database, retried when it is down, written at stop
         ops.log.record_feedback(FeedbackRow(answer_id=answer_id, rating=rating, comment=comment))
     except ApiError:
@@ -69,8 +81,8 @@ def _known(ops, answer_id: str) -> bool:
     return ops.store.has_answer(answer_id)
 
 
-def limit_feedback(request: Request) -> None:
-    """Ratings count against the caller's address like questions (429 beyond the limit)."""
+def limit_feedback(request: Request) -> str:
+    """Ratings count against the caller's address like questions (429 beyond the limit); returns the address."""
     key = client_ip(
         request.client.host if request.client else None,
         request.headers.get("x-forwarded-for"),
@@ -80,12 +92,20 @@ def limit_feedback(request: Request) -> None:
     wait = limiter.check(key)
     if wait:
         raise ApiError(429, limiter.message(wait), {"Retry-After": str(max(1, int(wait + 0.999)))})
+    return key
 
 
-@router.post("/api/feedback", summary="对一条回答点赞或点踩", responses=schemas.errors(422))
+@router.post("/api/feedback", summary="对一条回答点赞或点踩", responses=schemas.errors(409, 422))
 def post_feedback(body: FeedbackRequest, request: Request) -> dict:
-    limit_feedback(request)
-    store_feedback(getattr(request.app.state, "ops", None), body.answer_id, body.rating, body.comment)
+    key = limit_feedback(request)
+    store_feedback(
+        getattr(request.app.state, "ops", None),
+        body.answer_id,
+        body.rating,
+        body.comment,
+        rated=getattr(getattr(request.app.state, "limits", None), "rated", None),
+        client=key,
+    )
     return {"status": "ok", "message": M.FEEDBACK_THANKS}
 
 
@@ -117,19 +137,36 @@ def answer_id_at(turns: list[dict], index) -> str | None:
     return answer.get("answer_id")
 
 
+def _shared_limits(request) -> tuple:
+    """(Limits, trusted networks) of the server this chat page is mounted in: create_app puts them on the Blocks
+    (the Gradio request's app is Gradio's own sub-app, not ours)."""
+    try:
+        blocks = request.app.get_blocks()
+    except Exception:  # a page built alone (tests): no shared limits
+        return None, ()
+    return getattr(blocks, "rag_limits", None), getattr(blocks, "rag_networks", ())
+
+
 def attach(chatbot, turns_state, answerer) -> None:
     """Registers the Chatbot's like event (when feedback is on)."""
     ops = getattr(answerer, "ops", None)
     if ops is None or not ops.feedback_enabled:
         return
 
-    def on_like(turns, data: gr.LikeData):
+    def on_like(turns, data: gr.LikeData, request: gr.Request):
         rated = rating_of(data.liked)
         answer_id = answer_id_at(turns, data.index)
         if rated is None or answer_id is None:
             return
+        limits, networks = _shared_limits(request)
+        peer = getattr(getattr(request, "client", None), "host", None)
+        client = client_ip(peer, (getattr(request, "headers", None) or {}).get("x-forwarded-for"), networks)
         try:
-            store_feedback(ops, answer_id, *rated)
+            if limits is not None and limits.feedback is not None:
+                wait = limits.feedback.check(client)
+                if wait:
+                    raise ApiError(429, limits.feedback.message(wait))
+            store_feedback(ops, answer_id, *rated, rated=getattr(limits, "rated", None), client=client)
         except ApiError as exc:
             gr.Warning(exc.message)
             return

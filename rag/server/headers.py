@@ -24,8 +24,9 @@ async def send_whole(send, start: dict, body: bytes) -> None:
 
 
 # Gradio routes the chat page never calls: file serving (local files and a server-side URL fetcher),
-# uploads, the client-library call API, monitoring, MCP, run history, dev tools. /gradio_api/run/ stays:
-# the example buttons use it, and api_open=False makes it refuse every queued (answering) function.
+# uploads, the client-library call API and REST run route (every event of the page is queued: it joins the queue),
+# component server functions (none of the page's components has one; each anonymous call made a session that
+# evicted real chats), monitoring, MCP, run history, dev tools.
 BLOCKED_PREFIXES = (
     "/gradio_api/file",
     "/file=",
@@ -37,6 +38,9 @@ BLOCKED_PREFIXES = (
     "/gradio_api/api/",
     "/gradio_api/call/",
     "/run/",
+    "/gradio_api/run/",
+    "/gradio_api/component_server",
+    "/component_server",
     "/call/",
     "/gradio_api/mcp",
     "/gradio_api/runs",
@@ -107,7 +111,9 @@ class SecurityMiddleware:
         if wants_html:  # pages are rewritten (nonce), so ask inner apps for an uncompressed body
             scope = dict(scope, headers=[(k, v) for k, v in scope["headers"] if k != b"accept-encoding"])
         nonce = secrets.token_urlsafe(16)
-        ancestors = "'self'" if path.startswith("/examples/") else self.ancestors
+        admin = path.rstrip("/") == "/admin" or path.startswith("/admin/")
+        # the operator's pages are framed by nobody (the widget's allowed origins frame only the chat)
+        ancestors = "'none'" if admin else "'self'" if path.startswith("/examples/") else self.ancestors
         state: dict = {}
 
         async def send_wrapper(message):
@@ -129,6 +135,11 @@ class SecurityMiddleware:
                     (b"referrer-policy", b"same-origin"),
                     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
                 ]
+                if admin:  # operator data: never kept by a cache, never framed
+                    hdrs = [
+                        (k, v) for k, v in hdrs if k.lower() not in (b"cache-control", b"x-frame-options")
+                    ]
+                    hdrs += [(b"cache-control", b"no-store"), (b"x-frame-options", b"DENY")]
                 if state["html"]:
                     state["start"], state["body"] = dict(message, headers=hdrs), []
                     return

@@ -21,7 +21,9 @@ from starlette.routing import Match, Mount
 
 from ..ops.shared_state import seconds
 from .contract import error_bytes, log_client_error
+from .host import canonical_host, known_hosts
 from .security import client_ip, in_networks
+from .sessions import SESSIONS_FULL
 
 MAX_BODY = 64 * 1024  # far above any valid request (500-char question + 20 history turns)
 TOO_LARGE = "请求体过大（上限 {kb} KB）。"
@@ -46,6 +48,12 @@ class RequestGuard:
 
     def __init__(self, app, state, max_body: int = MAX_BODY):
         self.app, self.state, self.max_body = app, state, max_body
+        self._hosts: tuple = (None, frozenset())
+
+    def _known_hosts(self, config) -> frozenset[str]:
+        if self._hosts[0] is not config:
+            self._hosts = (config, known_hosts(config))
+        return self._hosts[1]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -55,6 +63,10 @@ class RequestGuard:
         peer = (scope.get("client") or ("unknown", 0))[0]
         if not in_networks(peer, config.networks) and any(k in FORWARDED for k, _ in headers):
             headers = [(k, v) for k, v in headers if k not in FORWARDED]
+            scope = dict(scope, headers=headers)
+        safe = canonical_host(scope, headers, config, self._known_hosts(config))
+        if safe is not headers:  # Host is never believed (host.py)
+            headers = safe
             scope = dict(scope, headers=headers)
         path, method = scope.get("path", ""), scope.get("method", "GET")
         try:
@@ -66,8 +78,10 @@ class RequestGuard:
             if method == "POST" and path.rstrip("/") == QUEUE_JOIN:
                 if janitor is not None:
                     await janitor.sweep()
-                session = self._check_queue_join(scope, body, headers)
+                session, client = self._check_queue_join(scope, body, headers)
                 if janitor is not None:
+                    if not await janitor.admit(session, client):
+                        raise Reject(429, SESSIONS_FULL, [(b"retry-after", b"30")])
                     janitor.joined(session)
             elif path.rstrip("/") == QUEUE_DATA:
                 session = self._check_queue_data(scope)
@@ -132,7 +146,7 @@ class RequestGuard:
             raise Reject(404, "没有正在进行的提问。")
         return session
 
-    def _check_queue_join(self, scope, body: bytes | None, headers) -> str:
+    def _check_queue_join(self, scope, body: bytes | None, headers) -> tuple[str, str]:
         """A chat event starts work: counted per address, and refused unless it is a well-formed known call."""
         try:
             data = json.loads(body or b"")
@@ -169,12 +183,13 @@ class RequestGuard:
         queue = getattr(blocks, "_queue", None)
         if queue is not None and queue.max_size is not None and _queued(queue) >= queue.max_size:
             raise Reject(429, QUEUE_FULL.format(wait=5), [(b"retry-after", b"5")])
-        return session
+        return session, key
 
 
 REGION_FIELD = (
     "rag-region"  # ui.py's hidden region Textbox: chat.js's <select> writes a region slug or "auto"
 )
+LOCK_FIELD = "rag-lock"  # ui.py's hidden lock Textbox: "1" in a widget locked to its region, else ""
 AUTO = "auto"
 
 
@@ -182,13 +197,13 @@ def _field_choices(state) -> dict[str, set]:
     """Free-text components that nevertheless hold a choice (elem_id -> allowed values), read per request so a
     reload that adds a plan adds its slug."""
     docs = getattr(getattr(getattr(state, "holder", None), "current", None), "docs", None) or {}
-    return {REGION_FIELD: {AUTO, *docs}}
+    return {REGION_FIELD: {AUTO, *docs}, LOCK_FIELD: {"", "1", None}}
 
 
 def _choices_ok(fn, values: list, fields: dict[str, set] | None = None) -> bool:
     """Single-choice dropdown inputs must hold one of their choices (Gradio's own check would answer in English
     and echo the value); the hidden region Textbox must hold a known slug or "auto"; a State input is null (the
-    server keeps its value) or of its default's type (the region lock: a boolean)."""
+    server keeps its value) or of its default's type; the hidden lock Textbox holds "1", "" or null."""
     fields = fields or {}
     for comp, value in zip(getattr(fn, "inputs", ()), values):
         kind = type(comp).__name__
@@ -198,7 +213,7 @@ def _choices_ok(fn, values: list, fields: dict[str, set] | None = None) -> bool:
                 return False
             continue
         if kind == "Textbox" and getattr(comp, "elem_id", None) in fields:
-            if not isinstance(value, str) or value not in fields[comp.elem_id]:
+            if not isinstance(value, str | None) or value not in fields[comp.elem_id]:
                 return False
             continue
         if kind != "Dropdown" or getattr(comp, "allow_custom_value", True):

@@ -22,7 +22,6 @@ from .headers import send_whole
 
 STATIC = Path(__file__).parent / "static"
 SCRIPT_TAG = b'<script src="/ui/chat.js"></script>'
-_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 _META = re.compile(rb'\s*<meta\s+(?:property="og:[^"]*"|name="twitter:[^"]*")\s+content="[^"]*"\s*/?>', re.S)
 _LANG = re.compile(rb"<html(\s[^>]*?)?\slang=\"[^\"]*\"", re.S)
 
@@ -60,21 +59,14 @@ def rewrite_page(body: bytes, base_url: str = "") -> bytes:
     return body[:at] + SCRIPT_TAG + share_meta(base_url) + body[at:]
 
 
-def _base_url(scope) -> str:
-    """Absolute origin for og:image when the Host header is a plain host name; otherwise a relative URL."""
-    host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
-    if not _HOST.match(host):
-        return ""
-    return f"{scope.get('scheme', 'http')}://{host}"
-
-
 class PageMiddleware:
     """HEAD is run as GET (uvicorn, which still sees HEAD, drops the body and keeps the GET headers), so every
     GET route answers HEAD too; the Gradio HTML page is rewritten by `rewrite_page`. Sits inside
     SecurityMiddleware, which strips Accept-Encoding for HTML requests, so the page arrives here uncompressed."""
 
-    def __init__(self, app):
+    def __init__(self, app, public_url: str = ""):
         self.app = app
+        self.base = public_url  # og:image's origin: RAG_PUBLIC_URL, or a relative URL — never the Host header
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -82,7 +74,7 @@ class PageMiddleware:
         if scope.get("method") == "HEAD":
             scope = dict(scope, method="GET")
         state: dict = {}
-        base = _base_url(scope)
+        base = self.base
 
         async def send_wrapper(message):
             if message["type"] == "http.response.start":
@@ -103,7 +95,7 @@ class PageMiddleware:
         await self.app(scope, receive, send_wrapper)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, public_url: str = "") -> None:
     """Routes of the page's own files (before Gradio is mounted at /, which would catch them) and the middleware."""
 
     @app.get("/ui/chat.js", include_in_schema=False)
@@ -139,4 +131,4 @@ def install(app: FastAPI) -> None:
             headers={"Cache-Control": "no-cache"},
         )
 
-    app.add_middleware(PageMiddleware)
+    app.add_middleware(PageMiddleware, public_url=public_url)

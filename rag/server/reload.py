@@ -8,9 +8,11 @@ attribute assignment, atomic in Python) never mixes two indexes in one reply. A 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 
+from ..answers.common import clause_benefits
 from ..index.freshness import seeds_match
 from ..ops.shared_state import ReloadSignal
 from ..pipeline import build
@@ -25,6 +27,8 @@ class AnswererHolder:
         self.settings = settings
         self._builder = builder
         self._lock = threading.Lock()
+        self._state = threading.Lock()  # guards _running/_again
+        self._running = self._again = False
         self.reloads = 0
         self.last_error: str | None = None
         self.loaded_at = time.time()
@@ -34,6 +38,7 @@ class AnswererHolder:
         with self._lock:
             try:
                 forget_cached()  # place names of plans added since the last load
+                clause_benefits.cache_clear()  # keyed by the lexicon: it would keep every old lexicon alive
                 if self._builder is not None:
                     new = self._builder()
                 else:
@@ -50,10 +55,31 @@ class AnswererHolder:
             log.info("已重新加载索引（第 %d 次）。", self.reloads)
             return True
 
-    def reload_in_background(self) -> threading.Thread:
-        t = threading.Thread(target=self.reload, name="rag-reload", daemon=True)
+    def reload_in_background(self) -> threading.Thread | None:
+        """Serialised and coalesced: at most one reload runs and at most one more is owed, whatever the number
+        of requests (a SIGHUP storm once started a thread per signal, each building a whole answerer)."""
+        with self._state:
+            if self._running:
+                self._again = True
+                return None
+            self._running = True
+        t = threading.Thread(target=self._reload_owed, name="rag-reload", daemon=True)
         t.start()
         return t
+
+    def _reload_owed(self) -> None:
+        while True:
+            try:
+                self.reload()  # catches every Exception itself
+            except BaseException:
+                with self._state:
+                    self._running = self._again = False
+                raise
+            with self._state:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
 
 
 def watch_reloads(signal, holder, every: float = 1.0) -> threading.Thread | None:
@@ -111,3 +137,14 @@ def served_seeds_match(holder) -> bool | None:
     manifest = getattr(getattr(inner, "index", None), "manifest", None)
     settings = getattr(inner, "settings", None) or holder.settings
     return seeds_match(manifest, getattr(settings, "seeds_dir", None))
+
+
+# a SIGHUP received while the index is still loading: honoured once the server is up
+_owed = {"reload": False}
+
+
+def hold_reloads_until_loaded() -> None:
+    """Until the index is loaded, SIGHUP only notes that a reload is owed (its default action would end the
+    process: three HUPs during start-up stopped the server, nothing logged)."""
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda *_: _owed.update(reload=True))

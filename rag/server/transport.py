@@ -19,6 +19,7 @@ import threading
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from ..ops.stores.privacy import RedactingFilter
 from .config import ServerConfig
 from .contract import LOGS
 from .security import in_networks
@@ -142,12 +143,17 @@ def quiet_repeats() -> None:
     log = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, RepeatFilter) for f in log.filters):
         log.addFilter(RepeatFilter())
+        log.addFilter(RedactingFilter())
 
 
 def uvicorn_options(config: ServerConfig) -> dict:
     """The uvicorn settings `rag serve` runs with (also used by the tests that start a real server)."""
     return {
         "http": guarded_protocol(config),
+        # nothing here speaks WebSocket (Gradio streams over SSE): an upgrade is an ordinary HTTP request, counted and
+        # released with its connection. Handed to a WebSocket protocol, the connection left this class without
+        # connection_lost, so its count was never released: 50 upgrades locked an address out until restart.
+        "ws": "none",
         "proxy_headers": False,  # trusted proxies are decided by [server] trusted_proxies (limits.RequestGuard)
         "server_header": False,
         "timeout_graceful_shutdown": 3,

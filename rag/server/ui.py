@@ -21,6 +21,7 @@ from .compare_tab import render_compare
 from .feedback import attach as attach_feedback
 from .feedback import feedback_options
 from .ops import bind, chat_channel
+from .region_lock import effective_region
 from .render import escape, render_citations
 from .security import clean_history, clean_text, client_ip
 
@@ -237,6 +238,10 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
                 yield to_messages(turns), turns, ""
                 return
         answerer_ = bind(current(), chat_channel(request), key)  # question log: channel and hashed address
+        referer = (getattr(request, "headers", None) or {}).get("referer")
+        region, locked = effective_region(
+            region, locked, referer, answerer_.docs
+        )  # per request (region_lock)
         for msgs, new_turns in respond(answerer_, message, turns, region, max_history, locked):
             yield msgs, new_turns, ""
 
@@ -248,7 +253,7 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
         setup = PageSetup.from_params(dict(getattr(request, "query_params", {}) or {}), docs)
         return (
             setup.region,
-            setup.locked,
+            "1" if setup.locked else "",
             gr.update(visible=not setup.embed),
             gr.update(placeholder=setup.greeting(docs)),
             *[gr.update(value=q) for q in setup.examples(docs)],
@@ -260,8 +265,9 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             # the value behind the compact native <select> that chat.js puts in #rag-top (a Gradio Dropdown opens
             # its list on Tab and leaves a stray item over the chat)
             region = gr.Textbox(AUTO, visible="hidden", elem_id="rag-region", label="region")
+            # the region lock travels with every question (the browser holds it): region_lock.py
+            locked = gr.Textbox("", visible="hidden", elem_id="rag-lock", label="lock")
         turns = gr.State([])
-        locked = gr.State(False)
         with gr.Tabs(elem_id="rag-tabs"):
             with gr.Tab(ui_text.TAB_CHAT, elem_id="rag-tab-chat", scale=1):
                 chatbot, _, buttons, box = _chat_column(answerer)

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 
 from ..ops.shared_state import RedisLink, RedisReloadSignal, Unavailable
+from .reload import hold_reloads_until_loaded
 
 log = logging.getLogger("rag.server")
 MAX_WORKERS = 32
@@ -35,6 +36,15 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+RESPAWNED = [False]  # set in a worker restarted after a crash (see respawned())
+
+
+def respawned() -> bool:
+    """True in a worker restarted after another's crash: it must come back even when seeds/ changed since the
+    index was built (the others serve that index; refusing it turned one crash into the whole service down)."""
+    return RESPAWNED[0]
+
+
 def run_workers(
     sock: socket.socket, n: int, child: Callable[[socket.socket], int], redis_url: str = ""
 ) -> int:
@@ -43,11 +53,13 @@ def run_workers(
     restarts: list[float] = []
     stopping = False
 
-    def spawn(i: int) -> None:
+    def spawn(i: int, again: bool = False) -> None:
         pid = os.fork()
         if pid == 0:  # the worker
-            for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            RESPAWNED[0] = again
+            for s in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(s, signal.SIG_DFL)
+            hold_reloads_until_loaded()  # a HUP before the worker has loaded is owed, not fatal
             code = 1
             try:
                 code = child(sock) or 0
@@ -97,7 +109,7 @@ def run_workers(
             stop(None, None)
             continue
         log.warning("工作进程 %d 已退出（状态 %s），正在重启。", i, status)
-        spawn(i)
+        spawn(i, again=True)
     sock.close()
     return code
 

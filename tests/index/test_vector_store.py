@@ -28,12 +28,16 @@ def test_float16_build_halves_the_vector_files_and_keeps_the_vectors(hash_settin
     assert np.array_equal(a.vectors.search(q, 5)[1][:, 0], b.vectors.search(q, 5)[1][:, 0])
 
 
-def test_loaded_vectors_are_memory_mapped_and_read_only(hash_settings):
+def test_loaded_vectors_are_in_memory_unless_mapping_is_asked_and_read_only(hash_settings, monkeypatch):
+    """Issue 28: a build file truncated on disk must not kill a serving process (SIGBUS), so vectors are read into
+    memory by default; RAG_INDEX_MMAP=1 maps them (shared between workers) for operators who never edit builds."""
     build_index(hash_settings)
     idx = load_index(hash_settings)
-    assert not idx.vectors.codes.is_owned  # mapped from the file, not copied into this process
+    assert idx.vectors.codes.is_owned  # copied into this process: the file can change underneath
     with pytest.raises(ValueError):
         idx.sentence_vectors[0, 0] = 1.0
+    monkeypatch.setenv("RAG_INDEX_MMAP", "1")
+    assert not load_index(hash_settings).vectors.codes.is_owned  # mapped from the file
 
 
 def test_sentence_view_outlives_its_index(hash_settings):

@@ -212,7 +212,7 @@ def test_crafted_chat_inputs_get_chinese_replies_without_tracebacks(served):
             )
             assert r.status_code == 422 and "可选列表" in r.json()["detail"], data
         for data, words in (
-            ([None, None, "auto", False], "必须是文字"),
+            ([None, None, "auto", ""], "必须是文字"),  # the lock is a hidden field: "" or "1"
             ([" ", None, "auto", None], None),  # whitespace only: nothing to do, no bubble (test_ui)
         ):
             session = secrets.token_hex(8)
