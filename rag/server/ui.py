@@ -9,30 +9,23 @@ display as the characters typed, and the Chatbot's own sanitiser stays on as a s
 from __future__ import annotations
 
 import logging
-import re
 import unicodedata
 from dataclasses import dataclass
 
 import gradio as gr
 
 from ..errors import InputError, RagError
-from ..models import Answer, is_draft_status
-from . import ui_text
+from ..models import Answer
+from . import answer_view, ui_text
+from .answer_view import escape
 from .feedback import attach as attach_feedback
 from .feedback import feedback_options
 from .ops import bind, chat_channel
+from .page_params import AUTO, MAX_PARAM, resolve_region
 from .security import clean_history, clean_text, client_ip
 
 log = logging.getLogger("rag.server")
-AUTO = "auto"
 EXAMPLES = list(ui_text.EXAMPLES_AUTO)
-# HTML, links/images, emphasis, code, tables, math, and ":" "." "@" so no bare URL/e-mail becomes an autolink
-_SPECIAL = re.compile(r"[\\`*_\[\]()#|~<>$&!:.@]")
-
-
-def escape(text: str) -> str:
-    """Text as inert Markdown/HTML: every syntax character becomes a numeric character reference."""
-    return _SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text or "")
 
 
 def _marked(text: str, sentences: list[str]) -> str:
@@ -50,17 +43,13 @@ def _marked(text: str, sentences: list[str]) -> str:
     return "".join(out)
 
 
-def render_citations(answer: dict) -> str:
-    """Citation cards (one line of HTML, so Markdown never re-enters it)."""
-    cards = []
-    for c in answer.get("citations", []):
-        draft = '<span class="rag-draft">征求意见稿</span>' if is_draft_status(c.get("status", "")) else ""
-        cards.append(
-            f'<div class="rag-cite"><div class="rag-cite-head"><span class="rag-n">[{int(c["rank"])}]</span> '
-            f'<b class="rag-region">{escape(c["region_name"])}</b> 《{escape(c["doc_title"])}》{draft}</div>'
-            f'<div class="rag-sec">{escape(c["section"])}</div>'
-            f'<div class="rag-text">{_marked(c["text"], c.get("highlights", []))}</div></div>'
-        )
+def render_citations(answer: dict, anchor: str = "") -> str:
+    """Citation cards (one line of HTML, so Markdown never re-enters it); with an anchor, card n has the id
+    `{anchor}-{n}` that the answer's [n] links to."""
+    cards = [
+        answer_view.card_html(c, anchor, _marked(c["text"], c.get("highlights", [])))
+        for c in answer.get("citations", [])
+    ]
     return f'<div class="rag-cites">{"".join(cards)}</div>' if cards else ""
 
 
@@ -92,20 +81,33 @@ def render_notice(answer: dict | None, locked: bool = False) -> str:
     return f'<div class="rag-notice" role="note">{escape(notice)}{link}</div>'
 
 
-def render_turn(turn: dict) -> list[dict]:
+def render_turn(turn: dict, index: int = 0) -> list[dict]:
     answer = turn.get("answer")
-    body = escape(_answer_text(turn["a"], answer))
-    notice = render_notice(answer, turn.get("locked", False))
-    if notice:
-        body = notice + "\n\n" + body
-    if answer:
-        body += "\n\n" + render_citations(answer)
+    anchor = f"rag-c{index}"
+    if (
+        answer
+    ):  # the finished answer: HTML of its own (figures, [n] links, folded list and clauses, next step)
+        body = (
+            render_notice(answer, turn.get("locked", False))
+            + answer_view.body_html(_answer_text(turn["a"], answer), answer, anchor)
+            + answer_view.next_step(turn["q"], answer)
+            + render_citations(answer, anchor)
+            + _feedback_key(answer)
+        )
+    else:  # streaming, or a sentence of the page's own
+        body = escape(turn["a"])
     asked = [{"role": "user", "content": escape(turn["q"])}] if turn["q"] else []  # rejected input: not shown
     return [*asked, {"role": "assistant", "content": body}]
 
 
+def _feedback_key(answer: dict) -> str:
+    """The answer's feedback key, for the 👎 sheet's "哪里不对？" line (chat.js posts it to /api/feedback)."""
+    aid = answer.get("answer_id") or ""
+    return f'<span class="rag-aid" hidden data-answer-id="{escape(aid)}"></span>' if aid else ""
+
+
 def to_messages(turns: list[dict]) -> list[dict]:
-    return [m for t in turns for m in render_turn(t)]
+    return [m for i, t in enumerate(turns) for m in render_turn(t, i)]
 
 
 def history_of(turns: list[dict]) -> list[dict]:
@@ -178,7 +180,8 @@ def respond(answerer, message, turns, region=None, max_history: int = 20, locked
             **region_kwargs(locked),
         ):
             if isinstance(piece, Answer):
-                turn["a"], turn["answer"] = piece.answer, piece.to_dict()
+                turn["a"] = piece.answer
+                turn["answer"] = answer_view.enrich(piece.to_dict(), getattr(answerer, "docs", None) or {})
             else:
                 turn["a"] += piece
             yield to_messages(turns), turns
@@ -188,6 +191,17 @@ def respond(answerer, message, turns, region=None, max_history: int = 20, locked
         log.exception("回答失败")
         turn["a"] = "抱歉，服务器处理这个问题时出错了，请稍后再试。"
     yield to_messages(turns), turns
+
+
+def followed_region(turns: list[dict], region: str | None, locked: bool, docs) -> str | None:
+    """The region a follow-up should keep: the one the last answer was about, when it differs from the page's
+    region (a place named in the question won over the preset). None when the page's region stays: locked
+    widget, a refusal, an answer about several regions, or no change."""
+    answer = (turns[-1] if turns else {}).get("answer") or {}
+    slug = answer.get("region")
+    if locked or answer.get("refused") or len(set(answer.get("regions") or [slug])) > 1:
+        return None
+    return slug if slug in docs and slug != region else None
 
 
 def region_choices(answerer) -> list[tuple[str, str]]:
@@ -201,15 +215,24 @@ class PageSetup:
     embed: bool
     region: str  # a covered slug or AUTO
     locked: bool
+    unknown: str = ""  # a region value that named no covered region (said on the page, not silently dropped)
 
     @classmethod
     def from_params(cls, params: dict, docs) -> PageSetup:
-        region = params.get("region") if params.get("region") in docs else AUTO
+        asked = str(params.get("region") or "")[:MAX_PARAM].strip()
+        region = resolve_region(asked, docs) if asked and asked != AUTO else None
         truthy = ("1", "true")
-        return cls(params.get("embed") in truthy, region, params.get("lock") in truthy and region != AUTO)
+        unknown = asked if asked and asked != AUTO and region is None else ""
+        region = region or AUTO
+        return cls(
+            params.get("embed") in truthy, region, params.get("lock") in truthy and region != AUTO, unknown
+        )
 
     def greeting(self, docs) -> str:
-        return ui_text.greeting(docs[self.region].region_name if self.region != AUTO else None, self.locked)
+        text = ui_text.greeting(docs[self.region].region_name if self.region != AUTO else None, self.locked)
+        if self.unknown:
+            text = ui_text.region_unknown(self.unknown) + "\n\n" + text
+        return text
 
     def examples(self, docs) -> list[str]:
         return ui_text.examples(docs[self.region].short_name if self.region != AUTO else None)
@@ -259,7 +282,7 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
 
     def chat(message, turns, region, locked, request: gr.Request):
         if is_blank(message):  # nothing to do: no bubble, the box keeps what it had
-            yield to_messages(list(turns or [])), turns, gr.skip()
+            yield to_messages(list(turns or [])), turns, gr.skip(), gr.skip()
             return
         peer = getattr(getattr(request, "client", None), "host", None)
         key = client_ip(peer, (getattr(request, "headers", None) or {}).get("x-forwarded-for"), networks)
@@ -269,11 +292,15 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             wait = limiter.check(key)
             if wait:
                 turns = cap_turns(list(turns or []) + [{"q": "", "a": limiter.message(wait), "answer": None}])
-                yield to_messages(turns), turns, ""
+                yield to_messages(turns), turns, "", gr.skip()
                 return
         answerer_ = bind(current(), chat_channel(request), key)  # question log: channel and hashed address
+        new_turns = turns
         for msgs, new_turns in respond(answerer_, message, turns, region, max_history, locked):
-            yield msgs, new_turns, ""
+            yield msgs, new_turns, "", gr.skip()
+        followed = followed_region(new_turns, region, locked, answerer_.docs)
+        if followed:  # the select shows the region answered, and the next follow-up stays there
+            yield gr.skip(), gr.skip(), gr.skip(), followed
 
     def show_compare():
         from .compare_tab import render_compare  # (compare_tab uses this module's renderers)
@@ -311,7 +338,7 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
         box.submit(
             chat,
             [box, turns, region, locked],
-            [chatbot, turns, box],
+            [chatbot, turns, box, region],
             api_visibility="private",
             show_progress="minimal",
         )
@@ -319,7 +346,7 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             button.click(
                 chat,
                 [button, turns, region, locked],
-                [chatbot, turns, box],
+                [chatbot, turns, box, region],
                 api_visibility="private",
                 show_progress="minimal",
             )

@@ -59,7 +59,8 @@
     var hidden = $("#rag-region textarea, #rag-region input");
     if (!top || !hidden || $("#rag-region-select") || !config.regions.length) return;
     var preset = params.get("region") || "auto";
-    var locked = (params.get("lock") === "1" || params.get("lock") === "true") && preset !== "auto";
+    var locked = (params.get("lock") === "1" || params.get("lock") === "true") && preset !== "auto" &&
+      !(config.region && config.region.unknown);
     var wrap = document.createElement("div");
     wrap.className = "rag-region-wrap";
     var label = document.createElement("label");
@@ -73,13 +74,25 @@
       opt.textContent = r.name;
       select.appendChild(opt);
     });
-    select.value = config.regions.some(function (r) { return r.slug === preset; }) ? preset : "auto";
+    var known = function (v) { return config.regions.some(function (r) { return r.slug === v; }); };
+    select.value = known(hidden.value) ? hidden.value : "auto";
     if (locked) select.disabled = true; // the widget's fixed region is shown, not offered
     select.addEventListener("change", function () { setNativeValue(hidden, select.value); });
     wrap.appendChild(label);
     wrap.appendChild(select);
     top.appendChild(wrap);
-    if (hidden.value !== select.value && !locked) setNativeValue(hidden, select.value);
+    // the server decides the region (a name in ?region= resolved on load; the region an answer was about, so a
+    // follow-up stays there): the select shows the hidden value whenever it changes
+    setInterval(function () {
+      if (known(hidden.value) && select.value !== hidden.value && document.activeElement !== select) {
+        select.value = hidden.value;
+      }
+    }, 400);
+    if (config.region && config.region.unknown) {
+      var warning = t("region_unknown_console", { value: config.region.asked });
+      if (window.console) console.warn(warning);
+      if (framed) window.parent.postMessage({ type: "rag-widget-warning", text: warning }, "*");
+    }
   }
 
   // ---- reading order --------------------------------------------------------------------------------
@@ -100,12 +113,21 @@
     chat.__ragOrder = true;
     var seen = 0;
     var pinned = null; // the row of the latest question, kept at the top while its answer arrives
+    var placed = null; // the scrollTop the pin last set: a scroll elsewhere is the reader's (or a button's)
     function userMoved() { pinned = null; }
+    pinOff = userMoved;
+    function onScroll(e) {
+      var box = e.currentTarget;
+      if (placed === null || Math.abs(box.scrollTop - placed) > 2) userMoved();
+    }
     function pin() {
       var box = scroller();
       if (!pinned || !box || !pinned.isConnected) return;
       var top = pinned.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop - 8;
-      if (Math.abs(box.scrollTop - top) > 1) box.scrollTop = Math.max(0, top);
+      if (Math.abs(box.scrollTop - top) > 1) {
+        box.scrollTop = Math.max(0, top);
+        placed = box.scrollTop;
+      }
     }
     var observer = new MutationObserver(function () {
       var users = chat.querySelectorAll(".message-row.user-row");
@@ -114,12 +136,14 @@
         // once a conversation runs, the compact layouts give the examples' room to the chat (chat.css)
         document.documentElement.classList.toggle("rag-started", seen > 0);
         pinned = users.length ? users[users.length - 1] : null;
+        placed = null;
         var box = scroller();
-        if (box && !box.__ragListen) { // a reader who scrolls takes over until the next question
-          box.__ragListen = true;
-          ["wheel", "touchmove", "keydown"].forEach(function (ev) {
+        if (box && !box.__ragListen) { // a reader who scrolls (any way: wheel, touch, keys, ↓ button, scrollbar)
+          box.__ragListen = true; // takes over until the next question
+          ["wheel", "touchmove", "keydown", "pointerdown"].forEach(function (ev) {
             box.addEventListener(ev, userMoved, { passive: true });
           });
+          box.addEventListener("scroll", onScroll, { passive: true });
         }
       }
       pin(); // the answer grows below; the question and the answer's first line stay in view
@@ -186,25 +210,150 @@
     }
   }
 
-  // ---- 各地对比: a cell's [n] scrolls to its citation card (the page's <base> would turn "#id" into a navigation)
-  function compareLinks() {
+  // ---- [n] in an answer and in 各地对比 scrolls to its clause card and opens it (the page's <base> would turn
+  // "#id" into a navigation)
+  function citeLinks() {
     document.addEventListener("click", function (e) {
-      var a = e.target.closest && e.target.closest("#rag-compare a.rag-cell-link");
+      var a = e.target.closest && e.target.closest("#rag-compare a.rag-cell-link, #rag-chat a.rag-ref");
       if (!a) return;
       var target = document.getElementById(a.getAttribute("href").slice(1));
       if (!target) return;
       e.preventDefault();
       var card = target.closest(".rag-cite") || target;
+      var full = card.querySelector("details.rag-full");
+      if (full) full.open = true;
+      pinOff();
       card.scrollIntoView({ block: "start" });
       card.classList.add("rag-flash");
       setTimeout(function () { card.classList.remove("rag-flash"); }, 2000);
-      target.focus({ preventScroll: true });
+      var n = card.querySelector(".rag-n");
+      if (n) { n.setAttribute("tabindex", "-1"); n.focus({ preventScroll: true }); }
+    });
+  }
+  var pinOff = function () {};
+
+  // ---- 👎: a small sheet with the reasons and a "哪里不对？" line, both stored through /api/feedback ----------
+  function answerIdNear(button) {
+    var row = button.closest(".message-row, .message-wrap > div, .bot-row") || button.parentElement;
+    for (var el = row; el && el.id !== "rag-chat"; el = el.parentElement) {
+      var keys = el.querySelectorAll(".rag-aid[data-answer-id]");
+      if (keys.length) return keys[keys.length - 1].getAttribute("data-answer-id");
+    }
+    return null;
+  }
+
+  function postFeedback(answerId, comment, status) {
+    return fetch("/api/feedback", {
+      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ answer_id: answerId, rating: "down", comment: comment })
+    }).then(function (r) {
+      status.textContent = r.ok ? t("feedback_sheet").thanks : t("feedback_sheet").failed;
+    }).catch(function () { status.textContent = t("feedback_sheet").failed; });
+  }
+
+  function feedbackSheet() {
+    var text = function (k) { return (config.text.feedback_sheet || {})[k] || ""; };
+    var reasons = Array.prototype.slice.call(config.text.down_reasons || []);
+    var sheet = null, opener = null;
+    function close() {
+      if (!sheet) return;
+      sheet.remove();
+      sheet = null;
+      if (opener && opener.isConnected) opener.focus();
+    }
+    function open(button, answerId) {
+      close();
+      opener = button;
+      sheet = document.createElement("div");
+      sheet.className = "rag-sheet";
+      sheet.setAttribute("role", "dialog");
+      sheet.setAttribute("aria-label", text("title"));
+      var head = document.createElement("div");
+      head.className = "rag-sheet-head";
+      var h = document.createElement("strong");
+      h.textContent = text("title");
+      var x = document.createElement("button");
+      x.type = "button"; x.className = "rag-sheet-close"; x.textContent = "×";
+      x.setAttribute("aria-label", text("close"));
+      x.addEventListener("click", close);
+      head.appendChild(h); head.appendChild(x);
+      sheet.appendChild(head);
+      var status = document.createElement("div");
+      status.className = "rag-sheet-status"; status.setAttribute("role", "status");
+      var chosen = "";
+      var row = document.createElement("div");
+      row.className = "rag-sheet-reasons";
+      reasons.forEach(function (r) {
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "rag-sheet-reason"; b.textContent = r;
+        b.setAttribute("aria-pressed", "false");
+        b.addEventListener("click", function () {
+          chosen = r;
+          row.querySelectorAll("button").forEach(function (o) { o.setAttribute("aria-pressed", String(o === b)); });
+          postFeedback(answerId, r, status);
+          if (r === reasons[reasons.length - 1]) input.focus(); // 其他: say what
+        });
+        row.appendChild(b);
+      });
+      sheet.appendChild(row);
+      var form = document.createElement("form");
+      form.className = "rag-sheet-form";
+      var input = document.createElement("input");
+      input.type = "text"; input.maxLength = 280; input.id = "rag-sheet-detail";
+      input.placeholder = text("detail"); input.setAttribute("aria-label", text("detail"));
+      var send = document.createElement("button");
+      send.type = "submit"; send.textContent = text("send");
+      form.appendChild(input); form.appendChild(send);
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var detail = input.value.trim();
+        if (!detail && !chosen) { input.focus(); return; }
+        postFeedback(answerId, (chosen || reasons[reasons.length - 1]) + (detail ? "：" + detail : ""), status);
+      });
+      sheet.appendChild(form);
+      sheet.appendChild(status);
+      sheet.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.stopPropagation(); close(); } });
+      document.body.appendChild(sheet);
+      row.querySelector("button").focus();
+    }
+    document.addEventListener("click", function (e) {
+      var b = e.target.closest && e.target.closest("#rag-chat .message-buttons button");
+      if (!b) return;
+      var names = config.text.feedback_labels || {};
+      var label = b.getAttribute("aria-label");
+      var down = label === names.Dislike || label === names.Feedback;
+      if (!down) return;
+      var answerId = answerIdNear(b);
+      if (!answerId) return;
+      if (label === names.Feedback) e.stopPropagation(); // the sheet replaces Gradio's hover list
+      setTimeout(function () { open(b, answerId); }, 0);
+    }, true);
+  }
+
+  // ---- Gradio's own English (toasts, a few aria labels) in Chinese --------------------------------------
+  function translateGradio(root) {
+    var map = config.text.gradio_text;
+    if (!map) return;
+    (root || document).querySelectorAll("[aria-label], [title]").forEach(function (el) {
+      ["aria-label", "title"].forEach(function (a) {
+        var v = el.getAttribute(a);
+        if (!v || !/[A-Za-z]/.test(v)) return;
+        if (map[v]) el.setAttribute(a, map[v]);
+        else if (/^(bot|user)'s message/.test(v)) el.setAttribute(a, map[v.split(":")[0]]);
+      });
+    });
+    document.querySelectorAll(".toast-title, .toast-text, .toast-details, .toast-body div").forEach(function (el) {
+      if (el.children.length) return;
+      var v = el.textContent.trim();
+      if (map[v]) el.textContent = map[v];
     });
   }
 
   // ---- widget frame ---------------------------------------------------------------------------------
   function frameLink() {
     if (!framed) return;
+    // at once, before Gradio boots: the host page knows the chat itself loaded (a refused frame never says it)
+    window.parent.postMessage({ type: "rag-widget-hello" }, "*");
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape") window.parent.postMessage({ type: "rag-widget-close" }, "*");
     }, true);
@@ -236,14 +385,21 @@
   pinLocale();
   embedMode();
   frameLink();
-  compareLinks();
-  fetch("/ui/config.json", { credentials: "same-origin" })
+  citeLinks();
+  var query = params.get("region") ? "?region=" + encodeURIComponent(params.get("region")) : "";
+  fetch("/ui/config.json" + query, { credentials: "same-origin" })
     .then(function (r) { return r.ok ? r.json() : config; })
     .catch(function () { return config; })
     .then(function (c) {
       config = c;
+      feedbackSheet();
       var focused = false;
+      var translating = false;
       var observer = new MutationObserver(function () {
+        if (!translating) {
+          translating = true;
+          requestAnimationFrame(function () { translating = false; translateGradio(); });
+        }
         if (whenReady()) {
           labels();
           if (!focused) { focused = true; focusInput(); }
