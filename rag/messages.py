@@ -154,9 +154,7 @@ PAGE_LIST_MORE = "更多（还有 {n} 条）"
 PAGE_NEXT_OFFICE = "具体怎么办理，请咨询{office}及其相关部门，或拨打 12345 政务服务便民热线。"
 PAGE_NEXT_GENERAL = "如需进一步咨询，可拨打 12345 政务服务便民热线。"
 PAGE_REGION_UNKNOWN = "没有找到地区“{value}”，已改为自动识别：请在问题里说明地区。"
-PAGE_REGION_UNKNOWN_CONSOLE = (
-    "生育政策问答：data-region=“{value}” 不是已收录的地区（可写 slug、地区名或简称，如 qingdao、青岛市、青岛），已改为自动识别。"
-)
+PAGE_REGION_UNKNOWN_CONSOLE = "生育政策问答：data-region=“{value}” 不是已收录的地区（可写 slug、地区名或简称，如 qingdao、青岛市、青岛），已改为自动识别。"
 # chat.js: the sheet under 👎, and Chinese for Gradio's remaining English (toasts, aria labels)
 PAGE_FEEDBACK_SHEET = {
     "title": "这条回答哪里不对？",
@@ -178,6 +176,11 @@ PAGE_GRADIO_TEXT = {
     "Connection to the server was lost. Attempting reconnection...": "与服务器的连接已断开，正在重新连接……",
     "Connection re-established.": "已重新连接。",
     "Connection can be lost in the background on mobile devices.": "手机在后台时连接可能会断开。",
+    "common.complete": "已完成",
+    "common.error": "出错了",
+    "common.loading": "加载中",
+    "common.progress": "进度",
+    "common.clear": "清空",
     "bot's message": "回答",
     "user's message": "您的问题",
 }

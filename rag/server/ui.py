@@ -103,7 +103,7 @@ def render_turn(turn: dict, index: int = 0) -> list[dict]:
 def _feedback_key(answer: dict) -> str:
     """The answer's feedback key, for the 👎 sheet's "哪里不对？" line (chat.js posts it to /api/feedback)."""
     aid = answer.get("answer_id") or ""
-    return f'<span class="rag-aid" hidden data-answer-id="{escape(aid)}"></span>' if aid else ""
+    return f'<span class="rag-aid" hidden id="rag-aid-{escape(aid)}"></span>' if aid else ""
 
 
 def to_messages(turns: list[dict]) -> list[dict]:

@@ -236,8 +236,8 @@
   function answerIdNear(button) {
     var row = button.closest(".message-row, .message-wrap > div, .bot-row") || button.parentElement;
     for (var el = row; el && el.id !== "rag-chat"; el = el.parentElement) {
-      var keys = el.querySelectorAll(".rag-aid[data-answer-id]");
-      if (keys.length) return keys[keys.length - 1].getAttribute("data-answer-id");
+      var keys = el.querySelectorAll(".rag-aid[id^='rag-aid-']"); // (the sanitiser keeps ids, not data-*)
+      if (keys.length) return keys[keys.length - 1].id.slice("rag-aid-".length);
     }
     return null;
   }
@@ -342,7 +342,9 @@
         else if (/^(bot|user)'s message/.test(v)) el.setAttribute(a, map[v.split(":")[0]]);
       });
     });
-    document.querySelectorAll(".toast-title, .toast-text, .toast-details, .toast-body div").forEach(function (el) {
+    // toasts, and the status announcements Gradio reads out (its zh-CN lacks "common.complete": the raw key shows)
+    var texts = ".toast-title, .toast-text, .toast-details, .toast-body div, [aria-live], [aria-live] *, [role=status] *";
+    document.querySelectorAll(texts).forEach(function (el) {
       if (el.children.length) return;
       var v = el.textContent.trim();
       if (map[v]) el.textContent = map[v];
