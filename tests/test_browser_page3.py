@@ -11,18 +11,16 @@ import re
 import threading
 import time
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from _live_server import free_port, rag_serve
-from test_browser import AXE, DESKTOP, PHONE, ROOT, T, Watch, _answered, _ask, _axe, _HostPage, sync_api
+from test_browser import AXE, DESKTOP, DOCS, PHONE, ROOT, T, Watch, _answered, _ask, _axe, _HostPage, sync_api
 
 from rag.stores import Store
 
 pytestmark = pytest.mark.slow
 expect = sync_api.expect
-SHOTS = Path("/tmp/rag-screenshots")
-SHOTS.mkdir(parents=True, exist_ok=True)
+SHOTS = DOCS  # docs/ under `make screenshots` (RAG_UPDATE_SCREENSHOTS=1), a temp folder otherwise
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +129,7 @@ def test_compare_is_one_card_per_region_on_a_phone_and_passes_axe(server, browse
     card = page.locator(f".rag-cite:has([id='{anchor}'])")
     expect(card).to_be_in_viewport(timeout=T)
     expect(card.locator("details.rag-full")).to_have_attribute("open", "", timeout=T)  # the clause, opened
-    page.screenshot(path=str(SHOTS / f"compare-phone-{scheme}.png"))
+    page.screenshot(path=str(SHOTS / f"compare-phone{'-dark' if scheme == 'dark' else ''}.png"))
     if AXE.is_file():
         assert _axe(page) == []
     assert _english(page) == []
@@ -315,5 +313,45 @@ def test_phone_page_is_chinese_with_44px_targets_and_a_16px_input(server, browse
     assert _small_targets(page, 44) == []
     if AXE.is_file():
         assert _axe(page) == []
-    page.screenshot(path=str(SHOTS / f"chat-phone-{scheme}.png"))
+    page.locator("#rag-chat .rag-body").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(SHOTS / f"list-phone{'-dark' if scheme == 'dark' else ''}.png"))
+    ctx.close()
+
+
+# ---- 长辈版 -----------------------------------------------------------------------------------------------------
+SPOKEN = """window.__spoken = [];
+if (window.speechSynthesis) {  // record what the page asks the browser to say (headless Chromium has no voice)
+  window.speechSynthesis.speak = (u) => { window.__spoken.push({text: u.text, lang: u.lang}); };
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_elder_mode_is_remembered_big_high_contrast_and_reads_aloud(server, browser, scheme):
+    ctx = browser.new_context(**PHONE, color_scheme=scheme, bypass_csp=True)
+    ctx.add_init_script(SPOKEN)
+    page = ctx.new_page()
+    suffix = "?__theme=dark" if scheme == "dark" else ""
+    page.goto(server + "/" + suffix)
+    switch = page.get_by_role("button", name="长辈版")
+    switch.click()
+    expect(switch).to_have_attribute("aria-pressed", "true")
+    page.reload()  # remembered
+    expect(page.get_by_role("button", name="长辈版")).to_have_attribute("aria-pressed", "true", timeout=T)
+    _ask(page, "北京生育津贴怎么领取？", 0)
+    bot = _answered(page, 0)
+    bot.locator(".rag-cite").first.wait_for(timeout=T)
+    body = bot.locator(".rag-body p").first
+    size = float(body.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px"))
+    line = float(body.evaluate("e => getComputedStyle(e).lineHeight").removesuffix("px"))
+    assert size >= 20 and line / size >= 1.5, (size, line)
+    assert float(page.locator("#rag-input textarea").evaluate("e => getComputedStyle(e).fontSize")[:-2]) >= 20
+    assert _small_targets(page, 48) == []
+    bot.get_by_role("button", name="朗读").click()
+    spoken = page.evaluate("window.__spoken")
+    assert spoken and spoken[-1]["lang"] == "zh-CN" and "生育津贴" in spoken[-1]["text"]
+    expect(bot.get_by_role("button", name="停止朗读")).to_be_visible()
+    if AXE.is_file():
+        assert _axe(page) == []
+    assert _english(page) == []
+    page.screenshot(path=str(SHOTS / f"elder-phone{'-dark' if scheme == 'dark' else ''}.png"))
     ctx.close()

@@ -14,6 +14,8 @@ import re
 from .. import messages as m
 from ..models import is_draft_status
 
+# 朗读 (read aloud, the browser's own speechSynthesis): chat.js shows it in 长辈版 where the browser can speak
+SPEAK_BUTTON = f'<button type="button" class="rag-speak">{m.PAGE_SPEAK}</button>'
 LIST_CAP = 5  # list items shown before "更多"
 PREVIEW_CHARS = 90  # a highlighted sentence longer than this is cut in the card's preview
 # a figure a citizen acts on: "10天", "500元", "60 天", "3周岁", "20%", "1.3米"

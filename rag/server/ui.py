@@ -90,6 +90,7 @@ def render_turn(turn: dict, index: int = 0) -> list[dict]:
         body = (
             render_notice(answer, turn.get("locked", False))
             + answer_view.body_html(_answer_text(turn["a"], answer), answer, anchor)
+            + answer_view.SPEAK_BUTTON
             + answer_view.next_step(turn["q"], answer)
             + render_citations(answer, anchor)
             + _feedback_key(answer)

@@ -7,7 +7,7 @@ that region; a test checks that every one of them is answered (not refused) for 
 from __future__ import annotations
 
 from .. import messages as m
-from ..stores.messages import DOWN_REASONS
+from ..stores.messages import DOWN_REASONS, FEEDBACK_THANKS
 from ..validate import MAX_QUESTION_CHARS
 
 SITE_TITLE = m.PAGE_TITLE
@@ -42,6 +42,11 @@ SCRIPT_TEXT = {
     "examples_label": EXAMPLES_LABEL,
     "feedback_sheet": m.PAGE_FEEDBACK_SHEET,
     "down_reasons": list(DOWN_REASONS),
+    "feedback_thanks": FEEDBACK_THANKS,
+    "speak": m.PAGE_SPEAK,
+    "speak_stop": m.PAGE_SPEAK_STOP,
+    "elder": m.PAGE_ELDER,
+    "elder_hint": m.PAGE_ELDER_HINT,
     "region_unknown_console": m.PAGE_REGION_UNKNOWN_CONSOLE,
     "gradio_text": m.PAGE_GRADIO_TEXT,
 }

@@ -233,11 +233,11 @@
   var pinOff = function () {};
 
   // ---- 👎: a small sheet with the reasons and a "哪里不对？" line, both stored through /api/feedback ----------
-  function answerIdNear(button) {
-    var row = button.closest(".message-row, .message-wrap > div, .bot-row") || button.parentElement;
-    for (var el = row; el && el.id !== "rag-chat"; el = el.parentElement) {
-      var keys = el.querySelectorAll(".rag-aid[id^='rag-aid-']"); // (the sanitiser keeps ids, not data-*)
-      if (keys.length) return keys[keys.length - 1].id.slice("rag-aid-".length);
+  function answerIdNear(button) { // Gradio puts an answer's buttons in the row right after the answer's own row
+    var at = button.closest(".message-buttons") || button;
+    for (var el = at; el; el = el.previousElementSibling) {
+      var keys = el.querySelectorAll ? el.querySelectorAll(".rag-aid[id^='rag-aid-']") : []; // (ids survive the
+      if (keys.length) return keys[keys.length - 1].id.slice("rag-aid-".length); // sanitiser, data-* do not)
     }
     return null;
   }
@@ -249,6 +249,16 @@
     }).then(function (r) {
       status.textContent = r.ok ? t("feedback_sheet").thanks : t("feedback_sheet").failed;
     }).catch(function () { status.textContent = t("feedback_sheet").failed; });
+  }
+
+  function thankInline(button) { // under the answer, where the eye is: no toast
+    var row = button.closest(".message-buttons");
+    if (!row || row.querySelector(".rag-thanks")) return;
+    var note = document.createElement("span");
+    note.className = "rag-thanks";
+    note.setAttribute("role", "status");
+    note.textContent = config.text.feedback_thanks || "";
+    row.appendChild(note);
   }
 
   function feedbackSheet() {
@@ -321,6 +331,7 @@
       if (!b) return;
       var names = config.text.feedback_labels || {};
       var label = b.getAttribute("aria-label");
+      if (label === names.Like) thankInline(b);
       var down = label === names.Dislike || label === names.Feedback;
       if (!down) return;
       var answerId = answerIdNear(b);
@@ -328,6 +339,50 @@
       if (label === names.Feedback) e.stopPropagation(); // the sheet replaces Gradio's hover list
       setTimeout(function () { open(b, answerId); }, 0);
     }, true);
+  }
+
+  // ---- 长辈版 (适老化: MIIT 2021, GB/T 37668): one remembered switch; 朗读 reads an answer aloud -------------
+  function elderMode() {
+    var top = $("#rag-top");
+    if (!top || $("#rag-elder")) return;
+    var key = "rag-elder";
+    var on = params.get("elder") === "1";
+    try { on = on || window.localStorage.getItem(key) === "1"; } catch (e) { /* storage blocked: not remembered */ }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.id = "rag-elder";
+    button.textContent = t("elder");
+    button.title = t("elder_hint");
+    function set(value) {
+      document.documentElement.classList.toggle("rag-elder", value);
+      button.setAttribute("aria-pressed", String(value));
+      try { window.localStorage.setItem(key, value ? "1" : "0"); } catch (e) { /* not remembered */ }
+    }
+    button.addEventListener("click", function () { set(button.getAttribute("aria-pressed") !== "true"); });
+    top.appendChild(button);
+    set(on);
+  }
+
+  function speakAnswers() {
+    var synth = window.speechSynthesis;
+    if (!synth || typeof window.SpeechSynthesisUtterance !== "function") return;
+    document.documentElement.classList.add("rag-can-speak");
+    var speaking = null;
+    document.addEventListener("click", function (e) {
+      var b = e.target.closest && e.target.closest("#rag-chat button.rag-speak");
+      if (!b) return;
+      synth.cancel();
+      if (speaking === b) { speaking = null; b.textContent = t("speak"); return; }
+      if (speaking) speaking.textContent = t("speak");
+      var body = b.parentElement.querySelector(".rag-body");
+      var u = new SpeechSynthesisUtterance((body ? body.innerText : "").replace(/\[\d+\]/g, ""));
+      u.lang = "zh-CN";
+      u.rate = 0.9;
+      u.onend = function () { if (speaking === b) { speaking = null; b.textContent = t("speak"); } };
+      speaking = b;
+      b.textContent = t("speak_stop");
+      synth.speak(u);
+    });
   }
 
   // ---- Gradio's own English (toasts, a few aria labels) in Chinese --------------------------------------
@@ -378,6 +433,7 @@
   function whenReady() {
     if (!$("#rag-input textarea") || !$("#rag-chat")) return false;
     regionSelect();
+    elderMode();
     readingOrder();
     inputHelp();
     labels();
@@ -395,6 +451,7 @@
     .then(function (c) {
       config = c;
       feedbackSheet();
+      speakAnswers();
       var focused = false;
       var translating = false;
       var observer = new MutationObserver(function () {
