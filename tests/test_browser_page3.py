@@ -129,6 +129,7 @@ def test_compare_is_one_card_per_region_on_a_phone_and_passes_axe(server, browse
     card = page.locator(f".rag-cite:has([id='{anchor}'])")
     expect(card).to_be_in_viewport(timeout=T)
     expect(card.locator("details.rag-full")).to_have_attribute("open", "", timeout=T)  # the clause, opened
+    assert re.search(r"\d{4}-\d{2}-\d{2}", card.locator(".rag-meta").inner_text())  # documents.toml's date
     page.screenshot(path=str(SHOTS / f"compare-phone{'-dark' if scheme == 'dark' else ''}.png"))
     if AXE.is_file():
         assert _axe(page) == []

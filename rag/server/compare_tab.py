@@ -11,6 +11,7 @@ from .. import messages as m
 from ..benefits import Cell
 from ..compare import compare_dict, status_text, table_of
 from ..errors import RagError
+from .answer_view import enrich
 from .ui import escape, render_citations
 
 
@@ -68,6 +69,7 @@ def render_compare(answerer) -> str:
                     cards.append(
                         {
                             "rank": numbers[cid],
+                            "region": c.slug,
                             "region_name": c.region_name,
                             "doc_title": c.doc_title,
                             "status": c.status,
@@ -94,7 +96,7 @@ def render_compare(answerer) -> str:
         f'<thead><tr><th scope="col">{escape(m.PAGE_COMPARE_BENEFIT)}</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
     )
     phone = _region_cards(regions, by_region)
-    card_html = render_citations({"citations": cards})
+    card_html = render_citations(enrich({"citations": cards}, docs))  # issuer, 文号, date on each card
     for card in cards:  # give each card its anchor (render_citations knows nothing of the tab)
         card_html = card_html.replace(
             f'<span class="rag-n">[{card["rank"]}]</span>',

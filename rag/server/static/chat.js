@@ -402,7 +402,10 @@
     document.querySelectorAll(texts).forEach(function (el) {
       if (el.children.length) return;
       var v = el.textContent.trim();
-      if (map[v]) el.textContent = map[v];
+      if (!map[v]) return;
+      // the text node's data, not textContent: Gradio keeps the node and writes its next message into it
+      if (el.firstChild && el.firstChild.nodeType === 3 && el.childNodes.length === 1) el.firstChild.data = map[v];
+      else el.textContent = map[v];
     });
   }
 
@@ -465,7 +468,8 @@
         }
       });
       function start() {
-        observer.observe(document.body, { childList: true, subtree: true });
+        // characterData: Gradio writes its status announcements into an existing text node
+        observer.observe(document.body, { childList: true, subtree: true, characterData: true });
         if (whenReady() && !focused) { focused = true; focusInput(); }
       }
       if (document.body) start();
