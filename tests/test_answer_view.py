@@ -4,6 +4,7 @@ list folded after five items, cards with issuer/文号/date and the clause folde
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 from rag.server import answer_view
@@ -27,8 +28,10 @@ def _cite(
 
 
 DOCS = {
-    "qingdao": SimpleNamespace(issuer="青岛市人民政府", doc_number="青政发〔2022〕1号", date="2022-05-01"),
-    "beijing": SimpleNamespace(issuer="北京市人民政府", doc_number="", date="2022-01-21"),
+    "qingdao": SimpleNamespace(
+        short_name="青岛", issuer="青岛市人民政府", doc_number="青政发〔2022〕1号", date="2022-05-01"
+    ),
+    "beijing": SimpleNamespace(short_name="北京", issuer="北京市人民政府", doc_number="", date="2022-01-21"),
 }
 
 
@@ -87,3 +90,12 @@ def test_a_follow_up_keeps_the_region_the_last_answer_was_about():
     refused = [_turn("x", "抱歉", refused=True, region="beijing")]
     assert followed_region(refused, "qingdao", False, DOCS) is None
     assert followed_region([{"q": "", "a": "输入太长", "answer": None}], "qingdao", False, DOCS) is None
+
+
+def test_suggested_next_questions_stay_in_the_region_and_skip_the_topic_asked():
+    html = render_turn(_turn("青岛育儿假有几天？", "青岛市：……"), 0)[1]["content"]
+    asked = [q for q in re.findall(r'class="rag-suggest">([^<]+)<', html)]
+    assert asked and all(q.startswith("青岛") for q in asked) and not any("育儿假" in q for q in asked)
+    refusal = _turn("火星产假？", "抱歉。", kind="refuse", refused=True, cites=0, region=None)
+    html = render_turn(refusal, 0)[1]["content"]
+    assert "您是不是想问" in html and html.count('class="rag-suggest"') == answer_view.SUGGEST_MAX

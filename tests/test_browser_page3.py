@@ -253,6 +253,18 @@ def test_follow_ups_keep_the_region_the_answer_was_about(server, browser):
     bot = _answered(page, 1)
     bot.locator(".rag-cite").first.wait_for(timeout=T)
     assert bot.locator(".rag-cite .rag-region").first.inner_text() == "北京市"
+    suggestion = bot.locator("button.rag-suggest").first  # a suggested next question is sent on a tap
+    asked = suggestion.inner_text()
+    assert asked.startswith("北京")
+    suggestion.click()
+    expect(page.locator("#rag-chat .user").nth(2)).to_have_text(asked, timeout=T)
+    _answered(page, 2).locator(".rag-cite").first.wait_for(timeout=T)
+    page.keyboard.press("Escape")
+    tab = page.get_by_role("tab", name="问答")
+    tab.focus()
+    page.keyboard.press("ArrowRight")  # arrow keys move between the tabs
+    expect(page.get_by_role("tab", name="各地对比")).to_be_focused()
+    expect(page.locator("#rag-compare .rag-compare-wrap")).to_be_visible(timeout=T)
     page.close()
 
 

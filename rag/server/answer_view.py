@@ -141,7 +141,38 @@ def enrich(answer: dict, docs) -> dict:
     doc = docs.get(region) if region else None
     if doc is not None and doc.issuer:
         answer["office"] = doc.issuer
+    if doc is not None:
+        answer["short_name"] = getattr(doc, "short_name", "")
     return answer
+
+
+SUGGEST_MAX = 3
+
+
+def suggestions(question: str, answer: dict | None) -> str:
+    """Next questions as buttons (chat.js sends one on a tap): the page's example templates for the region answered,
+    minus the topic just asked (each template is answered for every region: tests/test_ui.py). After a refusal or
+    a vague question, "您是不是想问…" with the cross-region examples."""
+    if not answer:
+        return ""
+    vague = bool(answer.get("refused")) or answer.get("kind") in ("refuse", "clarify")
+    short = answer.get("short_name") or ""
+    if vague or not short:
+        label, options = m.PAGE_SUGGEST_VAGUE, list(m.PAGE_EXAMPLES_AUTO)
+    else:
+        label = m.PAGE_SUGGEST
+        options = [t.format(r=short) for t in m.PAGE_EXAMPLE_TEMPLATES]
+        options = [q for q in options if _topic(q, short) not in question]
+    options = [q for q in options if q != question][:SUGGEST_MAX]
+    if not options:
+        return ""
+    buttons = "".join(f'<button type="button" class="rag-suggest">{_esc(q)}</button>' for q in options)
+    return f'<div class="rag-suggests" role="group" aria-label="{_esc(label)}"><span>{_esc(label)}</span>{buttons}</div>'
+
+
+def _topic(question: str, short: str) -> str:
+    """The topic word of a template question: "青岛育儿假有几天？" -> "育儿假" (its first 3 characters after the region)."""
+    return question[len(short) :][:3]
 
 
 def next_step(question: str, answer: dict | None) -> str:

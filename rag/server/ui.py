@@ -93,6 +93,7 @@ def render_turn(turn: dict, index: int = 0) -> list[dict]:
             + answer_view.SPEAK_BUTTON
             + answer_view.next_step(turn["q"], answer)
             + render_citations(answer, anchor)
+            + answer_view.suggestions(turn["q"], answer)
             + _feedback_key(answer)
         )
     else:  # streaming, or a sentence of the page's own

@@ -385,6 +385,29 @@
     });
   }
 
+  // ---- a suggested next question is sent like an example; arrow keys move between the tabs ----------------
+  function suggestAndTabs() {
+    document.addEventListener("click", function (e) {
+      var b = e.target.closest && e.target.closest("#rag-chat button.rag-suggest");
+      var box = $("#rag-input textarea");
+      if (!b || !box) return;
+      setNativeValue(box, b.textContent);
+      var send = $("#rag-input button.submit-button, #rag-input button[type=submit]");
+      setTimeout(function () {
+        if (send) send.click();
+        else box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+      }, 0);
+    });
+    document.addEventListener("keydown", function (e) {
+      var tab = e.target.closest && e.target.closest("#rag-tabs [role=tab]");
+      if (!tab || (e.key !== "ArrowRight" && e.key !== "ArrowLeft")) return;
+      var tabs = Array.prototype.filter.call(tab.parentElement.querySelectorAll("[role=tab]"),
+        function (x) { return x.offsetParent !== null; });
+      var next = tabs[(tabs.indexOf(tab) + (e.key === "ArrowRight" ? 1 : -1) + tabs.length) % tabs.length];
+      if (next) { e.preventDefault(); next.focus(); next.click(); }
+    });
+  }
+
   // ---- Gradio's own English (toasts, a few aria labels) in Chinese --------------------------------------
   function translateGradio(root) {
     var map = config.text.gradio_text;
@@ -447,6 +470,7 @@
   embedMode();
   frameLink();
   citeLinks();
+  suggestAndTabs();
   var query = params.get("region") ? "?region=" + encodeURIComponent(params.get("region")) : "";
   fetch("/ui/config.json" + query, { credentials: "same-origin" })
     .then(function (r) { return r.ok ? r.json() : config; })
