@@ -157,6 +157,8 @@ PAGE_REGION_UNKNOWN = "没有找到地区“{value}”，已改为自动识别�
 PAGE_REGION_UNKNOWN_CONSOLE = "生育政策问答：data-region=“{value}” 不是已收录的地区（可写 slug、地区名或简称，如 qingdao、青岛市、青岛），已改为自动识别。"
 PAGE_SUGGEST = "您可能还想问："
 PAGE_SUGGEST_VAGUE = "您是不是想问："
+PAGE_PRINT = "打印或保存本次对话"
+PAGE_PRINT_SHORT = "打印"
 PAGE_SPEAK = "朗读"
 PAGE_SPEAK_STOP = "停止朗读"
 PAGE_ELDER = "长辈版"

@@ -214,6 +214,15 @@ def test_refs_open_their_clause_and_howto_answers_say_where_to_ask(server, brows
     else:  # an answer without [n] in its text still opens the clause on its summary
         full.locator("summary").click()
         expect(full).to_have_attribute("open", "")
+    full.locator("summary").click()  # folded again
+    # print / save: the conversation as a plain page with every clause open, then the page as it was
+    expect(page.get_by_role("button", name="打印或保存本次对话")).to_be_visible()
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert not page.locator("#rag-input").is_visible() and not page.locator("#rag-examples").is_visible()
+    assert full.get_attribute("open") is not None
+    page.screenshot(path=str(SHOTS / "print-view.png"), full_page=True)
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert page.locator("#rag-input").is_visible() and full.get_attribute("open") is None
     assert watch.problems == [], watch.problems
     page.close()
 

@@ -43,6 +43,8 @@ SCRIPT_TEXT = {
     "feedback_sheet": m.PAGE_FEEDBACK_SHEET,
     "down_reasons": list(DOWN_REASONS),
     "feedback_thanks": FEEDBACK_THANKS,
+    "print": m.PAGE_PRINT,
+    "print_short": m.PAGE_PRINT_SHORT,
     "speak": m.PAGE_SPEAK,
     "speak_stop": m.PAGE_SPEAK_STOP,
     "elder": m.PAGE_ELDER,

@@ -385,6 +385,33 @@
     });
   }
 
+  // ---- print / save as PDF: the conversation as a plain page (answers with their whole clauses) -------------
+  function printButton() {
+    var panel = $("#rag-chat .top-panel");
+    if (!panel || panel.querySelector(".rag-print-btn") || !$("#rag-chat .message-row")) return;
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "rag-print-btn";
+    b.textContent = t("print_short");
+    b.setAttribute("aria-label", t("print"));
+    b.title = t("print");
+    b.addEventListener("click", function () { window.print(); });
+    panel.insertBefore(b, panel.firstChild);
+  }
+
+  function printView() {
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      document.documentElement.classList.add("rag-print");
+      document.querySelectorAll("#rag-chat details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+    });
+    window.addEventListener("afterprint", function () {
+      document.documentElement.classList.remove("rag-print");
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
+    });
+  }
+
   // ---- a suggested next question is sent like an example; arrow keys move between the tabs ----------------
   function suggestAndTabs() {
     document.addEventListener("click", function (e) {
@@ -471,6 +498,7 @@
   frameLink();
   citeLinks();
   suggestAndTabs();
+  printView();
   var query = params.get("region") ? "?region=" + encodeURIComponent(params.get("region")) : "";
   fetch("/ui/config.json" + query, { credentials: "same-origin" })
     .then(function (r) { return r.ok ? r.json() : config; })
@@ -488,6 +516,7 @@
         }
         if (whenReady()) {
           labels();
+          printButton();
           if (!focused) { focused = true; focusInput(); }
         }
       });
