@@ -337,6 +337,13 @@ def test_phone_page_is_chinese_with_44px_targets_and_a_16px_input(server, browse
         assert _axe(page) == []
     page.locator("#rag-chat .rag-body").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(SHOTS / f"list-phone{'-dark' if scheme == 'dark' else ''}.png"))
+    # the keyboard takes ~45% of the screen: header and tabs make room while the input has focus
+    box.focus()
+    page.set_viewport_size({"width": 390, "height": 460})
+    expect(page.locator("#rag-top")).to_be_hidden(timeout=T)
+    page.locator("#rag-chat [role=log]").click(position={"x": 5, "y": 5})
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator("#rag-top")).to_be_visible(timeout=T)
     ctx.close()
 
 

@@ -385,6 +385,22 @@
     });
   }
 
+  // ---- phone keyboard open: the header and tabs give their room to the conversation ---------------------
+  function keyboardRoom() {
+    var vv = window.visualViewport;
+    if (!vv) return;
+    var tallest = vv.height;
+    function update() {
+      tallest = Math.max(tallest, vv.height);
+      var typing = document.activeElement && document.activeElement.closest &&
+        document.activeElement.closest("#rag-input");
+      document.documentElement.classList.toggle("rag-typing", !!typing && vv.height < tallest * 0.75);
+    }
+    vv.addEventListener("resize", update);
+    document.addEventListener("focusin", update);
+    document.addEventListener("focusout", function () { setTimeout(update, 0); });
+  }
+
   // ---- print / save as PDF: the conversation as a plain page (answers with their whole clauses) -------------
   function printButton() {
     var panel = $("#rag-chat .top-panel");
@@ -499,6 +515,7 @@
   citeLinks();
   suggestAndTabs();
   printView();
+  keyboardRoom();
   var query = params.get("region") ? "?region=" + encodeURIComponent(params.get("region")) : "";
   fetch("/ui/config.json" + query, { credentials: "same-origin" })
     .then(function (r) { return r.ok ? r.json() : config; })
