@@ -123,6 +123,8 @@
     function pin() {
       var box = scroller();
       if (!pinned || !box || !pinned.isConnected) return;
+      // moved since the pin last placed it (the scroll event may not have arrived yet): the reader's, let go
+      if (placed !== null && Math.abs(box.scrollTop - placed) > 2) { userMoved(); return; }
       var top = pinned.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop - 8;
       if (Math.abs(box.scrollTop - top) > 1) {
         box.scrollTop = Math.max(0, top);
@@ -389,8 +391,10 @@
   function keyboardRoom() {
     var vv = window.visualViewport;
     if (!vv) return;
-    var tallest = vv.height;
+    var tallest = vv.height, width = vv.width;
     function update() {
+      // a new width (rotation, the page's own layout settling) starts over: heights compare at one width only
+      if (Math.abs(vv.width - width) > 1) { width = vv.width; tallest = vv.height; }
       tallest = Math.max(tallest, vv.height);
       var typing = document.activeElement && document.activeElement.closest &&
         document.activeElement.closest("#rag-input");
