@@ -324,6 +324,8 @@ def test_phone_page_is_chinese_with_44px_targets_and_a_16px_input(server, browse
     page = ctx.new_page()
     page.goto(server + "/" + ("?__theme=dark" if scheme == "dark" else ""))
     expect(page.locator("h1")).to_have_count(1, timeout=T)
+    for control in ("#rag-region-select", "#rag-elder"):  # the phone header keeps its controls in view
+        expect(page.locator(control)).to_be_in_viewport(ratio=1.0, timeout=T)
     box = page.locator("#rag-input textarea")
     box.wait_for(timeout=T)
     assert float(box.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px")) >= 16

@@ -116,19 +116,30 @@
     var placed = null; // the scrollTop the pin last set: a scroll elsewhere is the reader's (or a button's)
     function userMoved() { pinned = null; }
     pinOff = userMoved;
+    var height = 0; // the log's scrollHeight when the pin last placed it
+    function movedByOther(box) {
+      if (placed === null || Math.abs(box.scrollTop - placed) <= 2) return false;
+      // content that shrank for a moment (Gradio re-rendering a message) clamps scrollTop: not the reader
+      var clamped = box.scrollHeight < height - 1 && box.scrollTop >= box.scrollHeight - box.clientHeight - 2;
+      return !clamped;
+    }
     function onScroll(e) {
-      var box = e.currentTarget;
-      if (placed === null || Math.abs(box.scrollTop - placed) > 2) userMoved();
+      if (movedByOther(e.currentTarget)) userMoved();
     }
     function pin() {
       var box = scroller();
-      if (!pinned || !box || !pinned.isConnected) return;
+      if (pinned && !pinned.isConnected) { // Gradio re-rendered the row: the pin follows the newest question
+        var rows = chat.querySelectorAll(".message-row.user-row");
+        pinned = rows.length ? rows[rows.length - 1] : null;
+      }
+      if (!pinned || !box) return;
       // moved since the pin last placed it (the scroll event may not have arrived yet): the reader's, let go
-      if (placed !== null && Math.abs(box.scrollTop - placed) > 2) { userMoved(); return; }
+      if (movedByOther(box)) { userMoved(); return; }
       var top = pinned.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop - 8;
       if (Math.abs(box.scrollTop - top) > 1) {
         box.scrollTop = Math.max(0, top);
         placed = box.scrollTop;
+        height = box.scrollHeight;
       }
     }
     var observer = new MutationObserver(function () {
