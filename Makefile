@@ -68,4 +68,4 @@ soak: setup
 
 # Refresh the screenshots the README shows (docs/*.png) from the real browser test.
 screenshots: setup sysdeps
-	RAG_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/server/test_browser.py
+	RAG_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/server/test_browser.py tests/server/test_browser_page3.py

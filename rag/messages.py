@@ -111,7 +111,7 @@ PAGE_DESCRIPTION = (
     "用日常中文提问各地生育支持政策（婚假、产假、育儿假、生育补贴、托育等），回答引用官方实施方案原文条款。"
 )
 PAGE_HEADER = (
-    "## 生育政策问答\n根据各地《优化生育政策促进人口长期均衡发展》实施方案作答，每个回答都附有原文出处。"
+    "# 生育政策问答\n根据各地《优化生育政策促进人口长期均衡发展》实施方案作答，每个回答都附有原文出处。"
 )
 PAGE_AUTO_REGION = "自动识别"
 PAGE_REGION_LABEL = "地区"
@@ -157,6 +157,50 @@ PAGE_COMPARE_UNAVAILABLE = "暂时无法显示各地对比：{reason}"
 PAGE_COMPARE_EMPTY = "对比表为空"
 PAGE_COMPARE_BENEFIT = "待遇"
 PAGE_COMPARE_LINK = "查看第 {n} 条条款原文"
+PAGE_CITE_LINK = "查看第 {n} 条依据"
+PAGE_CITE_OPEN = "查看原文"
+PAGE_LIST_MORE = "更多（还有 {n} 条）"
+PAGE_NEXT_OFFICE = "具体怎么办理，请咨询{office}及其相关部门，或拨打 12345 政务服务便民热线。"
+PAGE_NEXT_GENERAL = "如需进一步咨询，可拨打 12345 政务服务便民热线。"
+PAGE_REGION_UNKNOWN = "没有找到地区“{value}”，已改为自动识别：请在问题里说明地区。"
+PAGE_REGION_UNKNOWN_CONSOLE = "生育政策问答：data-region=“{value}” 不是已收录的地区（可写 slug、地区名或简称，如 qingdao、青岛市、青岛），已改为自动识别。"
+PAGE_SUGGEST = "您可能还想问："
+PAGE_SUGGEST_VAGUE = "您是不是想问："
+PAGE_PRINT = "打印或保存本次对话"
+PAGE_PRINT_SHORT = "打印"
+PAGE_SPEAK = "朗读"
+PAGE_SPEAK_STOP = "停止朗读"
+PAGE_ELDER = "长辈版"
+PAGE_ELDER_HINT = "大字、大按钮、无弹窗，可朗读回答"
+# chat.js: the sheet under 👎, and Chinese for Gradio's remaining English (toasts, aria labels)
+PAGE_FEEDBACK_SHEET = {
+    "title": "这条回答哪里不对？",
+    "detail": "哪里不对？（选填）",
+    "send": "提交",
+    "close": "关闭",
+    "thanks": "谢谢，您的反馈已记录，工作人员会查看。",
+    "failed": "反馈没有发送成功，请稍后再试。",
+}
+PAGE_GRADIO_TEXT = {
+    "Info": "提示",
+    "Warning": "注意",
+    "Error": "出错了",
+    "Success": "完成",
+    "Scroll down": "滚到最新消息",
+    "More tabs": "更多标签页",
+    "Close": "关闭",
+    "Clear": "清空对话",
+    "Connection to the server was lost. Attempting reconnection...": "与服务器的连接已断开，正在重新连接……",
+    "Connection re-established.": "已重新连接。",
+    "Connection can be lost in the background on mobile devices.": "手机在后台时连接可能会断开。",
+    "common.complete": "已完成",
+    "common.error": "出错了",
+    "common.loading": "加载中",
+    "common.progress": "进度",
+    "common.clear": "清空",
+    "bot's message": "回答",
+    "user's message": "您的问题",
+}
 
 # ---- national scale (many plans: ask for the region; 哪个地方…最… from the benefits table) ---------------
 WHICH_REGION = (

@@ -11,6 +11,7 @@ from .. import messages as m
 from ..benefits.table import Cell
 from ..benefits.view import compare_dict, status_text, table_of
 from ..errors import RagError
+from .answer_view import enrich
 from .render import escape, render_citations
 
 
@@ -55,6 +56,7 @@ def render_compare(answerer) -> str:
     numbers: dict[str, int] = {}
     cards: list[dict] = []
     body = []
+    by_region: dict[str, list[str]] = {slug: [] for slug, _ in regions}
     for row in benefits:
         cells = []
         for cell in row["rows"]:
@@ -67,6 +69,7 @@ def render_compare(answerer) -> str:
                     cards.append(
                         {
                             "rank": numbers[cid],
+                            "region": c.slug,
                             "region_name": c.region_name,
                             "doc_title": c.doc_title,
                             "status": c.status,
@@ -79,7 +82,12 @@ def render_compare(answerer) -> str:
                 number = numbers[cid]
                 if cell["sentence"]:
                     cards[number - 1]["highlights"].append(cell["sentence"])
-            cells.append(f"<td>{_cell_html(cell, row['unit'], number)}</td>")
+            html = _cell_html(cell, row["unit"], number)
+            cells.append(f"<td>{html}</td>")
+            by_region.setdefault(cell["region"], []).append(
+                f'<div class="rag-rc-row"><span class="rag-rc-benefit">{escape(row["benefit"])}</span>'
+                f'<span class="rag-rc-value">{html}</span></div>'
+            )
         body.append(f'<tr><th scope="row">{escape(row["benefit"])}</th>{"".join(cells)}</tr>')
     head = "".join(f'<th scope="col">{escape(name)}</th>' for _, name in regions)
     table = (
@@ -87,11 +95,23 @@ def render_compare(answerer) -> str:
         f'<table class="rag-compare"><caption>{escape(m.PAGE_COMPARE_NOTE)}</caption>'
         f'<thead><tr><th scope="col">{escape(m.PAGE_COMPARE_BENEFIT)}</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
     )
-    card_html = render_citations({"citations": cards})
+    phone = _region_cards(regions, by_region)
+    card_html = render_citations(enrich({"citations": cards}, docs))  # issuer, 文号, date on each card
     for card in cards:  # give each card its anchor (render_citations knows nothing of the tab)
         card_html = card_html.replace(
             f'<span class="rag-n">[{card["rank"]}]</span>',
             f'<span class="rag-n" id="{_anchor(card["clause_id"])}" tabindex="-1">[{card["rank"]}]</span>',
             1,
         )
-    return f'<div id="rag-compare-body">{table}{card_html}</div>'
+    return f'<div id="rag-compare-body">{table}{phone}{card_html}</div>'
+
+
+def _region_cards(regions: list[tuple[str, str]], by_region: dict[str, list[str]]) -> str:
+    """The same cells as one card per region: what a phone shows instead of the table (six columns do not fit
+    in 374 px); chat.css picks one of the two by the page's width."""
+    cards = "".join(
+        f'<section class="rag-rc" aria-label="{escape(name)}"><h3 class="rag-rc-name">{escape(name)}</h3>'
+        f"{''.join(by_region.get(slug, []))}</section>"
+        for slug, name in regions
+    )
+    return f'<div class="rag-compare-cards">{cards}</div>'

@@ -170,6 +170,6 @@ def attach(chatbot, turns_state, answerer) -> None:
         except ApiError as exc:
             gr.Warning(exc.message)
             return
-        gr.Info(M.FEEDBACK_THANKS)
+        # thanked inline under the answer by chat.js (a toast covers the page and is gone before an elder reads it)
 
     chatbot.like(on_like, [turns_state], None, api_visibility="private", show_progress="hidden")

@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from . import ui_text
 from .headers import send_whole
+from .page_params import AUTO, MAX_PARAM, resolve_region
 
 STATIC = Path(__file__).parent / "static"
 SCRIPT_TAG = b'<script src="/ui/chat.js"></script>'
@@ -121,12 +122,20 @@ def install(app: FastAPI, public_url: str = "") -> None:
     def config(request: Request):
         """Regions and the sentences chat.js shows (kept in Python, in one place: ui_text)."""
         docs = request.app.state.holder.current.docs
+        asked = (request.query_params.get("region") or "")[:MAX_PARAM].strip()
+        slug = resolve_region(asked, docs) if asked and asked != AUTO else None
         return JSONResponse(
             {
                 "regions": [{"slug": "auto", "name": ui_text.AUTO_LABEL}]
                 + [{"slug": s, "name": d.region_name} for s, d in docs.items()],
                 "max_chars": ui_text.MAX_CHARS,
                 "text": ui_text.SCRIPT_TEXT,
+                # ?region= as the page got it: what it resolved to, or that it names no covered region
+                "region": {
+                    "asked": asked,
+                    "slug": slug,
+                    "unknown": bool(asked and asked != AUTO and not slug),
+                },
             },
             headers={"Cache-Control": "no-cache"},
         )

@@ -3,17 +3,8 @@ that the two views do not import each other."""
 
 from __future__ import annotations
 
-import re
-
-from ..models import is_draft_status
-
-# HTML, links/images, emphasis, code, tables, math, and ":" "." "@" so no bare URL/e-mail becomes an autolink
-_SPECIAL = re.compile(r"[\\`*_\[\]()#|~<>$&!:.@]")
-
-
-def escape(text: str) -> str:
-    """Text as inert Markdown/HTML: every syntax character becomes a numeric character reference."""
-    return _SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text or "")
+from . import answer_view
+from .answer_view import escape  # noqa: F401 - the one escape, re-exported for the views
 
 
 def _marked(text: str, sentences: list[str]) -> str:
@@ -31,15 +22,11 @@ def _marked(text: str, sentences: list[str]) -> str:
     return "".join(out)
 
 
-def render_citations(answer: dict) -> str:
-    """Citation cards (one line of HTML, so Markdown never re-enters it)."""
-    cards = []
-    for c in answer.get("citations", []):
-        draft = '<span class="rag-draft">征求意见稿</span>' if is_draft_status(c.get("status", "")) else ""
-        cards.append(
-            f'<div class="rag-cite"><div class="rag-cite-head"><span class="rag-n">[{int(c["rank"])}]</span> '
-            f'<b class="rag-region">{escape(c["region_name"])}</b> 《{escape(c["doc_title"])}》{draft}</div>'
-            f'<div class="rag-sec">{escape(c["section"])}</div>'
-            f'<div class="rag-text">{_marked(c["text"], c.get("highlights", []))}</div></div>'
-        )
+def render_citations(answer: dict, anchor: str = "") -> str:
+    """Citation cards (one line of HTML, so Markdown never re-enters it); with an anchor, card n has the id
+    `{anchor}-{n}` that the answer's [n] links to."""
+    cards = [
+        answer_view.card_html(c, anchor, _marked(c["text"], c.get("highlights", [])))
+        for c in answer.get("citations", [])
+    ]
     return f'<div class="rag-cites">{"".join(cards)}</div>' if cards else ""

@@ -16,17 +16,17 @@ import gradio as gr
 
 from ..errors import InputError, RagError
 from ..models import Answer
-from . import ui_text
+from . import answer_view, ui_text
 from .compare_tab import render_compare
 from .feedback import attach as attach_feedback
 from .feedback import feedback_options
 from .ops import bind, chat_channel
+from .page_params import AUTO, MAX_PARAM, resolve_region
 from .region_lock import effective_region
 from .render import escape, render_citations
 from .security import clean_history, clean_text, client_ip
 
 log = logging.getLogger("rag.server")
-AUTO = "auto"
 EXAMPLES = list(ui_text.EXAMPLES_AUTO)
 
 
@@ -58,20 +58,35 @@ def render_notice(answer: dict | None, locked: bool = False) -> str:
     return f'<div class="rag-notice" role="note">{escape(notice)}{link}</div>'
 
 
-def render_turn(turn: dict) -> list[dict]:
+def render_turn(turn: dict, index: int = 0) -> list[dict]:
     answer = turn.get("answer")
-    body = escape(_answer_text(turn["a"], answer))
-    notice = render_notice(answer, turn.get("locked", False))
-    if notice:
-        body = notice + "\n\n" + body
-    if answer:
-        body += "\n\n" + render_citations(answer)
+    anchor = f"rag-c{index}"
+    if (
+        answer
+    ):  # the finished answer: HTML of its own (figures, [n] links, folded list and clauses, next step)
+        body = (
+            render_notice(answer, turn.get("locked", False))
+            + answer_view.body_html(_answer_text(turn["a"], answer), answer, anchor)
+            + answer_view.SPEAK_BUTTON
+            + answer_view.next_step(turn["q"], answer)
+            + render_citations(answer, anchor)
+            + answer_view.suggestions(turn["q"], answer)
+            + _feedback_key(answer)
+        )
+    else:  # streaming, or a sentence of the page's own
+        body = escape(turn["a"])
     asked = [{"role": "user", "content": escape(turn["q"])}] if turn["q"] else []  # rejected input: not shown
     return [*asked, {"role": "assistant", "content": body}]
 
 
+def _feedback_key(answer: dict) -> str:
+    """The answer's feedback key, for the 👎 sheet's "哪里不对？" line (chat.js posts it to /api/feedback)."""
+    aid = answer.get("answer_id") or ""
+    return f'<span class="rag-aid" hidden id="rag-aid-{escape(aid)}"></span>' if aid else ""
+
+
 def to_messages(turns: list[dict]) -> list[dict]:
-    return [m for t in turns for m in render_turn(t)]
+    return [m for i, t in enumerate(turns) for m in render_turn(t, i)]
 
 
 def history_of(turns: list[dict]) -> list[dict]:
@@ -144,7 +159,8 @@ def respond(answerer, message, turns, region=None, max_history: int = 20, locked
             **region_kwargs(locked),
         ):
             if isinstance(piece, Answer):
-                turn["a"], turn["answer"] = piece.answer, piece.to_dict()
+                turn["a"] = piece.answer
+                turn["answer"] = answer_view.enrich(piece.to_dict(), getattr(answerer, "docs", None) or {})
             else:
                 turn["a"] += piece
             yield to_messages(turns), turns
@@ -154,6 +170,17 @@ def respond(answerer, message, turns, region=None, max_history: int = 20, locked
         log.exception("回答失败")
         turn["a"] = "抱歉，服务器处理这个问题时出错了，请稍后再试。"
     yield to_messages(turns), turns
+
+
+def followed_region(turns: list[dict], region: str | None, locked: bool, docs) -> str | None:
+    """The region a follow-up should keep: the one the last answer was about, when it differs from the page's
+    region (a place named in the question won over the preset). None when the page's region stays: locked
+    widget, a refusal, an answer about several regions, or no change."""
+    answer = (turns[-1] if turns else {}).get("answer") or {}
+    slug = answer.get("region")
+    if locked or answer.get("refused") or len(set(answer.get("regions") or [slug])) > 1:
+        return None
+    return slug if slug in docs and slug != region else None
 
 
 def region_choices(answerer) -> list[tuple[str, str]]:
@@ -167,15 +194,24 @@ class PageSetup:
     embed: bool
     region: str  # a covered slug or AUTO
     locked: bool
+    unknown: str = ""  # a region value that named no covered region (said on the page, not silently dropped)
 
     @classmethod
     def from_params(cls, params: dict, docs) -> PageSetup:
-        region = params.get("region") if params.get("region") in docs else AUTO
+        asked = str(params.get("region") or "")[:MAX_PARAM].strip()
+        region = resolve_region(asked, docs) if asked and asked != AUTO else None
         truthy = ("1", "true")
-        return cls(params.get("embed") in truthy, region, params.get("lock") in truthy and region != AUTO)
+        unknown = asked if asked and asked != AUTO and region is None else ""
+        region = region or AUTO
+        return cls(
+            params.get("embed") in truthy, region, params.get("lock") in truthy and region != AUTO, unknown
+        )
 
     def greeting(self, docs) -> str:
-        return ui_text.greeting(docs[self.region].region_name if self.region != AUTO else None, self.locked)
+        text = ui_text.greeting(docs[self.region].region_name if self.region != AUTO else None, self.locked)
+        if self.unknown:
+            text = ui_text.region_unknown(self.unknown) + "\n\n" + text
+        return text
 
     def examples(self, docs) -> list[str]:
         return ui_text.examples(docs[self.region].short_name if self.region != AUTO else None)
@@ -217,36 +253,8 @@ def _chat_column(answerer):
     return chatbot, examples_row, buttons, box
 
 
-def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
-    """answerer: an answerer, or an object with `.current` (the reload holder) read at every question."""
-    current = (lambda: answerer.current) if hasattr(answerer, "current") else (lambda: answerer)
-    networks = getattr(config, "networks", ())
-    max_history = getattr(config, "max_history", 20)
-
-    def chat(message, turns, region, locked, request: gr.Request):
-        if is_blank(message):  # nothing to do: no bubble, the box keeps what it had
-            yield to_messages(list(turns or [])), turns, gr.skip()
-            return
-        peer = getattr(getattr(request, "client", None), "host", None)
-        key = client_ip(peer, (getattr(request, "headers", None) or {}).get("x-forwarded-for"), networks)
-        # `rag serve` passes no limiter: there the event was counted when it joined the queue
-        # (limits.RequestGuard, which answers 429 before any work); a page built alone counts here
-        if limiter is not None:
-            wait = limiter.check(key)
-            if wait:
-                turns = cap_turns(list(turns or []) + [{"q": "", "a": limiter.message(wait), "answer": None}])
-                yield to_messages(turns), turns, ""
-                return
-        answerer_ = bind(current(), chat_channel(request), key)  # question log: channel and hashed address
-        referer = (getattr(request, "headers", None) or {}).get("referer")
-        region, locked = effective_region(
-            region, locked, referer, answerer_.docs
-        )  # per request (region_lock)
-        for msgs, new_turns in respond(answerer_, message, turns, region, max_history, locked):
-            yield msgs, new_turns, ""
-
-    def show_compare():
-        return render_compare(current())
+def _page_loader(current):
+    """The page's load event: region, lock, header, placeholder and examples from the URL (?region=…&lock=1)."""
 
     def on_load(request: gr.Request):
         docs = current().docs
@@ -258,6 +266,46 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             gr.update(placeholder=setup.greeting(docs)),
             *[gr.update(value=q) for q in setup.examples(docs)],
         )
+
+    return on_load
+
+
+def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
+    """answerer: an answerer, or an object with `.current` (the reload holder) read at every question."""
+    current = (lambda: answerer.current) if hasattr(answerer, "current") else (lambda: answerer)
+    networks = getattr(config, "networks", ())
+    max_history = getattr(config, "max_history", 20)
+
+    def chat(message, turns, region, locked, request: gr.Request):
+        if is_blank(message):  # nothing to do: no bubble, the box keeps what it had
+            yield to_messages(list(turns or [])), turns, gr.skip(), gr.skip()
+            return
+        peer = getattr(getattr(request, "client", None), "host", None)
+        key = client_ip(peer, (getattr(request, "headers", None) or {}).get("x-forwarded-for"), networks)
+        # `rag serve` passes no limiter: there the event was counted when it joined the queue
+        # (limits.RequestGuard, which answers 429 before any work); a page built alone counts here
+        if limiter is not None:
+            wait = limiter.check(key)
+            if wait:
+                turns = cap_turns(list(turns or []) + [{"q": "", "a": limiter.message(wait), "answer": None}])
+                yield to_messages(turns), turns, "", gr.skip()
+                return
+        answerer_ = bind(current(), chat_channel(request), key)  # question log: channel and hashed address
+        referer = (getattr(request, "headers", None) or {}).get("referer")
+        region, locked = effective_region(
+            region, locked, referer, answerer_.docs
+        )  # per request (region_lock)
+        new_turns = turns
+        for msgs, new_turns in respond(answerer_, message, turns, region, max_history, locked):
+            yield msgs, new_turns, "", gr.skip()
+        followed = followed_region(new_turns, region, locked, answerer_.docs)
+        if followed:  # the select shows the region answered, and the next follow-up stays there
+            yield gr.skip(), gr.skip(), gr.skip(), followed
+
+    def show_compare():
+        return render_compare(current())
+
+    on_load = _page_loader(current)
 
     with gr.Blocks(title=ui_text.SITE_TITLE, fill_height=True, analytics_enabled=False) as demo:
         with gr.Row(elem_id="rag-top", equal_height=True):
@@ -280,7 +328,7 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
         box.submit(
             chat,
             [box, turns, region, locked],
-            [chatbot, turns, box],
+            [chatbot, turns, box, region],
             api_visibility="private",
             show_progress="minimal",
         )
@@ -288,7 +336,7 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
             button.click(
                 chat,
                 [button, turns, region, locked],
-                [chatbot, turns, box],
+                [chatbot, turns, box, region],
                 api_visibility="private",
                 show_progress="minimal",
             )

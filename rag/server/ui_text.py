@@ -7,6 +7,7 @@ that region; a test checks that every one of them is answered (not refused) for 
 from __future__ import annotations
 
 from .. import messages as m
+from ..ops.stores.messages import DOWN_REASONS, FEEDBACK_THANKS
 from ..question.validate import MAX_QUESTION_CHARS
 
 SITE_TITLE = m.PAGE_TITLE
@@ -39,6 +40,17 @@ SCRIPT_TEXT = {
     "copy_label": m.PAGE_COPY,
     "feedback_labels": m.PAGE_FEEDBACK_LABELS,
     "examples_label": EXAMPLES_LABEL,
+    "feedback_sheet": m.PAGE_FEEDBACK_SHEET,
+    "down_reasons": list(DOWN_REASONS),
+    "feedback_thanks": FEEDBACK_THANKS,
+    "print": m.PAGE_PRINT,
+    "print_short": m.PAGE_PRINT_SHORT,
+    "speak": m.PAGE_SPEAK,
+    "speak_stop": m.PAGE_SPEAK_STOP,
+    "elder": m.PAGE_ELDER,
+    "elder_hint": m.PAGE_ELDER_HINT,
+    "region_unknown_console": m.PAGE_REGION_UNKNOWN_CONSOLE,
+    "gradio_text": m.PAGE_GRADIO_TEXT,
 }
 
 
@@ -53,3 +65,8 @@ def examples(short_name: str | None) -> list[str]:
     if not short_name:
         return list(EXAMPLES_AUTO)
     return [t.format(r=short_name) for t in EXAMPLE_TEMPLATES]
+
+
+def region_unknown(value: str) -> str:
+    """The page's sentence for a region value (?region=, a widget's data-region) that names no covered region."""
+    return m.PAGE_REGION_UNKNOWN.format(value=value)

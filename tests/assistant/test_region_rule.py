@@ -97,6 +97,15 @@ def test_ui_config_lists_regions_and_sentences(client):
     d = client.get("/ui/config.json").json()
     assert [r["slug"] for r in d["regions"]][:2] == ["auto", "beijing"] and d["max_chars"] == 500
     assert "{max}" in d["text"]["pasted_cut"] and d["text"]["chat_label"] == "对话记录"
+    # ?region= as a widget's data-region: a name resolves, an unknown value is said (chat.js warns the host page)
+    assert client.get("/ui/config.json?region=青岛").json()["region"] == {
+        "asked": "青岛",
+        "slug": "qingdao",
+        "unknown": False,
+    }
+    assert client.get("/ui/config.json?region=Qingdao").json()["region"]["slug"] == "qingdao"
+    assert client.get("/ui/config.json?region=火星").json()["region"]["unknown"] is True
+    assert client.get("/ui/config.json").json()["region"]["unknown"] is False
 
 
 # ---- CLI -----------------------------------------------------------------------------------------------

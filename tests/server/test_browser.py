@@ -383,7 +383,9 @@ def test_phone_page_keeps_each_answer_start_in_view(server, browser):
     page.locator("#rag-chat .bot").nth(1).locator(".rag-cite").first.wait_for(timeout=T)
     page.wait_for_timeout(500)
     _assert_reading_order(page, 1)
-    assert _question_and_answer_start_visible(page, 1)["scrollable"]  # long enough that scrolling mattered
+    g = _question_and_answer_start_visible(page, 1)
+    assert g["scrollable"]  # long enough that scrolling mattered
+    assert g["qTop"] - g["viewTop"] <= 60, g  # the question at the top: the answer below it gets the screen
     assert _no_page_scroll(page)
     page.screenshot(path=str(DOCS / "phone.png"))
     assert watch.outside() == [] and watch.problems == [], watch.problems

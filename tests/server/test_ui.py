@@ -183,7 +183,13 @@ def test_page_setup_from_query_string(settings):
     assert s == PageSetup(True, "qingdao", True)
     assert "青岛市" in s.greeting(docs) and "只解答" in s.greeting(docs)
     assert all(q.startswith("青岛") for q in s.examples(docs))
-    assert PageSetup.from_params({"region": "mars", "lock": "1"}, docs) == PageSetup(False, "auto", False)
+    mars = PageSetup.from_params({"region": "mars", "lock": "1"}, docs)
+    assert mars == PageSetup(False, "auto", False, unknown="mars")  # said on the page, not silently dropped
+    assert "mars" in mars.greeting(docs) and "自动识别" in mars.greeting(docs)
+    for name in ("青岛", "青岛市", "Qingdao", "QINGDAO", " qingdao "):  # a site owner's data-region
+        assert PageSetup.from_params({"region": name, "lock": "1"}, docs) == PageSetup(False, "qingdao", True)
+    assert PageSetup.from_params({"region": "北京"}, docs).region == "beijing"
+    assert PageSetup.from_params({"region": "auto"}, docs) == PageSetup(False, "auto", False)
     auto = PageSetup.from_params({}, docs)
     assert auto.greeting(docs) == ui_text.GREETING_AUTO and auto.examples(docs) == list(ui_text.EXAMPLES_AUTO)
 

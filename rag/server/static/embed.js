@@ -6,7 +6,8 @@
  * Adds a floating button; clicking it opens the chat (HOST/?embed=1&region=…) in an iframe.
  * Everything lives in a Shadow DOM with `ragw-` prefixed classes, so no style leaks either way, and
  * nothing is loaded from anywhere but HOST (works on an offline intranet).
- * Optional attributes: data-region (beijing, chongqing, guizhou, qingdao, tonghua), data-title,
+ * Optional attributes: data-region (a slug such as qingdao, any case, or a name: 青岛市, 青岛; resolved by the
+ * server, and an unknown value is said in the console and in the chat), data-title,
  * data-position ("left" | "right", default right), data-open ("true" opens the panel at once),
  * data-region-lock ("true": answer only about data-region; a question about another region gets a one-line
  * notice and a link to the general assistant, never the preset region's rule).
@@ -21,7 +22,8 @@
   window.__ragWidget = true;
 
   var base = new URL(".", script.src);
-  var region = (script.getAttribute("data-region") || "").replace(/[^a-z]/g, "");
+  var REFUSED = "此网站尚未获准嵌入生育政策问答，请联系网站管理员；您也可以直接打开：";
+  var region = (script.getAttribute("data-region") || "").trim().slice(0, 40);
   var title = script.getAttribute("data-title") || "生育政策问答";
   var side = script.getAttribute("data-position") === "left" ? "left" : "right";
   var src = new URL("./", base);
@@ -37,7 +39,9 @@
     ".ragw-panel{position:fixed;bottom:84px;" + side + ":20px;width:400px;height:min(640px,calc(100vh - 110px));display:none;flex-direction:column;background:#fff;border-radius:12px;overflow:hidden;box-shadow:0 8px 30px rgba(0,0,0,.3)}",
     ".ragw-open .ragw-panel{display:flex}",
     ".ragw-bar{display:flex;align-items:center;justify-content:space-between;padding:10px 14px;background:#2f6fdd;color:#fff;font-weight:600}",
-    ".ragw-close{border:0;background:transparent;color:#fff;font-size:22px;line-height:1;cursor:pointer;padding:0 4px}",
+    ".ragw-close{border:0;background:transparent;color:#fff;font-size:26px;line-height:1;cursor:pointer;min-width:44px;min-height:44px;margin:-8px -10px -8px 0;border-radius:6px}",
+    ".ragw-close:focus-visible{outline:3px solid #f59e0b;outline-offset:-3px}",
+    ".ragw-refused{padding:20px;font-size:16px;line-height:1.6;color:#111827}.ragw-refused a{color:#1d4ed8;word-break:break-all}",
     ".ragw-frame{flex:1;width:100%;border:0;background:#fff}",
     "@media (max-width:600px){.ragw-panel{inset:0;width:100vw;height:100vh;height:100dvh;border-radius:0;bottom:0;" + side + ":0}.ragw-open .ragw-btn{display:none}}"
   ].join("\n");
@@ -90,6 +94,21 @@
     var frame = null;
 
     var ready = false;
+    var hello = false; // the chat page itself answered (a frame the server refuses to be embedded in never does)
+
+    function refused() { // one clear sentence in the panel instead of a blank grey box
+      if (hello || !frame || panel.querySelector(".ragw-refused")) return;
+      var note = el("div", "ragw-refused", REFUSED);
+      var link = el("a", "", src.origin + "/");
+      link.href = src.origin + "/";
+      link.target = "_blank";
+      link.rel = "noopener";
+      note.appendChild(link);
+      note.setAttribute("role", "alert");
+      frame.style.display = "none";
+      panel.appendChild(note);
+      if (window.console) console.warn("生育政策问答：" + REFUSED + src.origin + "/（本站 " + location.origin + " 不在服务端 allowed_origins 中）");
+    }
     var wantFocus = false; // opened by the user: move focus into the chat once it can take it
 
     function focusChat() { // focus the frame, then ask the chat (another origin) to focus its own input
@@ -107,6 +126,9 @@
         frame.title = title;
         frame.src = src.href;
         frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
+        // the chat says hello as its first script runs, before the frame's load event: no hello by a moment after
+        // load means the page was refused (frame-ancestors) or is not the assistant
+        frame.addEventListener("load", function () { setTimeout(refused, 1500); });
         panel.appendChild(frame);
       }
       var wasOpen = wrap.classList.contains("ragw-open");
@@ -125,6 +147,8 @@
     // ... and from inside the chat frame, which reports it (and that its input exists) by message
     window.addEventListener("message", function (e) {
       if (!frame || e.source !== frame.contentWindow || e.origin !== src.origin || !e.data) return;
+      if (e.data.type === "rag-widget-hello") hello = true;
+      if (e.data.type === "rag-widget-warning" && window.console) console.warn(String(e.data.text).slice(0, 300));
       if (e.data.type === "rag-widget-close" && wrap.classList.contains("ragw-open")) toggle(false);
       if (e.data.type === "rag-widget-ready") {
         ready = true;
