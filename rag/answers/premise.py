@@ -34,9 +34,9 @@ class Figure:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern, re.Pattern]:
+def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     p = C.data()["premise"]
-    return re.compile(p["figure"]), re.compile(p["asserts"])
+    return re.compile(p["figure"]), re.compile(p["asserts"]), re.compile(p["bare_money"])
 
 
 def chinese_number(text: str) -> float | None:
@@ -61,12 +61,13 @@ def chinese_number(text: str) -> float | None:
 
 def asserted(topic: str) -> Figure | None:
     """The figure a question asserts, None when it asks for one (有几天) or states none."""
-    figure, asserts = _patterns()
+    figure, asserts, bare_money = _patterns()
     if not asserts.search(topic):
         return None
     m = figure.search(topic)
     if m is None:
-        return None
+        bare = bare_money.search(topic)
+        return Figure(float(bare.group(2)), KIND["元"]) if bare else None
     n = chinese_number(m.group(1))
     unit = m.group(2)
     if n is None or unit not in KIND:

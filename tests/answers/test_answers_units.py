@@ -234,3 +234,27 @@ def test_the_items_of_a_list_opened_by_a_colon_are_tiers_of_one_rule():
         1,
     ]
     assert not same_rule("一是加强500个托位建设。", "二是完善300元补贴。")  # an enumeration is no tier list
+
+
+@pytest.mark.parametrize(
+    ("question", "number"),
+    [
+        ("青岛托育的保育费补助 三孩是不是每月给500", 500.0),
+        ("听说在重庆生二孩补3000是真的吗", 3000.0),
+        ("贵州是不是一次性奖2000", 2000.0),
+    ],
+)
+def test_a_bare_amount_after_a_paying_verb_is_an_asserted_sum_of_money(question, number):
+    """People drop the 元 (每月给500): the premise check must still read it as money, or a 是不是 question gets 有."""
+    from rag.answers.premise import asserted
+
+    fig = asserted(question)
+    assert fig is not None and fig.number == number and fig.kind == "金额"
+
+
+@pytest.mark.parametrize("question", ["是不是每月给2个", "育儿假是不是能休10天", "给3岁孩子有补贴吗"])
+def test_other_bare_numbers_are_not_money(question):
+    from rag.answers.premise import asserted
+
+    fig = asserted(question)
+    assert fig is None or fig.kind != "金额"
