@@ -286,7 +286,7 @@ async def soak(
     }
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         config = (await client.get("/config")).json()
-        fn = next(d["id"] for d in config["dependencies"] if len(d.get("outputs", [])) == 3)
+        fn = next(d["id"] for d in config["dependencies"] if len(d.get("outputs", [])) == 4)
         # settle one-time allocations (first use of each path, caches) before the baseline: the same mix for
         # `warmup` seconds, counted apart
         warm = {k: (0 if k != "codes" else {}) for k in stats}

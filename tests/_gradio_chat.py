@@ -10,9 +10,9 @@ import httpx
 
 
 def chat_fn(url: str, client: httpx.Client | None = None) -> int:
-    """The id of the chat function (the only event with three outputs: chatbot, state, textbox)."""
+    """The id of the chat function (the first event with four outputs: chatbot, state, textbox, region)."""
     cfg = (client or httpx).get(url + "/config", timeout=30).json()
-    return next(d["id"] for d in cfg["dependencies"] if len(d.get("outputs", [])) == 3)
+    return next(d["id"] for d in cfg["dependencies"] if len(d.get("outputs", [])) == 4)
 
 
 def join(client: httpx.Client, url: str, fn: int, message: str, session: str, region: str = "auto"):

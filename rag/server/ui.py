@@ -295,12 +295,13 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
         region, locked = effective_region(
             region, locked, referer, answerer_.docs
         )  # per request (region_lock)
-        new_turns = turns
+        new_turns, msgs = turns, None
         for msgs, new_turns in respond(answerer_, message, turns, region, max_history, locked):
             yield msgs, new_turns, "", gr.skip()
         followed = followed_region(new_turns, region, locked, answerer_.docs)
         if followed:  # the select shows the region answered, and the next follow-up stays there
-            yield gr.skip(), gr.skip(), gr.skip(), followed
+            # the whole final state again: an event's last message is what API clients read as its result
+            yield msgs if msgs is not None else gr.skip(), new_turns, "", followed
 
     def show_compare():
         return render_compare(current())

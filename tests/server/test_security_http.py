@@ -126,7 +126,7 @@ def test_queue_cannot_be_bypassed(server):
     """api_open=False: the answering function is refused on the REST route; only the queue runs it."""
     cfg = httpx.get(server + "/config").json()
     chat = next(
-        d["id"] for d in cfg["dependencies"] if d.get("queue") is not False and len(d.get("outputs", [])) == 3
+        d["id"] for d in cfg["dependencies"] if d.get("queue") is not False and len(d.get("outputs", [])) == 4
     )
     r = httpx.post(server + "/gradio_api/run/predict", json={"data": [Q, [], "auto"], "fn_index": chat})
     assert r.status_code in (403, 404, 422) or "error" in r.text.lower()
