@@ -77,7 +77,9 @@ def test_page_is_chinese_with_local_share_metadata(client):
     assert r.status_code == 200 and re.match(r'<!doctype html>\s*<html\s+lang="zh-CN"', html)
     assert 'property="og:title" content="生育政策问答"' in html
     assert "Click to try out the app" not in html and "raw.githubusercontent.com" not in html
-    assert 'property="og:image" content="http://testserver/ui/share.png"' in html
+    # never from the Host header (issue 28): RAG_PUBLIC_URL when set, else a relative URL
+    image = re.search(r'property="og:image" content="([^"]*)"', html).group(1)
+    assert image.endswith("/ui/share.png") and "evil" not in image
     assert html.index('src="/ui/chat.js"') < html.index('type="module"')  # before Gradio boots
     assert 'nonce="' in html[html.index('src="/ui/chat.js"') - 60 : html.index('src="/ui/chat.js"')]
     img = client.get("/ui/share.png")
