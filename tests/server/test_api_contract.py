@@ -80,6 +80,13 @@ def _feedback(s):
     return httpx.post(s["open"] + "/api/feedback", json={"answer_id": answer_id, "rating": "up"})
 
 
+def _rated_twice(s):
+    """One rating per answer and client (issue 28): the second gets 409."""
+    answer_id = httpx.post(s["open"] + "/api/ask", json=ASK, timeout=60).json()["answer_id"]
+    httpx.post(s["open"] + "/api/feedback", json={"answer_id": answer_id, "rating": "up"})
+    return httpx.post(s["open"] + "/api/feedback", json={"answer_id": answer_id, "rating": "down"})
+
+
 def _add_pin(s):
     """A pin on a clause the answerer really cites, for a question no other recipe asks; deleted below."""
     cite = httpx.post(s["open"] + "/api/ask", json=ASK, timeout=60).json()["citations"][0]["clause_id"]
@@ -147,6 +154,7 @@ RECIPES = {
         s["open"] + "/admin/reload", headers={"Authorization": "Bearer no"}
     ),
     ("post", "/api/feedback", "200"): _feedback,
+    ("post", "/api/feedback", "409"): _rated_twice,
     ("post", "/api/feedback", "422"): lambda s: httpx.post(
         s["open"] + "/api/feedback", json={"answer_id": "0" * 32, "rating": "meh"}
     ),
