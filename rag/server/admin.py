@@ -90,6 +90,8 @@ def _since(request: Request):
         raise ApiError(422, "参数 since 超出范围：请用 7d、12h、30m、all 或日期（2024-01-01）。") from None
     if since is not None and since.tzinfo is not None:  # stored times are naive UTC
         since = since.astimezone(timezone.utc).replace(tzinfo=None)
+    if since is not None and not 1900 <= since.year <= 9000:  # time-zone arithmetic downstream would overflow
+        raise ApiError(422, "参数 since 超出范围：请用 7d、12h、30m、all 或日期（2024-01-01）。")
     return since
 
 

@@ -321,7 +321,9 @@ def test_feedback_limit_and_one_rating_per_client_hold_across_replicas(redis_url
                 break
             time.sleep(0.3)
         other = c.post(b + "/api/feedback", json=rate, headers={"X-Forwarded-For": "10.5.0.4"})
-    assert codes.count(429) == 30 and codes.count(404) == 10, codes
+    # one limit across both replicas: 10 pass (20 if each replica kept its own); an unknown id is looked up once
+    # more after a batch window (~1 s, issue 27), so a token may refill meanwhile: at most 2 more pass
+    assert codes.count(404) + codes.count(429) == 40 and 10 <= codes.count(404) <= 12, codes
     assert first.status_code == 200 and other.status_code == 200
     assert again.status_code == 409 and "已经评价过" in again.json()["detail"]
 
