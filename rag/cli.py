@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -217,6 +218,10 @@ def cmd_chat(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    if hasattr(signal, "SIGHUP"):
+        # Importing FastAPI and Gradio takes seconds; a reload asked meanwhile (SIGHUP's default ends the process)
+        # is moot: the server has not loaded an index yet, and it loads the newest one.
+        signal.signal(signal.SIGHUP, lambda *_: None)
     from .server import serve  # lazy: FastAPI and Gradio only for `rag serve`
 
     return serve(host=args.host, port=args.port, settings=_settings(args), workers=args.workers) or 0
