@@ -80,13 +80,16 @@ def _with_refs(text: str, anchor: str, ranks: set[int]) -> str:
 def body_html(text: str, answer: dict | None, anchor: str) -> str:
     """The answer's lines as paragraphs and one list; list items after LIST_CAP folded behind "更多"."""
     ranks = {int(c["rank"]) for c in (answer or {}).get("citations", [])}
-    parts, items = [], []
+    parts, items, shown_before = [], [], [0]
 
     def flush():
+        # the cap counts across the answer's groups (a list grouped under headings shows LIST_CAP items in all)
         if not items:
             return
-        shown, rest = items[:LIST_CAP], items[LIST_CAP:]
-        html = "<ul>" + "".join(shown) + "</ul>"
+        room = max(0, LIST_CAP - shown_before[0])
+        shown, rest = items[:room], items[room:]
+        shown_before[0] += len(shown)
+        html = "<ul>" + "".join(shown) + "</ul>" if shown else ""
         if rest:
             more = _esc(m.PAGE_LIST_MORE.format(n=len(rest)))
             html += f'<details class="rag-more"><summary>{more}</summary><ul>{"".join(rest)}</ul></details>'

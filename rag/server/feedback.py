@@ -3,6 +3,7 @@ the reasons under its flag icon) in the chat page. Both store one row joined to 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -61,7 +62,11 @@ def store_feedback(
     try:
         if not _ID.fullmatch(answer_id or "") or not _known(ops, answer_id):
             raise ApiError(404, M.FEEDBACK_UNKNOWN_ID)
-        if rated is not None and not rated.first(f"{answer_id}|{client or ''}"):
+        # the same rating twice from one client is refused; the page's 👎 sheet may still add a reason or words to
+        # a 👎 already sent (each distinct; the feedback rate limit bounds how many)
+        words = hashlib.sha256((comment or "").encode()).hexdigest()[:16]
+        once = f"{answer_id}|{client or ''}|{rating}|{words}"
+        if rated is not None and not rated.first(once):
             raise ApiError(409, ALREADY_RATED)
         # through the log's writer: never waits for the database, retried when it is down, written at stop
         ops.log.record_feedback(FeedbackRow(answer_id=answer_id, rating=rating, comment=comment))

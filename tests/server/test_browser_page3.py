@@ -13,10 +13,12 @@ import time
 from http.server import ThreadingHTTPServer
 
 import pytest
+import sqlalchemy as sa
 from _live_server import free_port, rag_serve
 from test_browser import AXE, DESKTOP, DOCS, PHONE, ROOT, T, Watch, _answered, _ask, _axe, _HostPage, sync_api
 
 from rag.ops.stores import Store
+from rag.ops.stores.db import feedback
 
 pytestmark = pytest.mark.slow
 expect = sync_api.expect
@@ -156,9 +158,13 @@ def test_compare_table_passes_axe_in_dark_mode_on_a_desktop(server, browser):
 def _stored_comment(db_url: str, prefix: str, timeout: float = 30) -> str | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rows = [r for r in Store(db_url).question_rows() if (r["comment"] or "").startswith(prefix)]
-        if rows:
-            return rows[-1]["comment"]
+        # every feedback row, not only the newest per answer: the sheet's 👎 and its words may be two rows
+        with Store(db_url).engine.connect() as conn:
+            comments = [
+                c for (c,) in conn.execute(sa.select(feedback.c.comment)) if (c or "").startswith(prefix)
+            ]
+        if comments:
+            return comments[-1]
         time.sleep(0.5)
     return None
 
