@@ -96,6 +96,8 @@ NO = "没有。"
 CAN = "可以。"
 CANNOT = "不可以。"
 NOT_MENTIONED = "方案中没有提到{thing}。"
+# a benefit named (or carried over from the dialogue) that the region's plan never speaks of: an answer, not a refusal
+NO_RULE = "{region}的方案中没有关于{thing}的规定。"
 # the rule found names some districts and not the one asked about (青岛黄岛区… / 在市南区、市北区范围内…)
 PLACE_LIMITED = "方案中没有提到{place}：这条规定只写了{places}。"
 RELATED = "相关的规定（并非您问的内容）：{fact}"
@@ -252,6 +254,8 @@ EXPLORING = "方案中没有规定具体的{what}：{region}的方案只是提�
 UNSETTLED_NOTE = "说明：方案原文没有写到“{asked}”，以上是最相关的条款，是否适用请以原文为准。"
 # the next step when a plan does not settle the question: the issuing government, or the hotline (no digits: every
 # number of an answer comes from its cited clause)
+# a question asking where / how / with which papers (aspects.toml) when the cited clauses do not say
+ASPECT_UNSTATED = "说明：方案没有写明{what}。"
 NEXT_STEP = "具体办理条件和流程，建议咨询{issuer}有关部门或当地政务服务便民热线。"
 NEXT_STEP_HOTLINE = "具体办理条件和流程，建议咨询当地政务服务便民热线。"
 # a question asserting a figure (是不是20天 / 听说给3000块): checked against the plan's claim, never echoed

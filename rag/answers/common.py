@@ -9,8 +9,9 @@ from functools import lru_cache
 from .. import messages as M
 from ..ingest.chunker import chunk_sentences
 from ..models import Answer, Document, Hit
-from ..question.record import Question
+from ..question.record import Question, states_figure
 from ..text.normalize import normalize_query
+from . import aspects
 from .extract import Extract, extract, finish
 from .gate import Thresholds, benefit_terms, passes
 
@@ -186,7 +187,7 @@ class Context:
 
     def fact(self, ex: Extract) -> str:
         """The answering fact: a complete lead, then any other chosen sentence; never the lead twice."""
-        if self.q.asks_quantity and not ex.has_number:
+        if self.q.asks_quantity and not (ex.has_number and states_figure(self.what(), "".join(ex.sentences))):
             return M.NO_NUMBER.format(
                 sentence=finish(ex.sentences[0]).rstrip("。"), what=M.NO_NUMBER_WHAT.get(self.what(), "标准")
             )
@@ -223,11 +224,31 @@ def basis(doc: Document, hit: Hit) -> str:
     return M.BASIS.format(title=doc.title, section=hit.chunk.section, n=hit.rank)
 
 
+def next_step(doc) -> str:
+    """Who to ask next: the plan's issuing government (documents.toml `issuer`), else the 12345 hotline."""
+    body = next((p for p in reversed(doc.issuer.split()) if p.endswith("政府")), "")
+    return M.NEXT_STEP.format(issuer=body) if body else M.NEXT_STEP_HOTLINE
+
+
+def _aspect_lines(ctx: Context, text: str, cites: list[Hit], regions: list[str], highlights) -> list[str]:
+    """The sentence saying what the plan does not state of what is asked (去哪申请 / 带什么材料), and where to ask;
+    nothing when the quoted sentences speak of it (aspects.toml): a clause whose other sentence names 户籍 for
+    another benefit does not settle a 外地户口 question about this one."""
+    quoted = "".join("".join(highlights.get(h.chunk.id) or (h.chunk.text,)) for h in cites)
+    what = aspects.unstated(ctx.q.topic, quoted)
+    if not what:
+        return []
+    lines = [M.ASPECT_UNSTATED.format(what=what)]
+    if M.NEXT_STEP_HOTLINE[:8] not in text:
+        lines.append(next_step(ctx.docs[regions[0]]) if len(regions) == 1 else M.NEXT_STEP_HOTLINE)
+    return lines
+
+
 def finish_answer(
     ctx: Context, text: str, cites: list[Hit], regions: list[str], highlights, kind: str
 ) -> Answer:
-    """Adds scope and draft notes once, in the same order everywhere."""
-    lines = [text, *ctx.scope_lines(regions)]
+    """Adds the not-stated aspect, scope and draft notes once, in the same order everywhere."""
+    lines = [text, *_aspect_lines(ctx, text, cites, regions, highlights or {}), *ctx.scope_lines(regions)]
     drafts = [s for s in regions if ctx.docs[s].is_draft]
     if drafts and len(regions) == 1:
         lines.append(M.DRAFT_NOTE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import messages as M
 from ..models import Answer
-from . import refuse, verdict
+from . import refuse, silent, verdict
 from .common import Context, basis, cite, finish_answer
 
 
@@ -14,6 +14,8 @@ def single(ctx: Context, slug: str) -> Answer:
     if ev.ex is None:
         if ctx.q.inherited_region and not ctx.q.benefits:
             return refuse.off_topic(ctx.q.raw, ctx.docs)  # off-topic after a regional question
+        if ctx.q.benefits:
+            return silent.compose(ctx, slug)  # a named benefit this plan never speaks of: said, not refused
         return refuse.no_clause(ctx.q.raw, doc)
     hit = cite(ev.ex, 1)
     missing = verdict.unnamed(ctx, ev.ex.hit.chunk.text)

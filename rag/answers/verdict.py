@@ -68,6 +68,7 @@ def decide(ctx: Context, ex) -> Verdict:
     if not mine and asked:
         mine = C.about(C.sentence_claims(ctx.lexicon, text, ex.sentences), asked)
         mine = mine or C.about(C.clause_claims(ctx.lexicon, text), asked)
+    mine = _naming_asked(ctx, mine)
     force = C.force(mine)
     ordered = tuple(sorted(mine, key=lambda c: c.modality != force))
     spec, missing_words = unsettled(ctx, text, "".join(ex.sentences))
@@ -78,6 +79,24 @@ def decide(ctx: Context, ex) -> Verdict:
     if missing_words:
         return Verdict(MENTION, ordered)  # one word unmatched: the clause leads, no verdict either way
     return Verdict(_BY_FORCE[force], ordered)  # 鼓励 / 探索 only for what the question asks (not for 水电价)
+
+
+def _naming_asked(ctx: Context, claims: list) -> list:
+    """When the claims about the thing asked differ in force (各区县逐步建立…运营补贴制度，…对示范性托育机构给予奖补),
+    the ones whose part names most of the question's own words speak for it: a 运营补贴 question is answered by the
+    part that announces it, not by the part that grants another subsidy."""
+    if len({c.modality for c in claims if c.modality != C.MENTIONED}) < 2:
+        return (
+            claims  # a part that merely names the thing (对…家庭成员，) never outweighs the one granting it
+        )
+    generic = _specifics()[0]
+    words = [
+        w for w in dict.fromkeys(ctx.q.words) if len(w) >= 2 and not NUMERIC.fullmatch(w) and w not in generic
+    ]
+    claims = [c for c in claims if c.modality != C.MENTIONED]
+    score = {id(c): sum(w in c.part for w in words) for c in claims}
+    best = max(score.values(), default=0)
+    return [c for c in claims if score[id(c)] == best] if best else claims
 
 
 def unnamed(ctx: Context, text: str) -> list[str]:

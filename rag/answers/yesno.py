@@ -12,8 +12,8 @@ from functools import lru_cache
 from .. import messages as M
 from ..models import Answer, Hit
 from ..question.record import _toml
-from . import fact, verdict
-from .common import Context, basis, cite, finish_answer
+from . import aspects, fact, verdict
+from .common import Context, basis, cite, finish_answer, next_step
 from .extract import finish
 
 
@@ -156,18 +156,14 @@ def from_claims(ctx: Context, slug: str, ex) -> Answer:
     elif v.kind == verdict.UNSETTLED:
         note = M.UNSETTLED_NOTE.format(asked=v.missing)
         text = f"{ctx.place_limit(ex)}{doc.name}：{ctx.fact(ex)}\n{basis(doc, hit)}\n{note}{next_step(doc)}"
-    elif v.kind == verdict.MENTION:
+    elif v.kind == verdict.MENTION or aspects.unstated(ctx.q.topic, "".join(ex.sentences)):
+        # no verdict when the clause does not speak of what is asked of it (去哪申请 / 外地户口): the aspect
+        # sentence follows (common.finish_answer)
         text = f"{ctx.place_limit(ex)}{doc.name}：{ctx.fact(ex)}\n{basis(doc, hit)}"
     else:
         opened = ctx.place_limit(ex) or opening(ctx, ex)
         text = f"{opened}{doc.name}：{ctx.fact(ex)}\n{basis(doc, hit)}"
     return finish_answer(ctx, text, [hit], [slug], highlights, ctx.q.kind)
-
-
-def next_step(doc) -> str:
-    """Who to ask next: the plan's issuing government (documents.toml `issuer`), else the 12345 hotline."""
-    body = next((p for p in reversed(doc.issuer.split()) if p.endswith("政府")), "")
-    return M.NEXT_STEP.format(issuer=body) if body else M.NEXT_STEP_HOTLINE
 
 
 def compose_many(ctx: Context, slugs: list[str]) -> Answer:

@@ -62,6 +62,7 @@ class DialogueData:
     wants: tuple[tuple[str, re.Pattern], ...]
     persons: dict[str, tuple[str, ...]]
     counterparts: dict[str, dict[str, str]]
+    figures: dict[str, re.Pattern]
 
 
 @lru_cache(maxsize=1)
@@ -82,6 +83,7 @@ def dialogue_data() -> DialogueData:
         tuple((k, re.compile(v)) for k, v in d["wants"].items()),
         {k: tuple(v) for k, v in d["persons"].items()},
         {k: dict(v) for k, v in d.get("counterparts", {}).items()},
+        {k: re.compile(v) for k, v in d.get("figures", {}).items()},
     )
 
 
@@ -201,9 +203,15 @@ def _bare(text: str) -> str:
     return FILLER.sub(" ", text).strip()
 
 
-def _elliptic(text: str, topic: str) -> bool:
+# a short turn opening with 那 and asking a quantity continues the dialogue (那一年能休几天 / 那青岛能休几天): it keeps
+# the topic unless it names a new benefit (那婚假几天); 那青岛明天下雨吗 asks its own question; 那边 / 那里 / 那个 are
+# words of their own
+_CONTINUES = re.compile(r"^\s*(那么|那要是|那如果|那)(?![边里儿个些种样时])")
+
+
+def _elliptic(text: str, topic: str, short: int = 4) -> bool:
     """A follow-up that names only its new topic (那婚假呢？ / 产假), not a question of its own."""
-    return bool(re.search(r"呢[?？]?$", text)) or len(_bare(topic).replace(" ", "")) <= 4
+    return bool(re.search(r"呢[?？]?$", text)) or len(_bare(topic).replace(" ", "")) <= short
 
 
 def _has_topic(topic: str) -> bool:
@@ -216,6 +224,12 @@ def _wants(text: str) -> tuple[str, bool]:
         if name and rx.search(text):
             return name, True
     return "", any(rx.search(text) for _, rx in kinds)
+
+
+def states_figure(kind: str, text: str) -> bool:
+    """Whether `text` holds a figure of the kind asked (天数 / 金额 / 比例); any number when the kind is unknown."""
+    rx = dialogue_data().figures.get(kind)
+    return bool(rx.search(text)) if rx else True
 
 
 def _quantity_words(text: str) -> list[str]:
@@ -329,7 +343,10 @@ class QuestionBuilder:
                         topic = _switch_person(ptopic, person) if person else ptopic
                         inherited_topic = True
                         break
-            elif re.search(r"呢[?？]?$", text):  # 外地户口呢 (明天下雨吗 asks a question of its own)
+            elif re.search(r"呢[?？]?$", text) or (
+                _CONTINUES.match(text) and _elliptic(text, topic, 6) and _wants(text)[1]
+            ):
+                # 外地户口呢 / 那一年能休几天 (明天下雨吗 asks a question of its own)
                 kept = self._keeps_topic(topic, prev)
                 if kept is not None:
                     topic, inherited_topic = kept, True

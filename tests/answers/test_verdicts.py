@@ -34,6 +34,11 @@ def _questions(assistant) -> list[tuple[str, list]]:
                 if rec.form != "yesno" and premise.asserted(rec.topic) is None:
                     continue
             out.append((q, history))
+    for name in ("citizen-fresh1.jsonl", "citizen-fresh2.jsonl", "citizen-fresh3.jsonl"):
+        # the fresh batches written from the plans by people who had not read the code (outside scorer format)
+        path = ROOT / "eval" / name
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else ()
+        out += [(r["question"], r.get("history") or []) for r in map(json.loads, filter(str.strip, lines))]
     out += [(q, []) for q in M.PAGE_EXAMPLES_AUTO]
     for r in ("北京", "重庆", "贵州", "青岛", "通化"):
         out += [(t.format(r=r), []) for t in M.PAGE_EXAMPLE_TEMPLATES]
@@ -144,3 +149,53 @@ def test_not_stated_gives_the_next_step(assistant):
     )  # the nearest clause is labelled nearest, not "not what you asked"
     b = assistant.ask("青岛哪家医院生孩子比较好")
     assert b.refused, b.answer
+
+
+@pytest.mark.parametrize(
+    "question, says",
+    [
+        ("通化的婚假要去哪儿申请", "到哪里、怎样申请"),
+        ("我是孩子奶奶，北京的出生一件事去哪办", "到哪里"),
+        ("贵州免费孕前优生健康检查要带什么证件", "需要带哪些材料"),
+        ("重庆普惠托位现在已经建了多少个", "目前实际已经达到多少"),
+    ],
+)
+def test_procedure_questions_say_what_the_plan_does_not_state(assistant, question, says):
+    """The nearest clause stays, but never reads as if it answered where / how / with which papers."""
+    a = assistant.ask(question)
+    assert not a.refused and "方案没有写明" in a.answer and says in a.answer, a.answer
+    assert "建议咨询" in a.answer and not VERDICT.match(_body(a)), a.answer
+
+
+@pytest.mark.parametrize(
+    "question, history",
+    [
+        ("外地户口在青岛生的也给吗", [{"role": "user", "content": "青岛生孩子有住院分娩补贴没"}]),
+        ("我是外地人，在重庆生娃，生育津贴能拿吗", []),
+        ("非本地户籍的在北京能休育儿假不", []),
+    ],
+)
+def test_household_questions_get_no_verdict_the_plan_does_not_support(assistant, question, history):
+    a = assistant.ask(question, history=history)
+    assert not VERDICT.match(_body(a)) and "户籍" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question, history, must",
+    [
+        ("贵州婚假能休几天", [], "贵州省的方案中没有关于婚假的规定"),
+        ("那贵州呢", [{"role": "user", "content": "通化结婚能休几天婚假"}], "没有关于婚假的规定"),
+        ("那一年能休几天", [{"role": "user", "content": "重庆独生子女照顾住院的老人 有护理假吗"}], "天数"),
+        ("那青岛能休几天", [{"role": "user", "content": "北京独生子女父母住院 子女有护理假吗"}], "10日"),
+    ],
+)
+def test_a_benefit_a_plan_never_names_is_said_not_refused(assistant, question, history, must):
+    """A named or carried-over benefit the region's plan is silent on: an answer saying so, not a refusal."""
+    a = assistant.ask(question, history=history)
+    assert not a.refused and must in a.answer, a.answer
+
+
+def test_the_part_naming_the_asked_words_decides_the_verdict(assistant):
+    """各区县逐步建立…运营补贴制度，…对示范性托育机构给予奖补: 运营补贴 is only announced."""
+    a = assistant.ask("重庆的托育机构能拿到运营补贴吗")
+    assert not VERDICT.match(_body(a)) and "逐步建立" in a.answer, a.answer

@@ -1,0 +1,57 @@
+"""What a question asks *about* a rule (where to apply, which papers, which places, today's figure, a sum, 户籍)
+and whether the cited clauses speak of it (rag/data/aspects.toml).
+
+Plans state policies, not procedures: an answer that quotes the nearest clause to "去哪申请" without saying the
+plan is silent on where reads as if it answered. The aspect is checked against the clauses actually cited, so a
+plan that does state it (向户籍地…申请) is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..question.record import _toml
+
+
+@dataclass(frozen=True, kw_only=True)
+class Aspect:
+    name: str
+    asked: re.Pattern
+    stated: re.Pattern
+    says: str
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[tuple[Aspect, ...], tuple[str, ...], dict[str, str]]:
+    data = _toml("aspects.toml")
+    aspects = tuple(
+        Aspect(name=a["name"], asked=re.compile(a["asked"]), stated=re.compile(a["stated"]), says=a["says"])
+        for a in data["aspect"]
+    )
+    return aspects, tuple(data["acts"]), dict(data["act_names"])
+
+
+def asked(topic: str) -> tuple[Aspect, ...]:
+    """The aspects a question asks about (usually none)."""
+    return tuple(a for a in _rules()[0] if a.asked.search(topic))
+
+
+def _act(topic: str) -> str:
+    """The first verb of the citizen's errand (申请 / 领取 / 备案 …), else 办理."""
+    _, acts, names = _rules()
+    found = [(topic.find(a), -len(a), a) for a in acts if a in topic]
+    if not found:
+        return "办理"
+    act = min(found)[2]
+    return names.get(act, act)
+
+
+def unstated(topic: str, cited_text: str) -> str:
+    """What the plan does not state of what is asked, as one phrase ("到哪里、怎样申请，需要带哪些材料"), or ""."""
+    missing = [a for a in asked(topic) if not a.stated.search(cited_text)]
+    if not missing:
+        return ""
+    act = _act(topic)
+    return "，".join(a.says.format(act=act) for a in missing)

@@ -1,0 +1,23 @@
+"""A benefit the question names (or carries over from the dialogue) that the region's plan never speaks of.
+
+This is an answer, not a refusal: "贵州省的方案中没有关于婚假的规定" is what the plan says, and a citizen who is told
+"no relevant content" reads it as a failure of the assistant rather than as a fact about the plan. The nearest
+clause follows only when it shares a word with the question, labelled as related; the next step names who to ask.
+"""
+
+from __future__ import annotations
+
+from .. import messages as M
+from ..models import Answer
+from .common import Context, basis, cite, finish_answer, next_step
+
+
+def compose(ctx: Context, slug: str) -> Answer:
+    doc, near = ctx.docs[slug], ctx.evidence(slug).near
+    lead = M.NO_RULE.format(region=doc.name, thing=ctx.thing())
+    if near is None or near.term_idf == 0.0:
+        text = f"{lead}\n{next_step(doc)}"
+        return finish_answer(ctx, text, [], [slug], {}, ctx.q.kind)
+    hit = cite(near, 1)
+    text = f"{lead}{M.RELATED.format(fact=ctx.fact(near))} [1]\n{basis(doc, hit)}\n{next_step(doc)}"
+    return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: near.sentences}, ctx.q.kind)
