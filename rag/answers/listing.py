@@ -181,6 +181,8 @@ _NUMBERING = re.compile(
 
 def cn_count(n: int) -> str:
     """A count in Chinese numerals (七, 十二): every Arabic digit an answer shows is a figure of a cited clause."""
+    if n == 2:
+        return "两"  # 两项 / 两个条款: 二 is not said before a measure word
     if n < 10:
         return _DIGITS[n]
     if n < 100:

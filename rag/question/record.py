@@ -317,6 +317,27 @@ class QuestionBuilder:
                 notes.append(ScopeNote(target, self.detector.within[surface].name, "within"))
         return tuple(dict.fromkeys(notes))
 
+    def _inherit_topic(self, text: str, topic: str, prev: list[str]) -> tuple[str, bool]:
+        """The topic of a turn read with the dialogue before it, and whether it was carried over."""
+        inherited_topic = False
+        person = _person_only(topic)
+        if not _has_topic(topic) or person:
+            # Only a place, a person (and filler) was asked: keep the previous topic.
+            for p in reversed(prev):
+                ptopic = self.detector.strip(p, self.detector.detect(p))
+                if _has_topic(ptopic) and not _person_only(ptopic):
+                    topic = _switch_person(ptopic, person) if person else ptopic
+                    inherited_topic = True
+                    break
+        elif re.search(r"呢[?？]?$", text) or (
+            _CONTINUES.match(text) and _elliptic(text, topic, 6) and _wants(text)[1]
+        ):
+            # 外地户口呢 / 那一年能休几天 (明天下雨吗 asks a question of its own)
+            kept = self._keeps_topic(topic, prev)
+            if kept is not None:
+                topic, inherited_topic = kept, True
+        return topic, inherited_topic
+
     def build(self, raw: str, history=()) -> Question:
         norm = strip_courtesy(normalize_query(raw))
         text, fixes = self._repair(norm)
@@ -334,22 +355,7 @@ class QuestionBuilder:
             regions, uncovered, scope = list(match.slugs), list(match.uncovered), self._scope(text, match)
         standalone = text
         if prev:
-            person = _person_only(topic)
-            if not _has_topic(topic) or person:
-                # Only a place, a person (and filler) was asked: keep the previous topic.
-                for p in reversed(prev):
-                    ptopic = self.detector.strip(p, self.detector.detect(p))
-                    if _has_topic(ptopic) and not _person_only(ptopic):
-                        topic = _switch_person(ptopic, person) if person else ptopic
-                        inherited_topic = True
-                        break
-            elif re.search(r"呢[?？]?$", text) or (
-                _CONTINUES.match(text) and _elliptic(text, topic, 6) and _wants(text)[1]
-            ):
-                # 外地户口呢 / 那一年能休几天 (明天下雨吗 asks a question of its own)
-                kept = self._keeps_topic(topic, prev)
-                if kept is not None:
-                    topic, inherited_topic = kept, True
+            topic, inherited_topic = self._inherit_topic(text, topic, prev)
             if not regions and not uncovered and not all_regions:
                 for p in reversed(prev):
                     pm = self.detector.detect(p)

@@ -11,7 +11,7 @@ from rag.answers.listing import _NUMBERING, boilerplate, cn_count, once
 
 
 def test_counts_are_written_in_chinese_numerals():
-    assert [cn_count(n) for n in (2, 9, 10, 12, 20, 35)] == ["二", "九", "十", "十二", "二十", "三十五"]
+    assert [cn_count(n) for n in (2, 9, 10, 12, 20, 35)] == ["两", "九", "十", "十二", "二十", "三十五"]
 
 
 def test_heading_numbers_are_not_shown():

@@ -199,3 +199,13 @@ def test_the_part_naming_the_asked_words_decides_the_verdict(assistant):
     """各区县逐步建立…运营补贴制度，…对示范性托育机构给予奖补: 运营补贴 is only announced."""
     a = assistant.ask("重庆的托育机构能拿到运营补贴吗")
     assert not VERDICT.match(_body(a)) and "逐步建立" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["网上说北京生二胎奖两万 真假", "朋友说贵州产假有200天，是真是假", "有人说通化生三孩奖励五万块 真的假的"],
+)
+def test_hearsay_figures_are_checked_not_echoed(assistant, question):
+    """Hearsay (网上说 / 朋友说 / 有人说 … 真假) asserts a figure just as 听说 does."""
+    a = assistant.ask(question)
+    assert not VERDICT.match(_body(a)) and ("无法证实" in a.answer or _body(a).startswith("不是")), a.answer
