@@ -260,6 +260,6 @@ NEXT_STEP = "具体办理条件和流程，建议咨询{issuer}有关部门或�
 NEXT_STEP_HOTLINE = "具体办理条件和流程，建议咨询当地政务服务便民热线。"
 # a question asserting a figure (是不是20天 / 听说给3000块): checked against the plan's claim, never echoed
 PREMISE_TRUE = "是。{region}：{fact}"
-PREMISE_FALSE = "不是。{region}的方案规定的是：{fact}"
+PREMISE_FALSE = "不是。{region}的方案{about}规定的是：{fact}"
 PREMISE_UNSTATED = "方案中没有规定{thing}具体的{what}（{region}），无法证实这个说法。"
 PREMISE_OTHER_RULE = "方案中出现这个数字的是另一项规定（并非您问的内容）：{fact}"

@@ -61,7 +61,10 @@ def best_span(sentence: str, query: Query, idf: dict[str, float], wants_number: 
     scored = []
     for i, p in enumerate(parts):
         s = sentence_score(p, query, idf) + ((0.5 if wants_number else 0.1) if DIGIT.search(p) else 0.0)
-        scored.append((s, -i, i))
+        # the question's own words outweigh what its expansions (孕妇 → 出生缺陷) find: the part saying 产前筛查率
+        # answers "产前筛查有啥目标", not the part about 出生缺陷 the expansion matched twice
+        own = sum(idf.get(t, 1.0) for t in set(query.core) if len(t) >= 2 and t in p)
+        scored.append((s + own, -i, i))
     best = max(scored)[2]
     end = best + 1
     # a conditional or dangling clause (…缴费的，/ …之后，) reads only with what follows it
