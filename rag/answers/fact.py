@@ -14,7 +14,7 @@ def single(ctx: Context, slug: str) -> Answer:
     if ev.ex is None:
         if ctx.q.inherited_region and not ctx.q.benefits:
             return refuse.off_topic(ctx.q.raw, ctx.docs)  # off-topic after a regional question
-        if ctx.q.benefits:
+        if ctx.q.benefits and silent.never_named(ctx, slug):
             return silent.compose(ctx, slug)  # a named benefit this plan never speaks of: said, not refused
         return refuse.no_clause(ctx.q.raw, doc)
     hit = cite(ev.ex, 1)

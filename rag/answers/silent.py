@@ -9,7 +9,20 @@ from __future__ import annotations
 
 from .. import messages as M
 from ..models import Answer
-from .common import Context, basis, cite, finish_answer, next_step
+from .common import Context, basis, cite, clause_benefits, finish_answer, next_step
+
+
+def never_named(ctx: Context, slug: str) -> bool:
+    """The lexicon reads the main benefit asked in no clause of the region's plan: only then is "没有关于…的规定"
+    true. A plan that names it in a clause the retrieval did not rank keeps the plain no-clause reply. The reading is
+    the lexicon's, sense traps included (the 补贴 of 住院护理补贴保险 is no 生育补贴)."""
+    if ctx.lexicon is None or not ctx.q.benefits:
+        return False
+    key = ctx.q.benefits[0]
+    for chunk in ctx.index.chunks:
+        if chunk.slug == slug and any(key in keys for keys in clause_benefits(ctx.lexicon, chunk.text).values()):
+            return False
+    return True
 
 
 def compose(ctx: Context, slug: str) -> Answer:

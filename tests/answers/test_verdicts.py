@@ -209,3 +209,10 @@ def test_hearsay_figures_are_checked_not_echoed(assistant, question):
     """Hearsay (网上说 / 朋友说 / 有人说 … 真假) asserts a figure just as 听说 does."""
     a = assistant.ask(question)
     assert not VERDICT.match(_body(a)) and ("无法证实" in a.answer or _body(a).startswith("不是")), a.answer
+
+
+@pytest.mark.parametrize("question", ["通化送托 每个月补多少", "青岛托育机构 有什么支持", "北京育儿假几天"])
+def test_no_rule_is_said_only_of_a_benefit_the_plan_never_names(assistant, question):
+    """"没有关于…的规定" is a claim about the whole plan: never made for a benefit some clause of it names."""
+    a = assistant.ask(question)
+    assert "没有关于" not in a.answer, a.answer
