@@ -20,7 +20,9 @@ def never_named(ctx: Context, slug: str) -> bool:
         return False
     key = ctx.q.benefits[0]
     for chunk in ctx.index.chunks:
-        if chunk.slug == slug and any(key in keys for keys in clause_benefits(ctx.lexicon, chunk.text).values()):
+        if chunk.slug == slug and any(
+            key in keys for keys in clause_benefits(ctx.lexicon, chunk.text).values()
+        ):
             return False
     return True
 

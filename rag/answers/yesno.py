@@ -153,7 +153,7 @@ def from_claims(ctx: Context, slug: str, ex) -> Answer:
         lead = template.format(region=doc.name, part=finish(claim.sentence).rstrip("。"), what=what)
         text = f"{lead} [1]\n{basis(doc, hit)}"
         highlights = {hit.chunk.id: [claim.sentence]}
-    elif v.kind == verdict.UNSETTLED:
+    elif v.kind == verdict.UNSETTLED and not aspects.unstated(ctx.q.topic, "".join(ex.sentences)):
         note = M.UNSETTLED_NOTE.format(asked=v.missing)
         text = f"{ctx.place_limit(ex)}{doc.name}：{ctx.fact(ex)}\n{basis(doc, hit)}\n{note}{next_step(doc)}"
     elif v.kind == verdict.MENTION or aspects.unstated(ctx.q.topic, "".join(ex.sentences)):

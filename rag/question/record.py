@@ -206,6 +206,8 @@ def _bare(text: str) -> str:
 # a short turn opening with 那 and asking a quantity continues the dialogue (那一年能休几天 / 那青岛能休几天): it keeps
 # the topic unless it names a new benefit (那婚假几天); 那青岛明天下雨吗 asks its own question; 那边 / 那里 / 那个 are
 # words of their own
+# 也给吗 / 也能领吗 / 也有吗: the same benefit asked again for another person or case
+_ALSO = re.compile(r"也(给|有|能|可以|可|享受|适用|算|发|补|报|行|包括|管)")
 _CONTINUES = re.compile(r"^\s*(那么|那要是|那如果|那)(?![边里儿个些种样时])")
 
 
@@ -301,7 +303,8 @@ class QuestionBuilder:
             if not set(self._benefits(topic)) <= set(self._benefits(ptopic)) or not self._benefits(ptopic):
                 return None
             new = [w for w in tokenize(_bare(topic)) if w not in ptopic]
-            return f"{' '.join(new)} {ptopic}" if new else ptopic
+            # the new words as the citizen wrote them (外地户口在生的也给), not the tokenizer's overlapping pieces
+            return f"{_bare(topic).replace(' ', '')} {ptopic}" if new else ptopic
         return None
 
     def _scope(self, text: str, match: RegionMatch) -> tuple[ScopeNote, ...]:
@@ -329,10 +332,12 @@ class QuestionBuilder:
                     topic = _switch_person(ptopic, person) if person else ptopic
                     inherited_topic = True
                     break
-        elif re.search(r"呢[?？]?$", text) or (
-            _CONTINUES.match(text) and _elliptic(text, topic, 6) and _wants(text)[1]
+        elif (
+            re.search(r"呢[?？]?$", text)
+            or _ALSO.search(text)
+            or (_CONTINUES.match(text) and _elliptic(text, topic, 6) and _wants(text)[1])
         ):
-            # 外地户口呢 / 那一年能休几天 (明天下雨吗 asks a question of its own)
+            # 外地户口呢 / 外地户口的也给吗 / 那一年能休几天 (明天下雨吗 asks a question of its own)
             kept = self._keeps_topic(topic, prev)
             if kept is not None:
                 topic, inherited_topic = kept, True

@@ -216,3 +216,17 @@ def test_no_rule_is_said_only_of_a_benefit_the_plan_never_names(assistant, quest
     """"没有关于…的规定" is a claim about the whole plan: never made for a benefit some clause of it names."""
     a = assistant.ask(question)
     assert "没有关于" not in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question, before, must",
+    [
+        ("外地户口的也给吗", "青岛生孩子有住院分娩补贴没", "500元"),
+        ("男方也有吗", "通化育儿假有几天", "20天"),
+        ("二胎也能领吗", "青岛三孩保育费补助每月多少", "300元"),
+    ],
+)
+def test_also_turns_keep_the_topic(assistant, question, before, must):
+    """也给吗 / 也有吗 / 也能领吗 ask the same benefit again for another person or case."""
+    a = assistant.ask(question, history=[{"role": "user", "content": before}])
+    assert must in a.answer and not a.refused, a.answer
