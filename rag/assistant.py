@@ -40,6 +40,7 @@ class Assistant:
         self.docs = {d.slug: d for d in docs if d.slug in set(index.manifest.get("documents", []))}
         self.detector = RegionDetector(list(self.docs.values()))
         self.lexicon = load_lexicon(settings.seeds_dir)  # the one this assistant answers with
+        self.lexicon.use_vocabulary(lambda: index.bm25.idf)  # the plans' words, for typos the lexicon lacks
         self.questions = QuestionBuilder(self.detector, self.docs, self.lexicon)
         self.retriever = Retriever(index, embedder, mode=mode)
         self.thresholds = thresholds or Thresholds.for_embedder(settings.embedder)

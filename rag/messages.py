@@ -97,7 +97,8 @@ CAN = "可以。"
 CANNOT = "不可以。"
 NOT_MENTIONED = "方案中没有提到{thing}。"
 # a benefit named (or carried over from the dialogue) that the region's plan never speaks of: an answer, not a refusal
-NO_RULE = "{region}的方案中没有关于{thing}的规定。"
+NO_RULE = "{region}的方案中没有提到{thing}。"
+SILENT_BASIS = "依据：《{title}》全文 [1]"
 # the rule found names some districts and not the one asked about (青岛黄岛区… / 在市南区、市北区范围内…)
 PLACE_LIMITED = "方案中没有提到{place}：这条规定只写了{places}。"
 RELATED = "相关的规定（并非您问的内容）：{fact}"

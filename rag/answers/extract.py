@@ -16,6 +16,8 @@ from ..models import Hit
 from ..question.query import Query
 from ..text.tokenize import tokenize
 
+# a quantity asked: a part holding a figure outweighs about one specific word more (目标 → 到2025年…80%)
+NUMBER_ASKED = 4.0
 DIGIT = FIGURE  # digits, or a figure in Chinese numerals with its unit (六十天, 五万元)
 CLAUSE_SPLIT = re.compile(r"(?<=[，,])")
 # a comma-separated part ending so reads only with what follows it (…缴费的，/ …之后，/ …的前提下，)
@@ -60,7 +62,9 @@ def best_span(sentence: str, query: Query, idf: dict[str, float], wants_number: 
         return finish(sentence)
     scored = []
     for i, p in enumerate(parts):
-        s = sentence_score(p, query, idf) + ((0.5 if wants_number else 0.1) if DIGIT.search(p) else 0.0)
+        s = sentence_score(p, query, idf) + (
+            (NUMBER_ASKED if wants_number else 0.1) if DIGIT.search(p) else 0.0
+        )
         # the question's own words outweigh what its expansions (孕妇 → 出生缺陷) find: the part saying 产前筛查率
         # answers "产前筛查有啥目标", not the part about 出生缺陷 the expansion matched twice
         own = sum(idf.get(t, 1.0) for t in set(query.core) if len(t) >= 2 and t in p)

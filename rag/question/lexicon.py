@@ -97,6 +97,10 @@ class Lexicon:
         self.places = tuple(p for p in dict.fromkeys(normalize_query(p) for p in places) if len(p) >= 2)
         self._repair: _HomophoneIndex | None = None
         self._leaves: frozenset[str] | None = None
+        self._vocabulary: tuple[str, ...] = ()
+        self._vocab_source = None
+        self._plan_tokens: frozenset[str] = frozenset()
+        self._vocab_repair: _HomophoneIndex | None = None
 
     def _surface_index(self, surfaces_of) -> tuple[dict[str, list[Benefit]], re.Pattern]:
         index: dict[str, list[Benefit]] = {}
@@ -167,13 +171,38 @@ class Lexicon:
             self._leaves = frozenset(
                 t for b in self.benefits if b.unit == "天数" for t in (b.key, *b.terms) if len(t) >= 2
             )
-        return self._repair.correct(text, self._leaves if days_asked else frozenset())
+        first = self._repair.correct(text, self._leaves if days_asked else frozenset())
+        vocab = self._vocab_index()
+        if vocab is None:
+            return first
+        second = vocab.correct(first.text)
+        if any(typed in self._plan_tokens for typed, _ in second.fixes):
+            return first
+        return Correction(second.text, first.fixes + second.fixes) if second.fixes else first
+
+    def use_vocabulary(self, source) -> None:
+        """The plans' own words (近视, 统筹基金, 机构) as a second, lower-priority repair pass: a typo of a word the
+        lexicon does not list (眼睛近事了) is read against what the plans say. The lexicon's terms are repaired
+        first, so a plan word never wins over a benefit that sounds the same (婚家 -> 婚假, not 婚嫁). `source`
+        returns the words; it is called at the first repair, so a start-up never pays for it."""
+        self._vocab_source, self._vocabulary, self._vocab_repair = source, (), None
+
+    def _vocab_index(self) -> _HomophoneIndex | None:
+        if self._vocab_repair is None and self._vocab_source is not None:
+            words = {w for w in self._vocab_source() if 2 <= len(w) <= 4 and all(_is_cjk(c) for c in w)}
+            self._plan_tokens = frozenset(words)  # 抚幼 / 一校 are the plans' own: never a typo
+            self._vocabulary = tuple(sorted(w for w in words if _is_word(w)))  # words, not bigrams
+            self._vocab_repair = _HomophoneIndex(
+                [*self._vocabulary, *self.repair_surfaces()], places=self.places, strict=True
+            )
+        return self._vocab_repair
 
 
 class _HomophoneIndex:
     """Known surfaces keyed by "all characters but one", so a window is checked in O(length) lookups."""
 
-    def __init__(self, surfaces: list[str], places: tuple[str, ...] = ()):
+    def __init__(self, surfaces: list[str], places: tuple[str, ...] = (), strict: bool = False):
+        self.strict = strict  # never touch a window a dictionary word crosses (自己能 is no 自技能)
         self.known = set(surfaces)
         self.places = place_set = set(places)
         # (surface, position): the reading of that character is looked up only when a window matches
@@ -241,7 +270,7 @@ class _HomophoneIndex:
             elif _is_word(window):
                 return None
             broken = _breaks_word(text, start, end, start + i)
-            if _cuts_word(text, start, end) and not broken:
+            if _cuts_word(text, start, end) and (self.strict or not broken):
                 return None
             if not preferred and len(window) <= 3 and _in_inner_word(window, i) and not broken:
                 continue  # 缴 of 保缴费 makes 缴费: a short window is not read as 保教费

@@ -183,8 +183,8 @@ def test_household_questions_get_no_verdict_the_plan_does_not_support(assistant,
 @pytest.mark.parametrize(
     "question, history, must",
     [
-        ("贵州婚假能休几天", [], "贵州省的方案中没有关于婚假的规定"),
-        ("那贵州呢", [{"role": "user", "content": "通化结婚能休几天婚假"}], "没有关于婚假的规定"),
+        ("贵州婚假能休几天", [], "贵州省的方案中没有提到婚假"),
+        ("那贵州呢", [{"role": "user", "content": "通化结婚能休几天婚假"}], "没有提到婚假"),
         ("那一年能休几天", [{"role": "user", "content": "重庆独生子女照顾住院的老人 有护理假吗"}], "天数"),
         ("那青岛能休几天", [{"role": "user", "content": "北京独生子女父母住院 子女有护理假吗"}], "10日"),
     ],
@@ -213,9 +213,9 @@ def test_hearsay_figures_are_checked_not_echoed(assistant, question):
 
 @pytest.mark.parametrize("question", ["通化送托 每个月补多少", "青岛托育机构 有什么支持", "北京育儿假几天"])
 def test_no_rule_is_said_only_of_a_benefit_the_plan_never_names(assistant, question):
-    """"没有关于…的规定" is a claim about the whole plan: never made for a benefit some clause of it names."""
+    """ "…的方案中没有提到…" is a claim about the whole plan: never made for a benefit some clause of it names."""
     a = assistant.ask(question)
-    assert "没有关于" not in a.answer, a.answer
+    assert "的方案中没有提到" not in a.answer, a.answer
 
 
 @pytest.mark.parametrize(
