@@ -187,10 +187,16 @@ def _key(bucket: str, region: str | None, terms, intent: str) -> str:
 
 
 def gap_groups(store: Store, f: Filters = Filters(), include_done: bool = False) -> list[GapGroup]:
-    """The open groups (largest first): refused or rated 没帮助 rows of the newest GAP_WINDOW, grouped."""
+    """The open groups (largest first): refused, not-stated or rated 没帮助 rows of the newest GAP_WINDOW, grouped."""
     store.ensure_schema()
     q = _select(f)
-    q = q.where(sa.or_(questions.c.refused.is_(True), q.selected_columns.rating == "down"))
+    q = q.where(
+        sa.or_(
+            questions.c.refused.is_(True),
+            questions.c.outcome == "not_stated",  # answered "the plan does not mention it": still a plan gap
+            q.selected_columns.rating == "down",
+        )
+    )
     q = q.order_by(questions.c.ts.desc()).limit(GAP_WINDOW)
     done = set() if include_done else done_keys(store)
     groups: dict[str, GapGroup] = {}

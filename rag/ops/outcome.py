@@ -29,9 +29,10 @@ def outcome_of(answer: Answer) -> str:
         return "pinned"
     if answer.kind == "clarify":
         return "clarify"
-    if not answer.refused:
-        return "answered"
     text = answer.answer or ""
+    if not answer.refused:
+        # "X的方案中没有提到…" is an answer to the citizen but a gap in the plan for the office
+        return "not_stated" if _fits(text, AM.NO_RULE) else "answered"
     if answer.notice and text.startswith(AM.REGION_LOCKED.split("{")[0]):
         return "locked"
     for name, template in (
