@@ -43,4 +43,11 @@ CLI_CONDITION = "   条件原文：{text}"
 CLI_CITE = "   依据：{doc} {clause}：{text}"
 CLI_QUESTIONS = "补充以下情况可让结果更准确："
 CLI_RULE = "{clause}\t{benefit}\t{figure}\t{modality}\t{conditions}\t{source}"
+NO_RULES = "{region}的方案中没有读出可筛查的规则（没有写明对象和标准的假期、补贴、保险、税收、公积金条款）。"
+IMPLICIT = {
+    "birth": "〔隐含〕刚出生或待产",
+    "leave:mother": "〔隐含〕妈妈在职",
+    "leave:father": "〔隐含〕爸爸在职",
+    "leave:parent": "〔隐含〕父母在职",
+}
 CLI_RULE_HEADER = ("条款", "项目", "数值", "力度", "条件", "来源")

@@ -28,6 +28,7 @@ class Citation:
     clause_id: str
     document: str  # the plan's title
     text: str  # the clause's verbatim text
+    sentence: str = ""  # the verbatim sentence of the clause the item is read from
 
 
 @dataclass(frozen=True)
@@ -129,5 +130,5 @@ def _item(rule: Rule, f: Family, months: int, title: str, clause: str, asks: lis
         status=MAYBE if to_check else MET,
         to_check=tuple(dict.fromkeys(to_check)),
         conditions=tuple(dict.fromkeys(c.text for c in rule.conditions if c.text)),
-        citation=Citation(clause_id=rule.clause_id, document=title, text=clause),
+        citation=Citation(clause_id=rule.clause_id, document=title, text=clause, sentence=rule.sentence),
     )
