@@ -16,7 +16,19 @@ from importlib import resources
 from ..config import tomllib
 from .family import UNKNOWN, Family
 
-CN_DIGIT = {"两": 2, "二": 2, "三": 3, "四": 4}
+CN_DIGIT = {
+    "一": 1,
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _PIECE = re.compile(r"[，,、。；;：:\s]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -23,6 +23,7 @@ from .conditions import Condition, condition_kinds, data, read
 
 CLAUSE, OVERRIDE = "条款", "复核"
 VALUE_RE = C.VALUE
+INCREASE = "增加|延长"
 _PIECE = re.compile(r"(?<=[，,；;。])")
 _CACHE: dict[int, tuple[object, dict[str, tuple]]] = {}  # id(index) -> (index, {slug: rules})
 
@@ -75,6 +76,27 @@ def _derive(index, lexicon, slug: str) -> list[Rule]:
             out += _value_rules(lexicon, cell, text, units[key], implicit)
         elif cell.status == NO_NUMBER and text:
             out += _mention_rules(lexicon, cell, text, units[key], implicit)
+    return _deduplicated([_as_extension(lexicon, r) for r in out])
+
+
+def _as_extension(lexicon, r: Rule) -> Rule:
+    """A figure stated as an increase (在国家规定产假基础上增加产假60天) is the extension's (延长产假), as the
+    benefits table files it: the base leave is never shown with the increase's figure."""
+    b = lexicon.resolve(r.benefit) if lexicon is not None and r.figure else None
+    if b is None or not getattr(b, "extension", "") or not re.search(INCREASE, r.part):
+        return r
+    return replace(r, benefit=b.extension)
+
+
+def _deduplicated(rules: list[Rule]) -> list[Rule]:
+    """One rule per benefit, figure and clause; a benefit with a figure loses its mentions without one."""
+    figured = {r.benefit for r in rules if r.figure}
+    seen, out = set(), []
+    for r in rules:
+        key = (r.benefit, r.figure, r.clause_id)
+        if key not in seen and (r.figure or r.benefit not in figured):
+            seen.add(key)
+            out.append(r)
     return out
 
 
@@ -104,22 +126,42 @@ def _value_rules(lexicon, cell, text: str, unit: str, spec: dict) -> list[Rule]:
 
 
 def _mention_rules(lexicon, cell, text: str, unit: str, spec: dict) -> list[Rule]:
-    """A benefit named without a number: its claim part, read for conditions once the names of the benefits in it
-    are taken out (严格落实产假、…、男方陪产假等制度 states no condition of 产假)."""
+    """A benefit the table has no number for: its claim part, read for conditions with the condition parts before it
+    in its sentence, once the names of the benefits in them are taken out (严格落实产假、…、男方陪产假等制度 states
+    no condition of 产假); a figure in Chinese numerals in the part (增加产假九十天) is its figure, verbatim."""
     mine = C.about(C.sentence_claims(lexicon, text, [cell.sentence]), [cell.benefit]) if cell.sentence else []
     mine = mine or C.about(C.clause_claims(lexicon, text), [cell.benefit])
     if not mine:
         return []
     claim = sorted(mine, key=lambda c: c.modality != C.force(mine))[0]
-    words = _without_benefit_names(lexicon, claim.part)
-    conds, unread = read(words)
+    lead = _without_benefit_names(lexicon, _lead_in(lexicon, claim))
+    words = lead + _without_benefit_names(lexicon, claim.part)
+    conds, _ = read(words)
+    unread = read(lead)[1]  # what the part itself grants is no condition
+    found = re.search(data()["figure"]["pattern"], claim.part)
     return [
         Rule(
             region=cell.region, benefit=cell.benefit, clause_id=cell.clause_id, sentence=claim.sentence,
-            part=claim.part.rstrip("，,；;。"), figure="", qualifier="", condition_text=words, modality=claim.modality,
-            unit=unit, conditions=tuple(conds) + _implicit(spec), unread=(),
+            part=claim.part.rstrip("，,；;。"), figure=found.group(0) if found else "", qualifier="",
+            condition_text=words, modality=claim.modality, unit=unit, conditions=tuple(conds) + _implicit(spec),
+            unread=unread if found else (),
         )
-    ]  # fmt: skip  # unread words of a mention stay out: the whole item is 可能符合 already
+    ]  # fmt: skip  # without a figure the item is 可能符合 already: its unread words stay out
+
+
+def _lead_in(lexicon, claim) -> str:
+    """The parts of the claim's sentence before it, back to a ；or a part naming another benefit: the condition
+    words of a rule written over several comma parts (女职工依法生育子女的，…增加产假九十天)."""
+    parts = [p for p in C.PART_END.split(claim.sentence) if p.strip()]
+    if claim.part not in parts:
+        return ""
+    out: list[str] = []
+    for p in reversed(parts[: parts.index(claim.part)]):
+        named = {m.benefit.key for m in lexicon.matches(p)} if lexicon is not None else set()
+        if p.rstrip().endswith(("；", ";")) or named - claim.benefits or VALUE_RE.search(p):
+            break
+        out.insert(0, p)
+    return "".join(out)
 
 
 def _without_benefit_names(lexicon, part: str) -> str:
