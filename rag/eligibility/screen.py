@@ -64,7 +64,7 @@ def place(asst, name: str) -> tuple[str, tuple[str, ...]]:
     q = asst.questions.build(name)
     if not q.regions:
         covered = "、".join(d.name for d in asst.docs.values())
-        raise InputError(M.UNKNOWN_PLACE.format(place=name, covered=covered))
+        raise InputError(M.UNKNOWN_PLACE.format(covered=covered))
     slug = q.regions[0]
     return slug, tuple(_scope_lines(asst, q, slug))
 
