@@ -100,6 +100,14 @@ def _deduplicated(rules: list[Rule]) -> list[Rule]:
     return out
 
 
+def _sentence_wide(sentence: str) -> tuple[Condition, ...]:
+    """Family-level conditions (a lawful birth, the local 户籍) stated at the head of the sentence: they govern
+    each of its rules, not only the one the table attaches them to."""
+    parts = [p for p in C.PART_END.split(sentence or "") if p.strip()]
+    wide = set(data()["screen"].get("sentence_wide", ()))
+    return tuple(c for c in read(parts[0])[0] if c.kind in wide) if parts else ()
+
+
 def _implicit(spec: dict) -> tuple[Condition, ...]:
     out = (Condition("birth", ""),) if spec.get("birth") else ()
     return out + ((Condition(f"leave:{spec['leave']}", ""),) if spec.get("leave") else ())
@@ -113,7 +121,8 @@ def _value_rules(lexicon, cell, text: str, unit: str, spec: dict) -> list[Rule]:
     shared_unread = {u for _, unread in read_all for u in unread}
     out = []
     for v, (conds, _) in zip(cell.values, read_all):
-        own = tuple(dict.fromkeys([*conds, *sorted(shared, key=lambda c: c.kind)])) + _implicit(spec)
+        own = [*conds, *sorted(shared, key=lambda c: c.kind), *_sentence_wide(cell.sentence)]
+        own = tuple(dict.fromkeys(own)) + _implicit(spec)
         out.append(
             Rule(
                 region=cell.region, benefit=cell.benefit, clause_id=cell.clause_id, sentence=cell.sentence,
@@ -136,7 +145,7 @@ def _mention_rules(lexicon, cell, text: str, unit: str, spec: dict) -> list[Rule
     claim = sorted(mine, key=lambda c: c.modality != C.force(mine))[0]
     lead = _without_benefit_names(lexicon, _lead_in(lexicon, claim))
     words = lead + _without_benefit_names(lexicon, claim.part)
-    conds, _ = read(words)
+    conds = tuple(dict.fromkeys(read(words)[0] + _sentence_wide(claim.sentence)))
     unread = read(lead)[1]  # what the part itself grants is no condition
     found = re.search(data()["figure"]["pattern"], claim.part)
     return [
