@@ -421,6 +421,10 @@ def _add_eval(sub) -> None:
     sp.add_argument(
         "--calibrate", action="store_true", help="sweep the relevance thresholds and recommend a pair"
     )
+    sp.add_argument(
+        "--eligibility", nargs="?", const="eval/eligibility.jsonl", default=None,
+        help="score 我能享受什么 on family scenarios (default file: eval/eligibility.jsonl)",
+    )  # fmt: skip
     sp.set_defaults(func=cmd_eval)
 
 
