@@ -119,7 +119,7 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None, c
         show_error=False,
         allowed_paths=[],
         blocked_paths=_blocked_paths(settings),
-        css_paths=[STATIC / "chat.css"],
+        css_paths=[STATIC / "chat.css", STATIC / "eligibility.css"],
         max_file_size="1kb",
         root_path=config.public_url or None,  # the page's API root from configuration, never from Host
     )
