@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..ingest.layouts import cn_to_int
 from ..models import Answer, Hit
 from . import family as F
 from . import messages as M
-from .conditions import CN_DIGIT, data
+from .conditions import data
 from .screen import Screening, screen
 
 KIND = "eligibility"
@@ -25,15 +26,10 @@ def _vocab() -> dict[str, re.Pattern]:
 
 
 def _number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if len(text) == 2 and text[0] == "十":
-        return 10 + CN_DIGIT.get(text[1], 0)
-    if len(text) >= 2 and text[-1] == "十":
-        return CN_DIGIT.get(text[0], 0) * 10
-    return CN_DIGIT.get(text)
+    try:
+        return cn_to_int(text)
+    except (KeyError, ValueError):
+        return None
 
 
 def asks_everything(text: str) -> bool:
@@ -62,7 +58,7 @@ def _child(text: str, facts: list[str]) -> F.Child | None:
     order = None
     if m:
         word = next(g for g in m.groups() if g and g not in ("胎", "孩", "孩子", "宝宝", "娃"))
-        order = 1 if word == "头" else CN_DIGIT.get(word)
+        order = 1 if word == "头" else _number(word)
         facts.append(f"第{order}个孩子")
     months, expected = None, False
     if v["expected"].search(text):

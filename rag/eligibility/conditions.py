@@ -14,21 +14,9 @@ from functools import lru_cache
 from importlib import resources
 
 from ..config import tomllib
+from ..ingest.layouts import cn_to_int
 from .family import UNKNOWN, Family
 
-CN_DIGIT = {
-    "一": 1,
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _PIECE = re.compile(r"[，,、。；;：:\s]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -92,7 +80,7 @@ def _number(m: re.Match) -> int:
     for g in ("n", "m"):
         v = m.groupdict().get(g)
         if v:
-            return CN_DIGIT.get(v) or int(v)
+            return cn_to_int(v)
     return 0
 
 

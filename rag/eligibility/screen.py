@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .. import messages as RM
+from ..answers.common import scope_lines
 from ..benefits import claims as C
 from ..errors import InputError
 from ..question.regions import resolve_region
@@ -66,22 +66,7 @@ def place(asst, name: str) -> tuple[str, tuple[str, ...]]:
         covered = "、".join(d.name for d in asst.docs.values())
         raise InputError(M.UNKNOWN_PLACE.format(covered=covered))
     slug = q.regions[0]
-    return slug, tuple(_scope_lines(asst, q, slug))
-
-
-def _scope_lines(asst, q, slug: str) -> list[str]:
-    out = []
-    for note in q.scope:
-        if note.slug != slug:
-            continue
-        doc = asst.docs[slug]
-        if note.kind == "parent":
-            out.append(RM.SCOPE_PARENT.format(asked=note.asked, plan=doc.name))
-        elif note.kind == "within" and not doc.scope:
-            out.append(RM.SCOPE_WITHIN.format(asked=note.asked, plan=doc.name))
-        else:
-            out.append(RM.SCOPE_NEARBY.format(asked=note.asked, scope=doc.scope or doc.name))
-    return out
+    return slug, tuple(scope_lines(q.scope, asst.docs, [slug]))
 
 
 def screen(asst, family: Family) -> Screening:

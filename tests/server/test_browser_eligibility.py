@@ -5,10 +5,12 @@ horizontal scrolling, and a bad answer said in one sentence."""
 from __future__ import annotations
 
 import pytest
+import test_browser
 from _browser import browser_api
 from _live_server import rag_serve
 
 pytestmark = pytest.mark.slow
+browser = test_browser.browser  # the shared chromium fixture
 sync_api = browser_api()
 expect = sync_api.expect
 T = 90_000  # ms; a busy 2-core machine
@@ -19,17 +21,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 def server():
     with rag_serve({"RAG_RATE_LIMIT": "0"}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
 
 
 def _fill(page, region: str, months: str) -> None:
