@@ -14,6 +14,7 @@ from .answers import compare, fact, listing, meta, national, premise, refuse, ye
 from .answers.common import Context
 from .answers.gate import DENSE_GATE, Thresholds  # noqa: F401 - re-exported for calibration and tests
 from .config import Settings, load_settings
+from .eligibility import chat as eligibility_chat
 from .embedders import get_embedder
 from .errors import RagError
 from .index.store import LoadedIndex, load_index
@@ -154,8 +155,13 @@ class Assistant:
         fields = meta.asked(q.topic, self.titles)
         if fields:
             return meta.compose(q.raw, fields, slugs, self.docs)
-        ctx = self._context(q, scored)
         many = len(slugs) > 1
+        if not many and not q.benefits and eligibility_chat.asks_everything(q.topic):
+            # 我在青岛二胎刚生，我们都上班，能享受哪些: the family's items (rag/eligibility/chat.py)
+            routed = eligibility_chat.compose(self, q.raw, q.topic, slugs[0])
+            if routed is not None:
+                return routed
+        ctx = self._context(q, scored)
         checked = None if many else premise.compose(ctx, slugs[0])  # 是不是20天: the figure checked first
         if checked is not None:
             return checked

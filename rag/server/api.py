@@ -265,6 +265,8 @@ def _explain(err: dict) -> tuple[int, str]:
     name = next((_FIELDS[p] for p in reversed(loc) if p in _FIELDS), loc[0] if loc else "请求体")
     if loc and loc[0] == "id" and kind != "missing":
         return 422, "字段 id（编号）必须是不超过 200 字的字符串或整数。"
+    if kind == "family_input":  # the eligibility family's own sentence (eligibility_api.py)
+        return 422, str(err.get("msg", ""))
     if kind == "json_invalid":
         return 400, "请求体不是合法的 JSON，请检查引号、逗号和括号。"
     if not loc or kind in ("model_attributes_type", "dict_type"):

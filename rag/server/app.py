@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles  # noqa: E402
 
 from ..config import VERSION as __version__  # noqa: E402
 from ..ops.shared_state import make_limits  # noqa: E402
-from . import api, openai_compat, ops, page  # noqa: E402
+from . import api, eligibility_api, openai_compat, ops, page  # noqa: E402
 from .channels import install as install_channels  # noqa: E402
 from .config import ServerConfig  # noqa: E402
 from .contract import ErrorContractMiddleware  # noqa: E402
@@ -78,6 +78,7 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None, c
     api.install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(openai_compat.router)
+    app.include_router(eligibility_api.router)  # 我能享受什么 (issue 24)
     ops.install(app, holder, config, settings)  # question log, feedback, pins, /admin (issue 14)
     install_channels(app, settings, channels)  # /wechat/mp, /wechat/work when configured (issue 23)
     _static_routes(app, settings)
@@ -118,7 +119,7 @@ def create_app(answerer, config: ServerConfig | None = None, *, settings=None, c
         show_error=False,
         allowed_paths=[],
         blocked_paths=_blocked_paths(settings),
-        css_paths=[STATIC / "chat.css"],
+        css_paths=[STATIC / "chat.css", STATIC / "eligibility.css"],
         max_file_size="1kb",
         root_path=config.public_url or None,  # the page's API root from configuration, never from Host
     )

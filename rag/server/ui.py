@@ -18,6 +18,8 @@ from ..errors import InputError, RagError
 from ..models import Answer
 from . import answer_view, ui_text
 from .compare_tab import render_compare
+from .eligibility_tab import TAB_LABEL as TAB_ELIGIBILITY
+from .eligibility_tab import build_tab as build_eligibility_tab
 from .feedback import attach as attach_feedback
 from .feedback import feedback_options
 from .ops import bind, chat_channel
@@ -323,6 +325,8 @@ def build_app(answerer, config=None, limiter=None) -> gr.Blocks:
                 attach_feedback(chatbot, turns, answerer)  # 👍/👎 reach the database (rag/server/feedback.py)
             with gr.Tab(ui_text.TAB_COMPARE, elem_id="rag-tab-compare") as compare_tab:
                 compare = gr.Markdown(elem_id="rag-compare", sanitize_html=True, latex_delimiters=[])
+            with gr.Tab(TAB_ELIGIBILITY, elem_id="rag-tab-eligibility"):
+                build_eligibility_tab(current)  # 我能享受什么 (issue 24): rag/server/eligibility_tab.py
         compare_tab.select(show_compare, None, compare, api_visibility="private")
         # the log's 🗑 also forgets the dialogue, so the next question does not bring the old turns back
         chatbot.clear(lambda: [], None, turns, api_visibility="private")

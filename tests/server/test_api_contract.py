@@ -99,6 +99,7 @@ def _add_pin(s):
     return r
 
 
+FAMILY = {"region": "青岛", "children": [{"order": 2, "age_months": 3}], "parents": [{"role": "mother"}]}
 ASK, SEARCH, CHAT = (
     {"question": Q},
     {"question": Q, "k": 3, "id": 9},
@@ -123,6 +124,16 @@ RECIPES = {
         s["open"] + "/api/search", json={"question": "长" * 40000}
     ),
     ("post", "/api/search", "422"): lambda s: httpx.post(s["open"] + "/api/search", json={**SEARCH, "k": 0}),
+    ("post", "/api/eligibility", "200"): lambda s: httpx.post(s["open"] + "/api/eligibility", json=FAMILY),
+    ("post", "/api/eligibility", "400"): lambda s: httpx.post(
+        s["open"] + "/api/eligibility", content=b"{", headers=JSON
+    ),
+    ("post", "/api/eligibility", "413"): lambda s: httpx.post(
+        s["open"] + "/api/eligibility", json={**FAMILY, "region": "长" * 40000}
+    ),
+    ("post", "/api/eligibility", "422"): lambda s: httpx.post(
+        s["open"] + "/api/eligibility", json={**FAMILY, "children": [{"age_months": -1}]}
+    ),
     ("get", "/healthz", "200"): lambda s: httpx.get(s["open"] + "/healthz"),
     ("post", "/v1/chat/completions", "200"): lambda s: httpx.post(
         s["open"] + "/v1/chat/completions", json=CHAT, timeout=60
@@ -182,6 +193,7 @@ RECIPES = {
     ("get", "/api/compare", "429"): lambda s: _get_until_429(s["tight"], "/api/compare?benefit=育儿假"),
     ("post", "/api/ask", "429"): lambda s: _until_429(s["tight"], "/api/ask", ASK),
     ("post", "/api/search", "429"): lambda s: _until_429(s["tight"], "/api/search", SEARCH),
+    ("post", "/api/eligibility", "429"): lambda s: _until_429(s["tight"], "/api/eligibility", FAMILY),
     ("post", "/v1/chat/completions", "429"): lambda s: _until_429(s["tight"], "/v1/chat/completions", CHAT),
 }
 
