@@ -114,7 +114,8 @@ def _meta(c: dict) -> str:
 
 def card_html(c: dict, anchor: str, marked: str) -> str:
     """One clause card: where it comes from (always shown), the cited sentence as a preview, and the whole clause
-    with the cited sentences highlighted behind "查看原文"."""
+    with the cited sentences highlighted behind "查看原文"; in the chat (anchor set) "报告此条款有误", which opens the
+    👎 sheet about this clause (chat.js). The compare tab's cards have no answer to report against."""
     rank = int(c["rank"])
     draft = '<span class="rag-draft">征求意见稿</span>' if is_draft_status(c.get("status", "")) else ""
     ident = f' id="{anchor}-{rank}"' if anchor else ""
@@ -129,7 +130,10 @@ def card_html(c: dict, anchor: str, marked: str) -> str:
         + f'<div class="rag-sec">{_esc(c["section"])}</div>'
         + (f'<div class="rag-preview">“{_esc(preview)}”</div>' if preview else "")
         + f'<details class="rag-full"><summary>{_esc(m.PAGE_CITE_OPEN)}</summary>'
-        f'<div class="rag-text">{marked}</div></details>' + _source_link(c.get("url", "")) + "</div>"
+        f'<div class="rag-text">{marked}</div></details>'
+        + _source_link(c.get("url", ""))
+        + (f'<button type="button" class="rag-report">{_esc(m.PAGE_CITE_REPORT)}</button>' if anchor else "")
+        + "</div>"
     )
 
 
@@ -139,7 +143,7 @@ def _link(href: str, text: str, cls: str) -> str:
 
 
 def _source_link(url: str) -> str:
-    """ "查看原文（官网）" when documents.toml gives the plan's official page; nothing rather than a guessed address."""
+    """The "查看原文（官网）" link when documents.toml gives the plan's official page; nothing rather than a guessed address."""
     return f'<div class="rag-source">{_link(url, m.PAGE_CITE_SOURCE, "rag-source-link")}</div>' if url else ""
 
 
@@ -192,9 +196,9 @@ def _topic(question: str, short: str) -> str:
 
 
 # the fixed words of the answerer's "the plan does not say" sentences (rag/messages.py NO_NUMBER, UNSETTLED_NOTE,
-# NO_CLAUSE, COMPARE_ALSO_UNSTATED; tests/answers/test_answer_view.py keeps them in step): such an answer also ends
-# with where to ask
-NOT_STATED_MARKS = ("没有规定具体的", "没有写到", "没有找到")
+# NO_CLAUSE, COMPARE_ALSO_UNSTATED, REGION_NOT_FOUND; tests/answers/test_answer_view.py keeps them in step): such
+# an answer also ends with where to ask
+NOT_STATED_MARKS = ("没有规定具体的", "没有写到", "没有找到", "未找到相关规定")
 
 
 def next_step(question: str, answer: dict | None) -> str:

@@ -152,6 +152,7 @@ def test_an_answer_saying_the_plan_is_silent_ends_with_where_to_ask():
         M.UNSETTLED_NOTE,
         M.NO_CLAUSE,
         M.COMPARE_ALSO_UNSTATED,
+        M.REGION_NOT_FOUND,
     ):  # the marks stay in step
         assert any(mark in template for mark in answer_view.NOT_STATED_MARKS), template
     silent = M.NO_NUMBER.format(sentence="鼓励用人单位给予护理假", what="天数")
@@ -162,3 +163,11 @@ def test_an_answer_saying_the_plan_is_silent_ends_with_where_to_ask():
     ):
         html = render_turn(_turn(q, f"{silent} [1]", region=region), 0)[1]["content"]
         assert "rag-next" in html and 'href="tel:12345"' in html, q
+
+
+def test_chat_cards_offer_to_report_the_clause_and_compare_cards_do_not():
+    from rag.server.render import render_citations
+
+    chat = render_turn(_turn("青岛产假多少天？", "青岛市：女职工增加60天产假。 [1]", cites=2), 0)[1]["content"]
+    assert chat.count('<button type="button" class="rag-report">报告此条款有误</button>') == 2
+    assert "rag-report" not in render_citations({"citations": [_cite(1)]})  # no answer behind a compare card
