@@ -69,3 +69,4 @@ soak: setup
 # Refresh the screenshots the README shows (docs/*.png) from the real browser test.
 screenshots: setup sysdeps
 	RAG_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/server/test_browser.py tests/server/test_browser_page3.py
+	$(BIN)/python scripts/screenshots.py  # every tab at phone and desktop width: docs/screenshots/

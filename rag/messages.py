@@ -162,9 +162,14 @@ PAGE_COMPARE_BENEFIT = "待遇"
 PAGE_COMPARE_LINK = "查看第 {n} 条条款原文"
 PAGE_CITE_LINK = "查看第 {n} 条依据"
 PAGE_CITE_OPEN = "查看原文"
+PAGE_CITE_SOURCE = "查看原文（官网）"
+PAGE_CITE_REPORT = "报告此条款有误"
 PAGE_LIST_MORE = "更多（还有 {n} 条）"
 PAGE_NEXT_OFFICE = "具体怎么办理，请咨询{office}及其相关部门，或拨打 12345 政务服务便民热线。"
 PAGE_NEXT_GENERAL = "如需进一步咨询，可拨打 12345 政务服务便民热线。"
+PAGE_NEXT_REACH = "联系方式："
+PAGE_NEXT_PHONE = "电话 "
+PAGE_NEXT_WEB = "网站 "
 PAGE_REGION_UNKNOWN = "没有找到地区“{value}”，已改为自动识别：请在问题里说明地区。"
 PAGE_REGION_UNKNOWN_CONSOLE = "生育政策问答：data-region=“{value}” 不是已收录的地区（可写 slug、地区名或简称，如 qingdao、青岛市、青岛），已改为自动识别。"
 PAGE_SUGGEST = "您可能还想问："
@@ -173,6 +178,9 @@ PAGE_PRINT = "打印或保存本次对话"
 PAGE_PRINT_SHORT = "打印"
 PAGE_SPEAK = "朗读"
 PAGE_SPEAK_STOP = "停止朗读"
+PAGE_VOICE = "语音输入"
+PAGE_VOICE_STOP = "停止语音输入"
+PAGE_VOICE_FAILED = "没有听清，或这台设备不能语音输入：请再试一次，或直接打字。"
 PAGE_ELDER = "长辈版"
 PAGE_ELDER_HINT = "大字、大按钮、无弹窗，可朗读回答"
 # chat.js: the sheet under 👎, and Chinese for Gradio's remaining English (toasts, aria labels)
@@ -183,6 +191,8 @@ PAGE_FEEDBACK_SHEET = {
     "close": "关闭",
     "thanks": "谢谢，您的反馈已记录，工作人员会查看。",
     "failed": "反馈没有发送成功，请稍后再试。",
+    "report_reason": "答案错误",
+    "report_detail": "第{n}条依据（{where}）有误：",
 }
 PAGE_GRADIO_TEXT = {
     "Info": "提示",

@@ -6,6 +6,19 @@ from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
+class Contact:
+    """Where a citizen asks next about a plan (documents.toml `contact`): filled only from what the plan or its
+    publishing page states, never guessed; empty fields fall back to the issuer and the 12345 hotline."""
+
+    name: str = ""
+    phone: str = ""
+    web: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.name or self.phone or self.web)
+
+
+@dataclass(frozen=True)
 class Document:
     slug: str
     region_name: str
@@ -28,6 +41,8 @@ class Document:
     display_name: str = ""  # short name used inside sentences (通化市); region_name when empty
     scope: str = ""  # whose plan it is, when narrower than the name suggests (通化市辖区（区级）)
     nearby: tuple[str, ...] = ()  # places answered from this plan that may have rules of their own
+    url: str = ""  # the official page of the plan (documents.toml `url`); empty rather than invented
+    contact: Contact = field(default_factory=Contact)  # the office to ask (documents.toml `contact`)
 
     @property
     def is_draft(self) -> bool:

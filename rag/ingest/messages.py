@@ -22,3 +22,6 @@ LOW_COVERAGE = "只有 {pct}% 的正文进入了条款，其余可能是未识�
 SUPERSEDES_UNKNOWN = "{meta}：{slug} 的 supersedes = {target!r} 不是任何已登记文件的 slug 或文件名。"
 SUPERSEDES_CYCLE = "{meta}：supersedes 形成了循环（{chain}）。"
 PARENT_UNKNOWN = "{meta}：{slug} 的 parent = {target!r} 不是任何已登记文件的 slug。"
+BAD_URL = "{where} = {value!r} 不是以 http:// 或 https:// 开头、不含空格和引号的网址。"
+BAD_CONTACT = "{where} 须是 {{ {fields} }} 形式的表（每项可省略，name 不超过 60 字）。"
+BAD_PHONE = "{where}.phone = {value!r} 不是可拨打的电话号码（只允许数字、空格、括号、- 和开头的 +）。"

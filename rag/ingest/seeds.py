@@ -4,18 +4,22 @@ The contract for adding a plan: its file in seeds/ (.txt .md .pdf .docx .html .h
 `file` names it. The reader is chosen by that file's suffix. Optional fields:
 - `level`: province / city / district / county … of the region the plan covers;
 - `parent`: slug of the plan of the enclosing region (inferred when one of `parents` is another plan's name);
-- `supersedes`: slug or file of an older version (a draft, a 2022 text); only the newest version is answered from.
+- `supersedes`: slug or file of an older version (a draft, a 2022 text); only the newest version is answered from;
+- `url`: the plan's official page (http/https), shown as a "查看原文" link on its cards; left out rather than guessed;
+- `contact = { name = "…", phone = "…", web = "…" }`: the office a citizen asks next (each part optional), filled
+  only from what the plan states; without it the page names the issuer and the 12345 hotline.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from pathlib import Path
 
 from ..config import tomllib
 from ..errors import RagError
-from ..models import Document
+from ..models import Contact, Document
 from . import messages
 from .readers import read_file
 
@@ -23,6 +27,9 @@ META_FILE = "documents.toml"
 REQUIRED = ("slug", "file", "region_name", "short_name", "title", "status")
 LEVELS = ("country", "province", "city", "district", "county", "town")
 MAX_META_BYTES = 1024 * 1024
+_WEB = re.compile(r"https?://[^\s<>\"'`]{1,300}")  # a link the page may show: http(s), no spaces or quotes
+_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{2,24}")  # digits a tel: link can dial (0532-12345678, 12345, +86 …)
+CONTACT_FIELDS = ("name", "phone", "web")
 
 
 def _read_meta(seeds_dir: Path) -> tuple[Path, list[dict]]:
@@ -83,12 +90,34 @@ def load_documents(seeds_dir: Path, *, include_superseded: bool = False) -> list
                 display_name=entry.get("display_name", ""),
                 scope=entry.get("scope", ""),
                 nearby=tuple(entry.get("nearby", ())),
+                url=_web(entry.get("url", ""), f"{meta_path}: {slug} 的 url"),
+                contact=_contact(entry.get("contact", {}), f"{meta_path}: {slug} 的 contact"),
             )
         )
     if not docs:
         raise RagError(f"{meta_path} lists no [[document]].")
     docs = _link(docs, meta_path)
     return docs if include_superseded else [d for d in docs if not d.superseded_by]
+
+
+def _web(value, where: str) -> str:
+    """An optional link: empty, or one http(s) address (the page shows it as a link, so nothing else passes)."""
+    value = str(value or "").strip()
+    if value and not _WEB.fullmatch(value):
+        raise RagError(messages.BAD_URL.format(where=where, value=value[:80]))
+    return value
+
+
+def _contact(value, where: str) -> Contact:
+    """documents.toml `contact`: a table of name / phone / web, each optional and checked before it is shown."""
+    if not isinstance(value, dict) or set(value) - set(CONTACT_FIELDS):
+        raise RagError(messages.BAD_CONTACT.format(where=where, fields=" / ".join(CONTACT_FIELDS)))
+    name, phone = str(value.get("name", "")).strip(), str(value.get("phone", "")).strip()
+    if len(name) > 60:
+        raise RagError(messages.BAD_CONTACT.format(where=where, fields=" / ".join(CONTACT_FIELDS)))
+    if phone and not _PHONE.fullmatch(phone):
+        raise RagError(messages.BAD_PHONE.format(where=where, value=phone[:40]))
+    return Contact(name=name, phone=phone, web=_web(value.get("web", ""), f"{where}.web"))
 
 
 def _link(docs: list[Document], meta_path: Path) -> list[Document]:

@@ -114,7 +114,8 @@ def _meta(c: dict) -> str:
 
 def card_html(c: dict, anchor: str, marked: str) -> str:
     """One clause card: where it comes from (always shown), the cited sentence as a preview, and the whole clause
-    with the cited sentences highlighted behind "查看原文"."""
+    with the cited sentences highlighted behind "查看原文"; in the chat (anchor set) "报告此条款有误", which opens the
+    👎 sheet about this clause (chat.js). The compare tab's cards have no answer to report against."""
     rank = int(c["rank"])
     draft = '<span class="rag-draft">征求意见稿</span>' if is_draft_status(c.get("status", "")) else ""
     ident = f' id="{anchor}-{rank}"' if anchor else ""
@@ -129,8 +130,21 @@ def card_html(c: dict, anchor: str, marked: str) -> str:
         + f'<div class="rag-sec">{_esc(c["section"])}</div>'
         + (f'<div class="rag-preview">“{_esc(preview)}”</div>' if preview else "")
         + f'<details class="rag-full"><summary>{_esc(m.PAGE_CITE_OPEN)}</summary>'
-        f'<div class="rag-text">{marked}</div></details></div>'
+        f'<div class="rag-text">{marked}</div></details>'
+        + _source_link(c.get("url", ""))
+        + (f'<button type="button" class="rag-report">{_esc(m.PAGE_CITE_REPORT)}</button>' if anchor else "")
+        + "</div>"
     )
+
+
+def _link(href: str, text: str, cls: str) -> str:
+    """An outside link (documents.toml checked it is http(s) or a dialable number when it was loaded)."""
+    return f'<a class="{cls}" href="{_esc(href)}" target="_blank" rel="noopener noreferrer">{_esc(text)}</a>'
+
+
+def _source_link(url: str) -> str:
+    """The "查看原文（官网）" link when documents.toml gives the plan's official page; nothing rather than a guessed address."""
+    return f'<div class="rag-source">{_link(url, m.PAGE_CITE_SOURCE, "rag-source-link")}</div>' if url else ""
 
 
 def enrich(answer: dict, docs) -> dict:
@@ -139,11 +153,14 @@ def enrich(answer: dict, docs) -> dict:
     for c in answer.get("citations", []):
         doc = docs.get(c.get("region"))
         if doc is not None:
-            c.update(issuer=doc.issuer, doc_number=doc.doc_number, date=doc.date)
+            c.update(issuer=doc.issuer, doc_number=doc.doc_number, date=doc.date, url=getattr(doc, "url", ""))
     region = answer.get("region") or next((c.get("region") for c in answer.get("citations", [])), None)
     doc = docs.get(region) if region else None
     if doc is not None and doc.issuer:
         answer["office"] = doc.issuer
+    contact = getattr(doc, "contact", None)
+    if contact:  # documents.toml `contact`: the office the plan names, over the issuer
+        answer["contact"] = {"name": contact.name, "phone": contact.phone, "web": contact.web}
     if doc is not None:
         answer["short_name"] = getattr(doc, "short_name", "")
     return answer
@@ -178,15 +195,34 @@ def _topic(question: str, short: str) -> str:
     return question[len(short) :][:3]
 
 
+# the fixed words of the answerer's "the plan does not say" sentences (rag/messages.py NO_NUMBER, UNSETTLED_NOTE,
+# NO_CLAUSE, COMPARE_ALSO_UNSTATED, REGION_NOT_FOUND; tests/answers/test_answer_view.py keeps them in step): such
+# an answer also ends with where to ask
+NOT_STATED_MARKS = ("没有规定具体的", "没有写到", "没有找到", "未找到相关规定")
+
+
 def next_step(question: str, answer: dict | None) -> str:
-    """Where to ask next: under a refusal, a clarifying answer, and a 怎么办 question (the plans say what, rarely
-    how). The office is the plan's issuer; 12345 is the nationwide government service line."""
+    """Where to ask next: under a refusal, a clarifying answer, a "not stated" answer and a 怎么办 question (the
+    plans say what, rarely how). The office is documents.toml's `contact` (its phone a tel: link, its web a link),
+    else the plan's issuer; 12345, the nationwide government service line, always."""
     if not answer:
         return ""
     howto = any(w in question for w in HOWTO_WORDS)
-    if not (answer.get("refused") or answer.get("kind") in ("refuse", "clarify") or howto):
+    unstated = any(w in (answer.get("answer") or "") for w in NOT_STATED_MARKS)
+    if not (answer.get("refused") or answer.get("kind") in ("refuse", "clarify") or howto or unstated):
         return ""
-    office = answer.get("office")
+    contact = answer.get("contact") or {}
+    office = contact.get("name") or answer.get("office")
     sentence = m.PAGE_NEXT_OFFICE.format(office=office) if office else m.PAGE_NEXT_GENERAL
     phone = '<a class="rag-tel" href="tel:12345">12345</a>'
-    return f'<div class="rag-next" role="note">{_esc(sentence).replace("12345", phone, 1)}</div>'
+    html = _esc(sentence).replace("12345", phone, 1)
+    reach = []
+    if contact.get("phone"):
+        dial = "".join(ch for ch in contact["phone"] if ch.isdigit() or ch == "+")
+        tel = f'<a class="rag-tel" href="tel:{_esc(dial)}">{_esc(contact["phone"])}</a>'
+        reach.append(_esc(m.PAGE_NEXT_PHONE) + tel)
+    if contact.get("web"):
+        reach.append(_esc(m.PAGE_NEXT_WEB) + _link(contact["web"], contact["web"], "rag-office-web"))
+    if reach:
+        html += f'<span class="rag-office-reach">{_esc(m.PAGE_NEXT_REACH)}{"；".join(reach)}。</span>'
+    return f'<div class="rag-next" role="note">{html}</div>'

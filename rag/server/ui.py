@@ -9,6 +9,7 @@ display as the characters typed, and the Chatbot's own sanitiser stays on as a s
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from .security import clean_history, clean_text, client_ip
 
 log = logging.getLogger("rag.server")
 EXAMPLES = list(ui_text.EXAMPLES_AUTO)
+_REFS = re.compile(r"\[\d{1,2}\]")
 
 
 def _answer_text(text: str, answer: dict | None) -> str:
@@ -42,7 +44,16 @@ def _answer_text(text: str, answer: dict | None) -> str:
         text = text[len(notice) :].lstrip()
     lines = text.split("\n")
     if answer.get("citations"):
-        lines = [ln for ln in lines if not ln.startswith("依据：")]
+        kept = []
+        for ln in lines:
+            if not ln.startswith("依据："):
+                kept.append(ln)
+                continue
+            # the line goes, its [n] stay: moved to the line above, where they link to the cards (issue 26)
+            refs = " ".join(r for r in _REFS.findall(ln) if not (kept and r in kept[-1]))
+            if refs and kept:
+                kept[-1] = f"{kept[-1]} {refs}"
+        lines = kept
     return "\n".join(lines).strip("\n")
 
 

@@ -99,3 +99,75 @@ def test_suggested_next_questions_stay_in_the_region_and_skip_the_topic_asked():
     refusal = _turn("火星产假？", "抱歉。", kind="refuse", refused=True, cites=0, region=None)
     html = render_turn(refusal, 0)[1]["content"]
     assert "您是不是想问" in html and html.count('class="rag-suggest"') == answer_view.SUGGEST_MAX
+
+
+def _contact_docs(**contact):
+    from rag.models import Contact
+
+    doc = SimpleNamespace(**vars(DOCS["qingdao"]), url="https://www.qingdao.gov.cn/plan.html")
+    doc.contact = Contact(**contact)
+    return {**DOCS, "qingdao": doc}
+
+
+def test_a_card_links_its_official_page_only_when_documents_toml_gives_one():
+    html = render_turn(_turn("青岛产假多少天？", "青岛市：女职工增加60天产假。 [1]"), 0)[1]["content"]
+    assert "rag-source" not in html  # no url: no link, never a guessed address
+    answer = {"answer": "x [1]", "refused": False, "region": "qingdao", "kind": "fact", "notice": ""}
+    answer["citations"] = [_cite(1)]
+    enriched = answer_view.enrich(answer, _contact_docs())
+    html = render_turn({"q": "青岛产假多少天？", "a": "x [1]", "answer": enriched}, 0)[1]["content"]
+    link = re.search(
+        r'<a class="rag-source-link" href="([^"]+)" target="_blank" rel="noopener noreferrer">([^<]+)<', html
+    )
+    assert link and link.group(2) == "查看原文（官网）"
+    assert link.group(1).replace("&#58;", ":").replace("&#46;", ".") == "https://www.qingdao.gov.cn/plan.html"
+
+
+def test_the_next_step_names_the_contact_office_with_its_phone_and_web_else_the_issuer_and_12345():
+    answer = {
+        "answer": "抱歉。",
+        "refused": True,
+        "region": "qingdao",
+        "kind": "refuse",
+        "notice": "",
+        "citations": [],
+    }
+    docs = _contact_docs(name="青岛市卫生健康委", phone="0532-8591 2345", web="https://wsjkw.qingdao.gov.cn/")
+    html = answer_view.next_step("青岛生育津贴怎么领？", answer_view.enrich(dict(answer), docs))
+    assert "青岛市卫生健康委" in html and "青岛市人民政府" not in html  # the contact over the issuer
+    assert 'href="tel:053285912345"' in html and 'href="tel:12345"' in html  # both dialable
+    assert "wsjkw" in html and 'class="rag-office-web"' in html
+    only_name = answer_view.enrich(dict(answer), _contact_docs(name="青岛市卫生健康委"))
+    html = answer_view.next_step("青岛生育津贴怎么领？", only_name)
+    assert "青岛市卫生健康委" in html and "联系方式" not in html and 'href="tel:12345"' in html
+    html = answer_view.next_step("青岛生育津贴怎么领？", answer_view.enrich(dict(answer), DOCS))  # no contact
+    assert "青岛市人民政府" in html and 'href="tel:12345"' in html
+
+
+def test_an_answer_saying_the_plan_is_silent_ends_with_where_to_ask():
+    from rag import messages as M
+
+    for template in (
+        M.NO_NUMBER,
+        M.UNSETTLED_NOTE,
+        M.NO_CLAUSE,
+        M.COMPARE_ALSO_UNSTATED,
+        M.REGION_NOT_FOUND,
+    ):  # the marks stay in step
+        assert any(mark in template for mark in answer_view.NOT_STATED_MARKS), template
+    silent = M.NO_NUMBER.format(sentence="鼓励用人单位给予护理假", what="天数")
+    for region, q in (
+        ("qingdao", "青岛护理假几天"),
+        ("beijing", "北京的父亲能休几天"),
+        ("qingdao", "我妈住院我能请几天假"),
+    ):
+        html = render_turn(_turn(q, f"{silent} [1]", region=region), 0)[1]["content"]
+        assert "rag-next" in html and 'href="tel:12345"' in html, q
+
+
+def test_chat_cards_offer_to_report_the_clause_and_compare_cards_do_not():
+    from rag.server.render import render_citations
+
+    chat = render_turn(_turn("青岛产假多少天？", "青岛市：女职工增加60天产假。 [1]", cites=2), 0)[1]["content"]
+    assert chat.count('<button type="button" class="rag-report">报告此条款有误</button>') == 2
+    assert "rag-report" not in render_citations({"citations": [_cite(1)]})  # no answer behind a compare card

@@ -161,9 +161,12 @@ def test_ui_hides_the_source_line_that_cards_show_but_keeps_other_lines():
     _, (msgs, turns) = _last(respond(answerer(), Q, [], None))
     assert "依据：" in turns[0]["a"]  # the answer text (API, CLI) keeps it
     shown = msgs[1]["content"].split('<div class="rag-cites">')[0]
-    assert "依据" not in shown and "10天" in shown and "征求意见稿" in shown
+    assert "依据：" not in shown and "rag-ref" in shown and "10天" in shown and "征求意见稿" in shown
     no_cards = {"citations": [], "notice": ""}
     assert _answer_text("甲\n依据：乙", no_cards) == "甲\n依据：乙"  # nothing shows it otherwise
+    cards = {"citations": [{"x": 1}], "notice": ""}  # the dropped line's [n] stay, on the line above
+    assert _answer_text("贵州省：10天假期。\n依据：《x》 [1]", cards) == "贵州省：10天假期。 [1]"
+    assert _answer_text("- 甲 [1]\n依据：《x》 [1] [2]", cards) == "- 甲 [1] [2]"
 
 
 def test_notice_is_shown_once_above_the_answer_with_a_link_when_locked():

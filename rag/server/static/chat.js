@@ -284,7 +284,7 @@
       sheet = null;
       if (opener && opener.isConnected) opener.focus();
     }
-    function open(button, answerId) {
+    function open(button, answerId, preset) {
       close();
       opener = button;
       sheet = document.createElement("div");
@@ -337,8 +337,31 @@
       sheet.appendChild(status);
       sheet.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.stopPropagation(); close(); } });
       document.body.appendChild(sheet);
-      row.querySelector("button").focus();
+      if (preset) { // 报告此条款有误: the reason chosen, the clause named in the line, the reader says what is wrong
+        chosen = preset.reason;
+        row.querySelectorAll("button").forEach(function (o) { o.setAttribute("aria-pressed", String(o.textContent === chosen)); });
+        input.value = preset.detail;
+        input.focus();
+        input.setSelectionRange(input.value.length, input.value.length);
+      } else row.querySelector("button").focus();
     }
+    document.addEventListener("click", function (e) { // 报告此条款有误 on a card: the sheet about that clause
+      var b = e.target.closest && e.target.closest("#rag-chat button.rag-report");
+      if (!b) return;
+      var key = null;
+      for (var el = b; el && !key; el = el.parentElement) key = el.querySelector(".rag-aid[id^='rag-aid-']");
+      if (!key) return;
+      var card = b.closest(".rag-cite");
+      var n = ((card.querySelector(".rag-n") || {}).textContent || "").replace(/\D/g, "");
+      var where = [".rag-region", ".rag-sec"].map(function (sel) {
+        var part = card.querySelector(sel);
+        return part ? part.textContent.trim() : "";
+      }).filter(Boolean).join(" ");
+      open(b, key.id.slice("rag-aid-".length), {
+        reason: text("report_reason"),
+        detail: text("report_detail").split("{n}").join(n).split("{where}").join(where)
+      });
+    });
     document.addEventListener("click", function (e) {
       var b = e.target.closest && e.target.closest("#rag-chat .message-buttons button");
       if (!b) return;
@@ -396,6 +419,40 @@
       b.textContent = t("speak_stop");
       synth.speak(u);
     });
+  }
+
+  // ---- voice input (长辈版 on a phone, where the browser has a recogniser): what is said goes into the box, not
+  // sent; the page itself sends no audio anywhere (the browser's own recogniser does the listening)
+  function voiceInput() {
+    var Rec = window.SpeechRecognition || window.webkitSpeechRecognition;
+    var box = $("#rag-input textarea");
+    if (typeof Rec !== "function" || !box || $("#rag-voice")) return;
+    document.documentElement.classList.add("rag-can-listen");
+    var max = config.max_chars || 500;
+    var button = document.createElement("button");
+    button.type = "button"; button.id = "rag-voice"; button.textContent = t("voice");
+    button.setAttribute("aria-pressed", "false");
+    var rec = null;
+    function done() { rec = null; button.textContent = t("voice"); button.setAttribute("aria-pressed", "false"); }
+    button.addEventListener("click", function () {
+      if (rec) { rec.stop(); return; }
+      rec = new Rec();
+      rec.lang = "zh-CN"; rec.interimResults = false; rec.maxAlternatives = 1;
+      rec.onresult = function (e) {
+        var said = (e.results && e.results[0] && e.results[0][0] && e.results[0][0].transcript) || "";
+        setNativeValue(box, (box.value + said).slice(0, max));
+        box.focus();
+      };
+      rec.onerror = function () {
+        var note = $("#rag-input-note");
+        if (note) note.textContent = t("voice_failed");
+        done();
+      };
+      rec.onend = done;
+      button.textContent = t("voice_stop"); button.setAttribute("aria-pressed", "true");
+      try { rec.start(); } catch (err) { rec.onerror(); }
+    });
+    box.closest("#rag-input").appendChild(button);
   }
 
   // ---- phone keyboard open: the header and tabs give their room to the conversation ---------------------
@@ -518,6 +575,7 @@
     if (!$("#rag-input textarea") || !$("#rag-chat")) return false;
     regionSelect();
     elderMode();
+    voiceInput();
     readingOrder();
     inputHelp();
     labels();
