@@ -22,3 +22,6 @@ LOW_COVERAGE = "只有 {pct}% 的正文进入了条款，其余可能是未识�
 SUPERSEDES_UNKNOWN = "{meta}：{slug} 的 supersedes = {target!r} 不是任何已登记文件的 slug 或文件名。"
 SUPERSEDES_CYCLE = "{meta}：supersedes 形成了循环（{chain}）。"
 PARENT_UNKNOWN = "{meta}：{slug} 的 parent = {target!r} 不是任何已登记文件的 slug。"
+CATALOGUE_TOO_LARGE = "{path} 超过 {limit} MB，不像是文件清单，未读取；方案很多时可按省拆分为 seeds/documents/*.toml（每省一个文件）。"
+CATALOGUE_TOO_MANY = "方案清单超过 {limit} 条（读到 {path} 时），不像是文件清单，未读取。"
+CATALOGUE_TOO_MANY_FILES = "{dir} 中的清单文件超过 {limit} 个，未读取；请按省合并。"
