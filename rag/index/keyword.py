@@ -57,7 +57,8 @@ def term_pairs(
 
 class BM25:
     """Okapi BM25 with the corpus-wide IDF. `p_row`, `p_term`, `p_tf`: one triple per (clause, term) present,
-    sorted by clause then term — what region-first retrieval partitions (rag/retrieval/retriever.py)."""
+    sorted by clause then term, or as stored (by region, then term) — what region-first retrieval partitions
+    (rag/retrieval/retriever.py)."""
 
     def __init__(
         self, docs: list[list[str]] | None = None, k1: float = 1.2, b: float = 0.75, *, coded=None, pairs=None
@@ -69,11 +70,9 @@ class BM25:
         self.lens = np.diff(offsets).astype(np.float32)
         self.avgdl = float(self.lens.mean()) if n else 0.0
         p_row, p_term, p_tf = pairs if pairs is not None else term_pairs(len(vocab), ids, offsets)
-        self.p_row, self.p_term, self.p_tf = (
-            p_row.astype(np.int64),
-            p_term.astype(np.int64),
-            p_tf.astype(np.float32),
-        )
+        # int32 as stored: no copies of ten million pairs at load (numpy indexes with int32 as well)
+        self.p_row, self.p_term = p_row.astype(np.int32, copy=False), p_term.astype(np.int32, copy=False)
+        self.p_tf = p_tf.astype(np.float32, copy=False)
         df = np.bincount(self.p_term, minlength=len(vocab))
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         self.term_id = {t: i for i, t in enumerate(vocab)}
@@ -102,10 +101,19 @@ class BM25:
         return out
 
 
-def write(path: Path, docs: list[list[str]], hashes: list[str], tokenizer: str) -> None:
-    """keyword.npz: the tokens of every clause (ids + offsets + vocabulary) and the clause embed hashes."""
+def write(
+    path: Path, docs: list[list[str]], hashes: list[str], tokenizer: str, groups: list[str] | None = None
+) -> None:
+    """keyword.npz: the tokens of every clause (ids + offsets + vocabulary) and the clause embed hashes, and
+    the (clause, term, tf) pairs sorted by group (the clause's region) and term, the order region-first
+    retrieval searches in: sorting ten million pairs is done once here, not at every start."""
     vocab, ids, offsets = encode(docs)
-    p_row, p_term, p_tf = term_pairs(len(vocab), ids, offsets)  # stored: a sort of every token, done once
+    p_row, p_term, p_tf = term_pairs(len(vocab), ids, offsets)
+    if groups is not None and len(p_row):
+        seen: dict[str, int] = {}
+        group = np.array([seen.setdefault(g, len(seen)) for g in groups], dtype=np.int64)
+        order = np.lexsort((p_term, group[p_row]))
+        p_row, p_term, p_tf = p_row[order], p_term[order], p_tf[order]
     buf = io.BytesIO()
     np.savez(
         buf,
@@ -126,7 +134,7 @@ def read(path: Path, with_pairs: bool = False):
     keyword.npz; the term pairs are read only when asked for (the next build needs only the tokens)."""
     with np.load(path, allow_pickle=False) as z:
         vocab = json.loads(z["vocab"].tobytes().decode("utf-8"))
-        ids, offsets = z["ids"].astype(np.int32), z["offsets"].astype(np.int64)
+        ids, offsets = z["ids"], z["offsets"]
         hashes = [h.decode("ascii") for h in z["hashes"].tolist()]
         tokenizer = str(z["tokenizer"])
         pairs = (z["p_row"], z["p_term"], z["p_tf"]) if with_pairs else None

@@ -52,9 +52,21 @@ class Partitions:
         self.norm = bm25.norm() if len(row_region) else np.zeros(0, dtype=np.float32)
         self.term_id = bm25.term_id
         reg = row_region[bm25.p_row] if len(row_region) else np.zeros(0, np.int64)
-        order = np.lexsort((bm25.p_term, reg))  # by region, then term: built with numpy, no per-term objects
-        self.p_term, self.p_row, self.p_tf = bm25.p_term[order], bm25.p_row[order], bm25.p_tf[order]
-        bounds = np.searchsorted(reg[order], np.arange(len(region_of) + 1))
+        key = reg * max(len(self.term_id), 1) + bm25.p_term
+        if len(key) and np.any(
+            key[1:] < key[:-1]
+        ):  # the build stores them sorted; anything else is sorted here
+            order = np.argsort(key, kind="stable")
+            reg, self.p_term, self.p_row, self.p_tf = (
+                reg[order],
+                bm25.p_term[order],
+                bm25.p_row[order],
+                bm25.p_tf[order],
+            )
+        else:
+            self.p_term, self.p_row, self.p_tf = bm25.p_term, bm25.p_row, bm25.p_tf
+        del key
+        bounds = np.searchsorted(reg, np.arange(len(region_of) + 1))
         self.span = {s: (int(bounds[i]), int(bounds[i + 1])) for s, i in region_of.items()}
 
     def postings(self, region: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
