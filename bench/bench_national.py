@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_scale import NO_PLACE, SUPERLATIVE, held_in, pct  # noqa: E402
+from bench_scale import NO_PLACE, SUPERLATIVE, held_in, time_round_robin  # noqa: E402
 
 EXTRA = "为深入贯彻落实，制定本方案。\n一、措施\n（一）育儿假。父母每年各享受育儿假12天。\n（二）托育补贴。每孩每月补贴300元。\n"
 
@@ -201,22 +201,9 @@ def latency(work: Path, scales: list[int], questions: list[str], repeat: int = 2
     from rag.assistant import Assistant
 
     assts = [Assistant.load(settings=settings_for(work, s)) for s in scales]
-    for a in assts:
-        for q in questions:
-            a.ask(q)
-    times: list[list[float]] = [[] for _ in assts]
     la = loadavg()
-    for _ in range(repeat):
-        for q in questions:
-            for i, a in enumerate(assts):
-                t = time.perf_counter()
-                a.ask(q)
-                times[i].append((time.perf_counter() - t) * 1000)
     out = []
-    for a, ts in zip(assts, times):
-        import statistics
-
-        row = {"p50_ms": round(statistics.median(ts), 2), "p95_ms": round(pct(ts, 0.95), 2), "n": len(ts)}
+    for a, row in zip(assts, time_round_robin(assts, questions, repeat)):
         row["no_place_chars"] = len(a.ask(NO_PLACE).answer)
         row["no_place_answer"] = a.ask(NO_PLACE).answer.replace("\n", " ")
         row["superlative_chars"] = len(a.ask(SUPERLATIVE).answer)
