@@ -90,3 +90,24 @@ def test_tokens_of_another_tokenizer_are_not_reused(tmp_path):
     assert keyword.ReusableTokens(tmp_path / "k.npz", "old").get("a" * 32) == ["甲"]
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
     assert keyword.ReusableTokens(tmp_path / "bad.npz", "old").get("a" * 32) is None
+
+
+def test_partitions_from_unsorted_pairs_equal_the_stored_order(hash_settings):
+    """Pairs stored region-then-term are used as they are; pairs in any other order are sorted at start, with the
+    same postings."""
+    from dataclasses import replace
+
+    from rag.retrieval.retriever import Partitions
+
+    build_index(hash_settings)
+    idx = load_index(hash_settings)
+    stored = Partitions(idx)
+    fresh = keyword.BM25([idx.tokens[i] for i in range(len(idx.chunks))])  # clause-then-term order
+    resorted = Partitions(replace(idx, bm25=fresh))
+    assert not np.array_equal(fresh.p_term, stored.p_term)  # the other order really was different
+    for region in stored.rows:
+        for term in ("育儿假", "补贴", "产假"):
+            a, b = stored.postings(region, term), resorted.postings(region, term)
+            assert (a is None) == (b is None)
+            if a is not None:
+                assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
