@@ -22,7 +22,7 @@ def project_root() -> Path:
         return Path(os.environ["RAG_HOME"]).resolve()
     here = Path.cwd().resolve()
     for p in (here, *here.parents):
-        if (p / "seeds" / "documents.toml").is_file():
+        if (p / "seeds" / "documents.toml").is_file() or (p / "seeds" / "documents").is_dir():
             return p
     return Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ from ..errors import IndexProblem
 from ..ingest.chunker import chunk_sentences
 from ..text.normalize import normalize
 from .faults import manifest_problem
-from .layout import SCHEMA_VERSION, _sha256, _text_hash, current_build
+from .layout import SCHEMA_VERSION, VECTOR_SCHEMAS, _sha256, _text_hash, current_build
 from .vectors import read_all
 
 CHECKPOINT_DIR = "checkpoint"
@@ -87,8 +87,10 @@ def _from_build(
         return {}, [f"{build.name}/manifest.json"]
     if manifest_problem(m, SCHEMA_VERSION):
         return {}, [f"{build.name}/manifest.json"]
-    if m["schema_version"] != SCHEMA_VERSION:
+    if m["schema_version"] not in VECTOR_SCHEMAS:
         return {}, []  # an older format: its vectors may be fine, but its layout is not ours to guess
+    if manifest_problem(m, m["schema_version"]):
+        return {}, [f"{build.name}/manifest.json"]
     if m["embedder"]["id"] != embedder_id or m["embedder"]["dim"] != dim:
         return {}, []
     if dtype == "float32" and m.get("vector_dtype") == "float16":

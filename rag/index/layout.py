@@ -13,8 +13,10 @@ from pathlib import Path
 from ..errors import IndexProblem
 from .faults import MANIFEST_BAD_SHAPE, MANIFEST_NOT_JSON, manifest_problem
 
-SCHEMA_VERSION = 2
-FILES = ("chunks.jsonl", "vectors.faiss", "sentences.faiss", "keyword.json")
+SCHEMA_VERSION = 3  # 3: keyword.npz (token ids) replaced keyword.json (token strings), issue 25
+# builds whose chunks.jsonl and vector files have today's layout: their vectors are reused by the next build
+VECTOR_SCHEMAS = (2, 3)
+FILES = ("chunks.jsonl", "vectors.faiss", "sentences.faiss", "keyword.npz")
 KEEP_BUILDS = 2
 
 

@@ -1,7 +1,7 @@
 """The on-disk index: a folder of plain files plus a manifest, built atomically and checked on load.
 
 index/<embedder>/CURRENT names the live build, index/<embedder>/builds/<id>/ holds
-manifest.json, chunks.jsonl, vectors.faiss and keyword.json. A build is written under a temporary
+manifest.json, chunks.jsonl, vectors.faiss, sentences.faiss and keyword.npz. A build is written under a temporary
 name and only then made live by swapping CURRENT with os.replace: an interrupted build never leaves
 a half-written index, and readers always see a complete one.
 """
@@ -27,6 +27,7 @@ from ..ingest.seeds import load_documents, seed_hashes
 from ..models import Chunk
 from ..text.normalize import normalize
 from ..text.tokenize import TOKENIZER_VERSION, tokenize
+from . import keyword
 from . import vectors as vector_store
 from .cache import Checkpoint, clear_checkpoints, load_cache
 from .faults import build_guard, build_lock
@@ -41,7 +42,7 @@ class LoadedIndex:
     chunks: list[Chunk]
     vectors: object  # faiss.Index over chunks
     bm25: BM25
-    tokens: list[list[str]]
+    tokens: keyword.TokenRows  # tokens[i]: the token list of clause i, decoded on demand
     sentence_vectors: np.ndarray  # one row per sentence of every chunk, in chunk order
     sentence_offsets: list[int]  # chunk i owns rows sentence_offsets[i] : sentence_offsets[i + 1]
     benefits: object = None  # benefits.BenefitsTable: the cross-region benefits table
@@ -144,10 +145,11 @@ def _build_index(
         _write_files(tmp, chunks, docs, emb, dtype)
         _write_manifest(tmp, settings, embedder, dtype, chunks, docs, emb)
         final = _swap_in(index_dir, tmp)
+    chunk_hashes = set(emb.hashes)  # once: inside the count it made a 3,000-plan build quadratic (issue 25)
     return BuildReport(
         len(docs),
         len(chunks),
-        sum(1 for h in emb.todo if h in set(emb.hashes)),
+        sum(1 for h in emb.todo if h in chunk_hashes),
         time.perf_counter() - t0,
         final,
         reports=doc_reports,
@@ -167,12 +169,14 @@ class _Embedded:
     svectors: np.ndarray
     todo: dict[str, str]
     cache_note: str
+    sentence_counts: list[int]  # sentences of each clause, stored so that loading need not split them again
 
 
 def _embed(index_dir: Path, embedder, chunks: list[Chunk], progress: bool, dtype: str) -> _Embedded:
     """Vectors for every clause and sentence: from the cache where the text is unchanged, embedded otherwise."""
     hashes = [_text_hash(c.embed_text) for c in chunks]
-    sentences = [normalize(x) for c in chunks for x in chunk_sentences(c.text)]
+    per_chunk = [chunk_sentences(c.text) for c in chunks]
+    sentences = [normalize(x) for xs in per_chunk for x in xs]
     shashes = [_text_hash("s:" + x) for x in sentences]
     cached = load_cache(index_dir, embedder.id, embedder.dim, dtype)
     cache = cached.vectors
@@ -186,7 +190,8 @@ def _embed(index_dir: Path, embedder, chunks: list[Chunk], progress: bool, dtype
     empty = np.zeros((0, embedder.dim), np.float32)
     vectors = np.vstack([cache[h] for h in hashes]).astype(np.float32) if chunks else empty
     svectors = np.vstack([cache[h] for h in shashes]).astype(np.float32) if chunks else empty
-    return _Embedded(hashes, shashes, sentences, vectors, svectors, todo, cached.note())
+    counts = [len(xs) for xs in per_chunk]
+    return _Embedded(hashes, shashes, sentences, vectors, svectors, todo, cached.note(), counts)
 
 
 def _new_tmp_build(builds: Path) -> Path:
@@ -202,16 +207,19 @@ def _new_tmp_build(builds: Path) -> Path:
 
 def _write_files(tmp: Path, chunks: list[Chunk], docs, emb: _Embedded, dtype: str) -> None:
     with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
-        for c, h in zip(chunks, emb.hashes):
-            fh.write(json.dumps({**c.to_dict(), "embed_hash": h}, ensure_ascii=False) + "\n")
+        for c, h, n in zip(chunks, emb.hashes, emb.sentence_counts):
+            row = {**c.to_dict(), "embed_hash": h, "sentence_count": n}
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     dim = emb.vectors.shape[1]
     vector_store.write(tmp / "vectors.faiss", emb.vectors, dim, dtype)
     vector_store.write(tmp / "sentences.faiss", emb.svectors, dim, dtype)
-    tokens = [tokenize(c.embed_text) for c in chunks]
-    (tmp / "keyword.json").write_text(
-        json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens}, ensure_ascii=False),
-        encoding="utf-8",
-    )
+    live = current_build(tmp.parent.parent)
+    reuse = keyword.ReusableTokens(live / "keyword.npz" if live else None, TOKENIZER_VERSION)
+    tokens = []
+    for c, h in zip(chunks, emb.hashes):  # the tokenizer runs only over new or changed clauses
+        got = reuse.get(h)
+        tokens.append(got if got is not None else tokenize(c.embed_text))
+    keyword.write(tmp / "keyword.npz", tokens, emb.hashes, TOKENIZER_VERSION, [c.slug for c in chunks])
 
 
 def _write_manifest(tmp: Path, settings, embedder, dtype: str, chunks, docs, emb: _Embedded) -> None:
@@ -315,27 +323,26 @@ def load_index(
     if check_seeds and m.get("seeds") != seed_hashes(settings.seeds_dir):
         raise IndexProblem(f"索引已过期（seeds/ 中的政策文本或元数据已变更）：{hint}")
     try:
-        chunks, hashes = [], []
-        with open(build / "chunks.jsonl", encoding="utf-8") as fh:
-            for line in fh:
-                d = json.loads(line)
-                hashes.append(d.pop("embed_hash"))
-                chunks.append(Chunk.from_dict(d))
-        tokens = json.loads((build / "keyword.json").read_text(encoding="utf-8"))["tokens"]
+        chunks, offsets = [], [0]
+        text = (build / "chunks.jsonl").read_text(encoding="utf-8").rstrip("\n")
+        # one parse of the whole file as an array: a call per line cost a second more per 100,000 clauses
+        for d in json.loads("[" + text.replace("\n", ",") + "]") if text else ():
+            del d["embed_hash"]
+            offsets.append(offsets[-1] + d.pop("sentence_count"))
+            chunks.append(Chunk.from_dict(d))
+        coded, _, _, pairs = keyword.read(build / "keyword.npz", with_pairs=True)
         dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
         vectors = vector_store.read(build / "vectors.faiss")  # in memory: a file changed later cannot hurt
         svecs = vector_store.as_array(vector_store.read(build / "sentences.faiss"), dtype)
     except Exception as exc:  # checksums matched, so this is a program/version mismatch
         raise IndexProblem(f"无法读取索引（{type(exc).__name__}）：{hint}") from None
-    offsets = [0]
-    for c in chunks:
-        offsets.append(offsets[-1] + len(chunk_sentences(c.text)))
+    bm25 = BM25(coded=coded, pairs=pairs)
     if (
         vectors.ntotal != len(chunks)
-        or len(tokens) != len(chunks)
+        or len(bm25.tokens) != len(chunks)
         or vectors.d != emb.get("dim")
         or len(svecs) != offsets[-1]
     ):
         raise IndexProblem(f"索引文件彼此不一致（向量 {vectors.ntotal}，条款 {len(chunks)}）：{hint}")
     benefits = load_table(build, m, chunks)
-    return LoadedIndex(build, m, chunks, vectors, BM25(tokens), tokens, svecs, offsets, benefits)
+    return LoadedIndex(build, m, chunks, vectors, bm25, bm25.tokens, svecs, offsets, benefits)

@@ -25,3 +25,6 @@ PARENT_UNKNOWN = "{meta}：{slug} 的 parent = {target!r} 不是任何已登记�
 BAD_URL = "{where} = {value!r} 不是以 http:// 或 https:// 开头、不含空格和引号的网址。"
 BAD_CONTACT = "{where} 须是 {{ {fields} }} 形式的表（每项可省略，name 不超过 60 字）。"
 BAD_PHONE = "{where}.phone = {value!r} 不是可拨打的电话号码（只允许数字、空格、括号、- 和开头的 +）。"
+CATALOGUE_TOO_LARGE = "{path} 超过 {limit} MB，不像是文件清单，未读取；方案很多时可按省拆分为 seeds/documents/*.toml（每省一个文件）。"
+CATALOGUE_TOO_MANY = "方案清单超过 {limit} 条（读到 {path} 时），不像是文件清单，未读取。"
+CATALOGUE_TOO_MANY_FILES = "{dir} 中的清单文件超过 {limit} 个，未读取；请按省合并。"

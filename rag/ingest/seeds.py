@@ -17,43 +17,30 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from ..config import tomllib
 from ..errors import RagError
 from ..models import Contact, Document
 from . import messages
+from .catalogue import META_FILE, catalogue_files, read_catalogue
 from .readers import read_file
 
-META_FILE = "documents.toml"
 REQUIRED = ("slug", "file", "region_name", "short_name", "title", "status")
 LEVELS = ("country", "province", "city", "district", "county", "town")
-MAX_META_BYTES = 1024 * 1024
 _WEB = re.compile(r"https?://[^\s<>\"'`]{1,300}")  # a link the page may show: http(s), no spaces or quotes
 _PHONE = re.compile(r"\+?[0-9][0-9 ()-]{2,24}")  # digits a tel: link can dial (0532-12345678, 12345, +86 …)
 CONTACT_FIELDS = ("name", "phone", "web")
 
 
-def _read_meta(seeds_dir: Path) -> tuple[Path, list[dict]]:
-    meta_path = Path(seeds_dir) / META_FILE
-    if not meta_path.is_file():
-        raise RagError(f"找不到种子元数据 {meta_path}（seeds metadata missing）。")
-    if meta_path.stat().st_size > MAX_META_BYTES:
-        raise RagError(f"{meta_path} 超过 1 MB，不像是文件清单，未读取。")
-    try:
-        with open(meta_path, "rb") as fh:
-            meta = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise RagError(f"{meta_path} is not valid TOML: {exc}") from None
-    entries = meta.get("document", [])
-    if not isinstance(entries, list):
-        raise RagError(f"{meta_path}: [[document]] 必须是表数组。")
-    return meta_path, entries
+def _read_meta(seeds_dir: Path) -> tuple[Path, list[tuple[Path, dict]]]:
+    """(where the catalogue is, its (file, entry) pairs): documents.toml and/or seeds/documents/*.toml."""
+    got = read_catalogue(seeds_dir)
+    return got.where, list(got.entries)
 
 
 def load_documents(seeds_dir: Path, *, include_superseded: bool = False) -> list[Document]:
     """Every current plan (a plan another entry supersedes is left out unless include_superseded)."""
-    meta_path, entries = _read_meta(seeds_dir)
+    where, entries = _read_meta(seeds_dir)
     docs, seen = [], set()
-    for i, entry in enumerate(entries, 1):
+    for i, (meta_path, entry) in enumerate(entries, 1):
         missing = [k for k in REQUIRED if not entry.get(k)]
         if missing:
             raise RagError(f"{meta_path}: document #{i} lacks {', '.join(missing)}.")
@@ -95,8 +82,8 @@ def load_documents(seeds_dir: Path, *, include_superseded: bool = False) -> list
             )
         )
     if not docs:
-        raise RagError(f"{meta_path} lists no [[document]].")
-    docs = _link(docs, meta_path)
+        raise RagError(f"{where} lists no [[document]].")
+    docs = _link(docs, where)
     return docs if include_superseded else [d for d in docs if not d.superseded_by]
 
 
@@ -174,18 +161,18 @@ def version_chains(docs: list[Document]) -> list[list[str]]:
 
 
 def seed_hashes(seeds_dir: Path) -> dict[str, str]:
-    """sha256 of documents.toml and of exactly the files it names, whatever their suffix: the index is stale
-    when any differs (a changed PDF marks it stale as surely as a changed .txt)."""
+    """sha256 of the catalogue files (documents.toml, seeds/documents/*.toml) and of exactly the files they
+    name, whatever their suffix: the index is stale when any differs (a changed PDF marks it stale as surely as
+    a changed .txt)."""
     seeds_dir = Path(seeds_dir)
-    meta = seeds_dir / META_FILE
     out = {}
-    names = [META_FILE]
+    names = [META_FILE, *(p.relative_to(seeds_dir).as_posix() for p in catalogue_files(seeds_dir))]
     try:
         _, entries = _read_meta(seeds_dir)
-        names += [str(e["file"]) for e in entries if isinstance(e, dict) and e.get("file")]
+        names += [str(e["file"]) for _, e in entries if isinstance(e, dict) and e.get("file")]
     except RagError:
         pass  # an unreadable manifest is hashed as it is; load_documents reports the problem
     for name in sorted(set(names)):
-        p = seeds_dir / name if name != META_FILE else meta
+        p = seeds_dir / name
         out[name] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "missing"
     return out

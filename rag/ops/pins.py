@@ -245,6 +245,7 @@ def index_chunks(settings) -> dict:
         for line in fh:
             d = json.loads(line)
             d.pop("embed_hash", None)
+            d.pop("sentence_count", None)  # index rows carry build data beside the clause
             out[d["id"]] = Chunk.from_dict(d)
     return out
 

@@ -20,6 +20,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..config import load_settings, tomllib
+from ..errors import RagError
+from ..ingest.catalogue import read_catalogue
 from ..text.normalize import is_cjk, normalize_query
 from ..text.readings import char_reading, char_readings, surface_readings
 from ..text.tokenize import _jieba
@@ -351,16 +353,15 @@ def _place_names(seeds_dir: Path | None = None) -> list[str]:
     """Every place a question may name: the plans' regions, aliases and parents, the places list, their stems."""
     names: list[str] = []
     try:
-        with open(Path(seeds_dir or load_settings().seeds_dir) / "documents.toml", "rb") as fh:
-            meta = tomllib.load(fh)
-        for d in meta.get("document", []):
+        entries = read_catalogue(Path(seeds_dir or load_settings().seeds_dir)).entries
+        for _, d in entries:
             names += [
                 d.get("region_name", ""),
                 d.get("short_name", ""),
                 *d.get("aliases", ()),
                 *d.get("parents", ()),
             ]
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, RagError):
         pass  # no seeds here: the places list alone still repairs common place names
     for group in place_groups():
         names += group

@@ -42,33 +42,31 @@ class Partitions:
     and building them is a single pass over the corpus (no per-term objects for hundreds of regions)."""
 
     def __init__(self, index: LoadedIndex):
-        slugs = [c.slug for c in index.chunks]
-        rows: dict[str, list[int]] = {}
-        for i, s in enumerate(slugs):
-            rows.setdefault(s, []).append(i)
-        self.rows = {s: np.array(r, dtype=np.int64) for s, r in rows.items()}
-        self.matrix = _matrix(index.vectors) if len(slugs) else None
+        region_of: dict[str, int] = {}
+        row_region = np.array([region_of.setdefault(c.slug, len(region_of)) for c in index.chunks], np.int64)
+        order = np.argsort(row_region, kind="stable")
+        cuts = np.searchsorted(row_region[order], np.arange(len(region_of) + 1))
+        self.rows = {s: order[cuts[i] : cuts[i + 1]] for s, i in region_of.items()}
+        self.matrix = _matrix(index.vectors) if len(row_region) else None
         bm25 = index.bm25
-        self.norm = (
-            bm25.k1 * (1 - bm25.b + bm25.b * bm25.lens / max(bm25.avgdl, 1e-9))
-            if len(slugs)
-            else np.zeros(0, dtype=np.float32)
-        ).astype(np.float32)
-        self.term_id = {t: i for i, t in enumerate(bm25.idf)}
-        region_of = {s: i for i, s in enumerate(self.rows)}
-        reg, term, row, tf = [], [], [], []
-        for i, counts in enumerate(bm25.tfs):
-            r = region_of[slugs[i]]
-            for t, n in counts.items():
-                reg.append(r)
-                term.append(self.term_id[t])
-                row.append(i)
-                tf.append(n)
-        order = np.lexsort((np.array(term, dtype=np.int64), np.array(reg, dtype=np.int64)))
-        self.p_term = np.array(term, dtype=np.int64)[order]
-        self.p_row = np.array(row, dtype=np.int64)[order]
-        self.p_tf = np.array(tf, dtype=np.float32)[order]
-        bounds = np.searchsorted(np.array(reg, dtype=np.int64)[order], np.arange(len(region_of) + 1))
+        self.norm = bm25.norm() if len(row_region) else np.zeros(0, dtype=np.float32)
+        self.term_id = bm25.term_id
+        reg = row_region[bm25.p_row] if len(row_region) else np.zeros(0, np.int64)
+        key = reg * max(len(self.term_id), 1) + bm25.p_term
+        if len(key) and np.any(
+            key[1:] < key[:-1]
+        ):  # the build stores them sorted; anything else is sorted here
+            order = np.argsort(key, kind="stable")
+            reg, self.p_term, self.p_row, self.p_tf = (
+                reg[order],
+                bm25.p_term[order],
+                bm25.p_row[order],
+                bm25.p_tf[order],
+            )
+        else:
+            self.p_term, self.p_row, self.p_tf = bm25.p_term, bm25.p_row, bm25.p_tf
+        del key
+        bounds = np.searchsorted(reg, np.arange(len(region_of) + 1))
         self.span = {s: (int(bounds[i]), int(bounds[i + 1])) for s, i in region_of.items()}
 
     def postings(self, region: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:

@@ -20,7 +20,7 @@ def test_build_writes_manifest_and_loads(hash_settings):
     m = json.loads((rep.dir / "manifest.json").read_text(encoding="utf-8"))
     assert m["embedder"] == {"spec": "hash", "id": "hash-bigram-256", "dim": 256}
     assert m["chunk_count"] == rep.chunks and set(m["seeds"]) >= {"qingdao.txt", "documents.toml"}
-    assert set(m["files"]) == {"chunks.jsonl", "vectors.faiss", "sentences.faiss", "keyword.json"}
+    assert set(m["files"]) == {"chunks.jsonl", "vectors.faiss", "sentences.faiss", "keyword.npz"}
     assert {"schema_version", "package_version", "chunker_version", "tokenizer"} <= set(m)
     idx = load_index(hash_settings)
     assert len(idx.chunks) == idx.vectors.ntotal == rep.chunks

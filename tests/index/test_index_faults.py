@@ -168,7 +168,7 @@ def test_os_errors_while_writing_are_one_sentence(hash_settings, monkeypatch, ca
     real = Path.write_text
 
     def failing(self, *a, **k):
-        if self.name == "keyword.json":
+        if self.name == "manifest.json":
             real(self, "{", encoding="utf-8")
             raise OSError(code, "injected")
         return real(self, *a, **k)
