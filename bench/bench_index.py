@@ -21,6 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _toml_value(v) -> str:
+    """A TOML value: JSON's strings and lists are valid TOML; a table (contact) is written inline."""
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {json.dumps(x, ensure_ascii=False)}" for k, x in v.items()) + " }"
+    return json.dumps(v, ensure_ascii=False)
+
+
 def make_corpus(dst: Path, scale: int) -> None:
     """seeds/ repeated `scale` times; copies get fresh slugs and files so that nothing is shared or cached."""
     from rag.config import tomllib
@@ -48,7 +55,7 @@ def make_corpus(dst: Path, scale: int) -> None:
                 )
             out.append(
                 "[[document]]\n"
-                + "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in e.items())
+                + "\n".join(f"{k} = {_toml_value(v)}" for k, v in e.items())
             )
     (dst / "documents.toml").write_text("\n\n".join(out) + "\n", encoding="utf-8")
 
