@@ -200,10 +200,21 @@ class Context:
             return self.q.benefits[0]
         return "".join(self.q.words) or "这方面的内容"
 
+    def lead_lines(self, slugs) -> list[str]:
+        """Said before the answer: a place whose own plan is not held, answered from its province's (issue 25)."""
+        out = []
+        for note in self.q.scope:
+            if note.kind == "own" and note.slug in slugs:
+                where = M.NO_OWN_WHERE.get(note.asked[-1], M.NO_OWN_WHERE_ELSE)
+                out.append(
+                    M.NO_OWN_PLAN.format(place=note.asked, plan=self.docs[note.slug].name, where=where)
+                )
+        return out
+
     def scope_lines(self, slugs) -> list[str]:
         out = []
         for note in self.q.scope:
-            if note.slug not in slugs:
+            if note.slug not in slugs or note.kind == "own":
                 continue
             doc = self.docs[note.slug]
             if note.kind == "parent":
@@ -227,7 +238,7 @@ def finish_answer(
     ctx: Context, text: str, cites: list[Hit], regions: list[str], highlights, kind: str
 ) -> Answer:
     """Adds scope and draft notes once, in the same order everywhere."""
-    lines = [text, *ctx.scope_lines(regions)]
+    lines = [*ctx.lead_lines(regions), text, *ctx.scope_lines(regions)]
     drafts = [s for s in regions if ctx.docs[s].is_draft]
     if drafts and len(regions) == 1:
         lines.append(M.DRAFT_NOTE)

@@ -1,0 +1,48 @@
+"""Issue 25: a three-level chain of plans written for the tests (not the seeds) — 澜海省 (第X条, txt), its city 望海市
+(一、/一是, DOCX) and the city's county 临澜县 (（一）/1., HTML) — plus 望澜市, a city of the province with no plan
+of its own (named only among the province's aliases, as a real province plan lists its cities)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from _render import to_docx, to_html
+
+CHAIN = Path(__file__).resolve().parent / "fixtures" / "plans" / "chain"
+# slug: (file format, region, short name, level, title, aliases, parents)
+META = {
+    "lanhai": (
+        "txt",
+        "澜海省",
+        "澜海",
+        "province",
+        "澜海省优化生育政策促进人口长期均衡发展实施办法",
+        ["望澜市"],
+        [],
+    ),
+    "wanghai": ("docx", "望海市", "望海", "city", "望海市支持家庭生育养育若干措施", [], ["澜海省"]),
+    "linlan": ("html", "临澜县", "临澜", "county", "临澜县进一步优化生育支持措施", [], ["澜海省", "望海市"]),
+}
+
+
+def add_chain(seeds: Path, formats: dict[str, str] | None = None) -> None:
+    """Writes the three plans into a copy of seeds/ with their documents.toml entries (no `parent` given: the
+    chain is inferred from `parents` and `level`)."""
+    render = {"docx": to_docx, "html": to_html}
+    entries = []
+    for slug, (fmt, region, short, level, title, aliases, parents) in META.items():
+        fmt = (formats or {}).get(slug, fmt)
+        text = (CHAIN / f"{slug}.txt").read_text(encoding="utf-8")
+        name = f"{slug}.{fmt}"
+        if fmt == "txt":
+            (seeds / name).write_text(text, encoding="utf-8")
+        else:
+            render[fmt](text, seeds / name)
+        entries.append(
+            f'\n[[document]]\nslug = "{slug}"\nfile = "{name}"\nregion_name = "{region}"\nshort_name = "{short}"\n'
+            f'title = "{title}"\nstatus = "正式文件"\nlevel = "{level}"\naliases = {json.dumps(aliases, ensure_ascii=False)}\n'
+            f"parents = {json.dumps(parents, ensure_ascii=False)}\n"
+        )
+    with open(seeds / "documents.toml", "a", encoding="utf-8") as fh:
+        fh.write("".join(entries))
