@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from _render import to_docx, to_html
+from _render import to_docx, to_html, to_pdf
 
 CHAIN = Path(__file__).resolve().parent / "fixtures" / "plans" / "chain"
 # slug: (file format, region, short name, level, title, aliases, parents)
@@ -29,7 +29,7 @@ META = {
 def add_chain(seeds: Path, formats: dict[str, str] | None = None) -> None:
     """Writes the three plans into a copy of seeds/ with their documents.toml entries (no `parent` given: the
     chain is inferred from `parents` and `level`)."""
-    render = {"docx": to_docx, "html": to_html}
+    render = {"docx": to_docx, "html": to_html, "pdf": to_pdf}
     entries = []
     for slug, (fmt, region, short, level, title, aliases, parents) in META.items():
         fmt = (formats or {}).get(slug, fmt)

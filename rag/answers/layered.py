@@ -66,10 +66,18 @@ def layer(ctx: Context, slug: str) -> Layer:
     return Layer(slug, ex, miss, referral(ex.sentences))
 
 
-def speaking(layers: list[Layer]) -> list[bool]:
-    """Which levels answer: those whose clause leaves no more of the question unsaid than the best level's."""
-    best = min((x.miss for x in layers), default=NO_CLAUSE)
-    return [x.ex is not None and x.miss <= best + SLACK for x in layers]
+def speaking(ctx: Context, layers: list[Layer]) -> list[bool]:
+    """Which levels answer: those whose clause leaves at most SLACK more of the question unsaid than the best
+    level's, and that say the question's key term as the best one does (its rarest word the best clause holds:
+    育儿补贴, so a province's 托位运营补贴 does not stand beside two levels' 育儿补贴)."""
+    found = [x for x in layers if x.ex is not None]
+    if not found:
+        return [False] * len(layers)
+    top = min(found, key=lambda x: x.miss)
+    text = top.ex.hit.chunk.text
+    spec = [w for w in unsettled(ctx, text, "".join(top.ex.sentences))[0] if w in text]
+    key = max(spec, key=lambda w: ctx.idf.get(w, 0.0), default="")
+    return [x.ex is not None and x.miss <= top.miss + SLACK and key in x.ex.hit.chunk.text for x in layers]
 
 
 def is_chain(slugs: list[str], ancestors) -> bool:
@@ -80,7 +88,7 @@ def is_chain(slugs: list[str], ancestors) -> bool:
 def compose(ctx: Context, chain: list[str]) -> Answer | None:
     """The layered answer; None when no level has a clause (the caller refuses as for several regions)."""
     layers = [layer(ctx, s) for s in chain]
-    says = speaking(layers)
+    says = speaking(ctx, layers)
     if not any(says):
         return None
     levels = [ctx.docs[s].level for s in chain]
