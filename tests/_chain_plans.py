@@ -4,10 +4,9 @@ of its own (named only among the province's aliases, as a real province plan lis
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from _render import to_docx, to_html, to_pdf
+from _render import add_plan
 
 CHAIN = Path(__file__).resolve().parent / "fixtures" / "plans" / "chain"
 # slug: (file format, region, short name, level, title, aliases, parents)
@@ -29,20 +28,14 @@ META = {
 def add_chain(seeds: Path, formats: dict[str, str] | None = None) -> None:
     """Writes the three plans into a copy of seeds/ with their documents.toml entries (no `parent` given: the
     chain is inferred from `parents` and `level`)."""
-    render = {"docx": to_docx, "html": to_html, "pdf": to_pdf}
-    entries = []
     for slug, (fmt, region, short, level, title, aliases, parents) in META.items():
-        fmt = (formats or {}).get(slug, fmt)
+        entry = {
+            "slug": slug,
+            "region_name": region,
+            "short_name": short,
+            "title": title,
+            "status": "正式文件",
+        }
+        entry.update(level=level, aliases=aliases, parents=parents)
         text = (CHAIN / f"{slug}.txt").read_text(encoding="utf-8")
-        name = f"{slug}.{fmt}"
-        if fmt == "txt":
-            (seeds / name).write_text(text, encoding="utf-8")
-        else:
-            render[fmt](text, seeds / name)
-        entries.append(
-            f'\n[[document]]\nslug = "{slug}"\nfile = "{name}"\nregion_name = "{region}"\nshort_name = "{short}"\n'
-            f'title = "{title}"\nstatus = "正式文件"\nlevel = "{level}"\naliases = {json.dumps(aliases, ensure_ascii=False)}\n'
-            f"parents = {json.dumps(parents, ensure_ascii=False)}\n"
-        )
-    with open(seeds / "documents.toml", "a", encoding="utf-8") as fh:
-        fh.write("".join(entries))
+        add_plan(seeds, text, (formats or {}).get(slug, fmt), entry)
