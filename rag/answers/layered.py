@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import messages as M
-from ..benefits.referrals import DOWN, Referral, referral, target
+from ..benefits.referrals import DOWN, Referral, not_specific, referral, target
 from ..models import Answer
 from .common import SENSE_DEPTH, Context, cite, finish_answer
 from .extract import Extract
@@ -39,7 +39,7 @@ def _miss(ctx: Context, ex: Extract) -> float:
     share (by idf) of the question's specific words it does not contain verbatim. Verbatim, because a benefit's
     surfaces settle too much here: every 补贴 clause would answer 育儿补贴, a 托位运营补贴 as well as a 育儿补贴."""
     text = ex.hit.chunk.text
-    spec = unsettled(ctx, text, "".join(ex.sentences))[0]
+    spec = [w for w in unsettled(ctx, text, "".join(ex.sentences))[0] if w not in not_specific()]
     top = max(ctx.idf.values(), default=1.0)
     weight = {w: ctx.idf.get(w, top) for w in spec}
     total = sum(weight.values()) or 1.0
@@ -75,7 +75,9 @@ def speaking(ctx: Context, layers: list[Layer]) -> list[bool]:
         return [False] * len(layers)
     top = min(found, key=lambda x: x.miss)
     text = top.ex.hit.chunk.text
-    spec = [w for w in unsettled(ctx, text, "".join(top.ex.sentences))[0] if w in text]
+    spec = [
+        w for w in unsettled(ctx, text, "".join(top.ex.sentences))[0] if w in text and w not in not_specific()
+    ]
     key = max(spec, key=lambda w: ctx.idf.get(w, 0.0), default="")
     return [x.ex is not None and x.miss <= top.miss + SLACK and key in x.ex.hit.chunk.text for x in layers]
 

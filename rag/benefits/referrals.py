@@ -27,9 +27,19 @@ class Referral:
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict:
+    return tomllib.loads((resources.files("rag.data") / "referrals.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _patterns() -> tuple[tuple[str, str, re.Pattern], ...]:
-    data = tomllib.loads((resources.files("rag.data") / "referrals.toml").read_text(encoding="utf-8"))
-    return tuple((d, e["level"], re.compile(e["pattern"])) for d in (UP, DOWN) for e in data.get(d, ()))
+    return tuple((d, e["level"], re.compile(e["pattern"])) for d in (UP, DOWN) for e in _data().get(d, ()))
+
+
+@lru_cache(maxsize=1)
+def not_specific() -> frozenset[str]:
+    """Words of a question that say how often or how much (每个, 每月), not what: levels are not weighed by them."""
+    return frozenset(_data().get("weighing", {}).get("not_specific", ()))
 
 
 def referral(sentences) -> Referral | None:
