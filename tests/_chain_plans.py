@@ -29,13 +29,6 @@ def add_chain(seeds: Path, formats: dict[str, str] | None = None) -> None:
     """Writes the three plans into a copy of seeds/ with their documents.toml entries (no `parent` given: the
     chain is inferred from `parents` and `level`)."""
     for slug, (fmt, region, short, level, title, aliases, parents) in META.items():
-        entry = {
-            "slug": slug,
-            "region_name": region,
-            "short_name": short,
-            "title": title,
-            "status": "正式文件",
-        }
-        entry.update(level=level, aliases=aliases, parents=parents)
         text = (CHAIN / f"{slug}.txt").read_text(encoding="utf-8")
-        add_plan(seeds, text, (formats or {}).get(slug, fmt), entry)
+        fmt = (formats or {}).get(slug, fmt)
+        add_plan(seeds, text, fmt, slug, region, short, title, level=level, aliases=aliases, parents=parents)

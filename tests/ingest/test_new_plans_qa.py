@@ -34,14 +34,8 @@ def assistant_with_new_plans(request, tmp_path_factory, settings):
     shutil.copytree(ROOT / "seeds", seeds)
     for slug, fmt in (("linhai", fmt_linhai), ("jinxi", fmt_jinxi)):
         region, short, level, title = META[slug]
-        entry = {
-            "slug": slug,
-            "region_name": region,
-            "short_name": short,
-            "title": title,
-            "status": "正式文件",
-        }
-        add_plan(seeds, (PLANS / f"{slug}.txt").read_text(encoding="utf-8"), fmt, {**entry, "level": level})
+        text = (PLANS / f"{slug}.txt").read_text(encoding="utf-8")
+        add_plan(seeds, text, fmt, slug, region, short, title, level=level)
     s = settings.with_(seeds_dir=seeds, index_root=tmp / "index")
     live = settings.index_dir
     if live.is_dir():  # reuse the project's vectors: only the two new plans are embedded

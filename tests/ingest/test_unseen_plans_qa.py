@@ -33,15 +33,8 @@ NOT_STATED = "没有规定具体"
 def add_plans(seeds: Path, fmt: str) -> None:
     """Writes each unseen plan in `fmt` into a copy of seeds/ with its documents.toml entry."""
     for slug, (region, short, level, title, parents) in META.items():
-        entry = {
-            "slug": slug,
-            "region_name": region,
-            "short_name": short,
-            "title": title,
-            "status": "正式文件",
-        }
-        entry.update(level=level, parents=parents)
-        add_plan(seeds, (PLANS / f"{slug}.txt").read_text(encoding="utf-8"), fmt, entry)
+        text = (PLANS / f"{slug}.txt").read_text(encoding="utf-8")
+        add_plan(seeds, text, fmt, slug, region, short, title, level=level, parents=parents)
 
 
 @pytest.fixture(scope="module")
