@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import messages as M
-from .answers import compare, fact, listing, meta, national, premise, refuse, yesno
+from .answers import compare, fact, layered, listing, meta, national, premise, refuse, yesno
 from .answers.common import Context
 from .answers.gate import DENSE_GATE, Thresholds  # noqa: F401 - re-exported for calibration and tests
 from .config import Settings, load_settings
@@ -162,6 +162,10 @@ class Assistant:
             if routed is not None:
                 return routed
         ctx = self._context(q, scored)
+        if q.form != "list" and layered.is_chain(slugs, self.detector.ancestors):  # one place, several levels
+            answer = layered.compose(ctx, slugs)
+            if answer is not None:
+                return answer
         checked = None if many else premise.compose(ctx, slugs[0])  # 是不是20天: the figure checked first
         if checked is not None:
             return checked

@@ -465,6 +465,12 @@ def _add_ops(sub) -> None:
     pc.add_argument("--gold", default=None)
     sp.set_defaults(func=_ops_command("cmd_pin"), json=False)
 
+    sp = sub.add_parser(
+        "coverage", help="per province: which levels have a plan, drafts, superseded, places → plan"
+    )
+    sp.add_argument("--json", action="store_true", help="print the coverage as one JSON object")
+    sp.set_defaults(func=_ops_command("cmd_coverage"))
+
     sp = sub.add_parser("log", help="question log maintenance")
     lsub = sp.add_subparsers(dest="log_cmd", required=True)
     lp = lsub.add_parser("purge", help="delete question and feedback rows before a date")

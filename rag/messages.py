@@ -59,6 +59,19 @@ MULTI_ALL = "您没有指明地区，以下按已收录的各地方案分别作�
 MULTI_SOME = "各地区分别如下："
 REGION_NOT_FOUND = "{region}：方案中未找到相关规定。"
 
+# ---- one place under several plans (county → city → province, issue 25) ---------------------------------
+LEVEL_WORD = {"province": "省级", "city": "市级", "district": "区级", "county": "县级"}
+LAYER_SILENT = "{name}的方案中没有找到这方面的规定；以下是上级方案的规定："
+LAYER_UPPER = "{name}（{level}规定）：{fact} [{n}]"
+LAYER_REFERS_UP = "{name}的方案把这件事交给{level}规定：“{sentence}” [{n}]"
+LAYER_REFERS_DOWN = "{name}（{level}规定）把具体标准交给下级确定：“{sentence}” [{n}]"
+LAYER_NOT_HELD = "未收录{level}的方案，无法给出{level}的具体规定。"
+LAYERS_NOTE = "说明：以上按{names}的顺序列出各级方案各自的规定，每条出自所标明的一级方案；各级规定分别列出，不代为合计。"
+# a place inside a covered province whose own plan is not held (望澜市 in 澜海省; 贵阳 in 贵州省)
+NO_OWN_PLAN = "未收录{place}自己的方案；以下是{plan}的规定，{where}可能另有规定。"
+NO_OWN_WHERE = {"市": "市里", "州": "州里", "盟": "盟里", "县": "县里", "旗": "旗里", "区": "区里"}
+NO_OWN_WHERE_ELSE = "当地"
+
 # ---- lists ----------------------------------------------------------------------------------------------
 LIST_HEAD = "{region}的方案中与此相关的规定有："
 # counts in Chinese numerals (rag.answers.listing.cn_count): every Arabic digit an answer shows is a plan's figure

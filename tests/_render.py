@@ -180,3 +180,22 @@ def to_html(text: str, path: Path, site: str = "某市卫生健康委员会") ->
 <p>公网安备 12345678901234号</p></div></body></html>"""
     Path(path).write_text(page, encoding="utf-8")
     return {}
+
+
+def add_plan(
+    seeds: Path, text: str, fmt: str, slug: str, region: str, short: str, title: str, **fields
+) -> None:
+    """Writes one plan's text into seeds/ as `<slug>.<fmt>` (txt as it is, else rendered as above) and appends its
+    documents.toml entry: status 正式文件 unless given, and any other `fields` (lists become TOML arrays)."""
+    import json
+
+    name = f"{slug}.{fmt}"
+    if fmt == "txt":
+        (seeds / name).write_text(text, encoding="utf-8")
+    else:
+        {"pdf": to_pdf, "docx": to_docx, "html": to_html}[fmt](text, seeds / name)
+    entry = {"slug": slug, "file": name, "region_name": region, "short_name": short, "title": title}
+    entry.update({"status": "正式文件", **fields})
+    lines = "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in entry.items())
+    with open(seeds / "documents.toml", "a", encoding="utf-8") as fh:
+        fh.write(f"\n[[document]]\n{lines}")

@@ -201,16 +201,29 @@ class Context:
             return self.q.benefits[0]
         return "".join(self.q.words) or "这方面的内容"
 
+    def lead_lines(self, slugs) -> list[str]:
+        return lead_lines(self.q.scope, self.docs, slugs)
+
     def scope_lines(self, slugs) -> list[str]:
         return scope_lines(self.q.scope, self.docs, slugs)
 
 
-def scope_lines(notes, docs, slugs) -> list[str]:
-    """The scope note of each place asked that lies below, beside or above the plan answering (the question's
-    `scope`), for the plans in `slugs`."""
+def lead_lines(notes, docs, slugs) -> list[str]:
+    """Said before the answer: a place whose own plan is not held, answered from its province's (issue 25)."""
     out = []
     for note in notes:
-        if note.slug not in slugs:
+        if note.kind == "own" and note.slug in slugs:
+            where = M.NO_OWN_WHERE.get(note.asked[-1], M.NO_OWN_WHERE_ELSE)
+            out.append(M.NO_OWN_PLAN.format(place=note.asked, plan=docs[note.slug].name, where=where))
+    return out
+
+
+def scope_lines(notes, docs, slugs) -> list[str]:
+    """The scope note of each place asked that lies below, beside or above the plan answering (the question's
+    `scope`), for the plans in `slugs`; a place without its own plan is said before the answer (lead_lines)."""
+    out = []
+    for note in notes:
+        if note.slug not in slugs or note.kind == "own":
             continue
         doc = docs[note.slug]
         if note.kind == "parent":
@@ -253,8 +266,13 @@ def _aspect_lines(ctx: Context, text: str, cites: list[Hit], regions: list[str],
 def finish_answer(
     ctx: Context, text: str, cites: list[Hit], regions: list[str], highlights, kind: str
 ) -> Answer:
-    """Adds the not-stated aspect, scope and draft notes once, in the same order everywhere."""
-    lines = [text, *_aspect_lines(ctx, text, cites, regions, highlights or {}), *ctx.scope_lines(regions)]
+    """Adds the no-own-plan lead, the not-stated aspect, scope and draft notes once, in the same order everywhere."""
+    lines = [
+        *ctx.lead_lines(regions),
+        text,
+        *_aspect_lines(ctx, text, cites, regions, highlights or {}),
+        *ctx.scope_lines(regions),
+    ]
     drafts = [s for s in regions if ctx.docs[s].is_draft]
     if drafts and len(regions) == 1:
         lines.append(M.DRAFT_NOTE)

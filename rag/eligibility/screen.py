@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ..answers.common import scope_lines
+from ..answers.common import lead_lines, scope_lines
 from ..benefits import claims as C
 from ..errors import InputError
 from ..question.regions import resolve_region
@@ -66,7 +66,7 @@ def place(asst, name: str) -> tuple[str, tuple[str, ...]]:
         covered = "、".join(d.name for d in asst.docs.values())
         raise InputError(M.UNKNOWN_PLACE.format(covered=covered))
     slug = q.regions[0]
-    return slug, tuple(scope_lines(q.scope, asst.docs, [slug]))
+    return slug, (*lead_lines(q.scope, asst.docs, [slug]), *scope_lines(q.scope, asst.docs, [slug]))
 
 
 def screen(asst, family: Family) -> Screening:

@@ -3,7 +3,7 @@
 The contract for adding a plan: its file in seeds/ (.txt .md .pdf .docx .html .htm) and one [[document]] entry whose
 `file` names it. The reader is chosen by that file's suffix. Optional fields:
 - `level`: province / city / district / county … of the region the plan covers;
-- `parent`: slug of the plan of the enclosing region (inferred when one of `parents` is another plan's name);
+- `parent`: slug of the plan of the enclosing region (inferred when `parents` name other plans: the most precise);
 - `supersedes`: slug or file of an older version (a draft, a 2022 text); only the newest version is answered from;
 - `url`: the plan's official page (http/https), shown as a "查看原文" link on its cards; left out rather than guessed;
 - `contact = { name = "…", phone = "…", web = "…" }`: the office a citizen asks next (each part optional), filled
@@ -140,11 +140,23 @@ def _link(docs: list[Document], meta_path: Path) -> list[Document]:
         parent = d.parent
         if parent and parent not in by_slug:
             raise RagError(messages.PARENT_UNKNOWN.format(meta=meta_path, slug=d.slug, target=parent))
-        if not parent:  # inferred: the first of `parents` that is another current plan's region
-            parent = next((names[n] for n in d.parents if names.get(n, d.slug) != d.slug), "")
+        if not parent:
+            parent = _nearest_parent(d, names, by_slug)
         old = d.supersedes if d.supersedes in by_slug else by_file.get(d.supersedes, "")
         out.append(replace(d, parent=parent, supersedes=old, superseded_by=newer.get(d.slug, "")))
     return out
+
+
+def _rank(level: str) -> int:
+    return LEVELS.index(level) if level in LEVELS else LEVELS.index("city")
+
+
+def _nearest_parent(d: Document, names: dict[str, str], by_slug: dict[str, Document]) -> str:
+    """The parent inferred from `parents`: of the other current plans they name, the most precise one above the
+    plan's own level (a county naming 澜海省 and 望海市 lies in 望海市's plan, which lies in 澜海省's)."""
+    found = [names[n] for n in d.parents if names.get(n, d.slug) != d.slug]
+    above = [s for s in found if _rank(by_slug[s].level) < _rank(d.level)] or found
+    return max(above, key=lambda s: _rank(by_slug[s].level), default="")
 
 
 def version_chains(docs: list[Document]) -> list[list[str]]:

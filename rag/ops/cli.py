@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..assistant import Assistant
 from ..errors import RagError
+from . import coverage
 from .alerts import check, load_alert_config
 from .pins import add_pin, calibrate, index_chunks, verify_pins
 from .report import build_report, parse_date, parse_since, region_label, render_html, write_csv
@@ -131,6 +132,16 @@ def _calibrate(args, settings) -> int:
         raise RagError(M.CLI_GOLD_UNREADABLE.format(path=gold, error=exc)) from None
     result = calibrate(Assistant.load(settings=settings), rows)
     print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_coverage(args, settings) -> int:
+    """Which levels of each province have a plan, and which places resolve to which plan (issue 25)."""
+    rows = coverage.load(settings.seeds_dir)
+    if args.json:
+        print(json.dumps(coverage.as_json(rows), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(coverage.as_text(rows)))
     return 0
 
 

@@ -137,7 +137,8 @@ def _lexicon():
 class ScopeNote:
     """A place asked about that the plan only partly covers: a province mapped to a city's plan (kind 'parent'),
     or a county-level city or county answered from a district plan (kind 'nearby'), or a division inside a covered
-    region that the plan does not name (kind 'within': 清镇市 answered from 贵州省's plan)."""
+    region that the plan does not name (kind 'within'), or a city or county of a province plan whose own plan is not
+    held (kind 'own': 望澜市 or 清镇市 answered from the province's plan; said first, issue 25)."""
 
     slug: str
     asked: str
@@ -314,6 +315,8 @@ class QuestionBuilder:
             kind, target = self.detector.names.get(surface, (None, None))
             if kind == PARENT and target in match.slugs:
                 notes.append(ScopeNote(target, surface, "parent"))
+            elif target in match.slugs[:1] and self.detector.place_below(surface, self.docs[target]):
+                notes.append(ScopeNote(target, self.detector.place_below(surface, self.docs[target]), "own"))
             elif target in self.docs and surface in getattr(self.docs[target], "nearby", ()):
                 notes.append(ScopeNote(target, surface, "nearby"))
             elif target in match.slugs and surface in self.detector.within:  # 清镇 -> 清镇市, in 贵州省

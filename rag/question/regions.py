@@ -122,6 +122,23 @@ def divisions() -> dict[str, Place]:
 
 
 @lru_cache(maxsize=1)
+def _by_name() -> dict[str, list[Place]]:
+    by: dict[str, list[Place]] = {}
+    for p in divisions().values():
+        by.setdefault(p.name, []).append(p)
+    return by
+
+
+OWN_SUFFIXES = (
+    "市",
+    "州",
+    "盟",
+    "县",
+    "旗",
+)  # an alias naming a city or county of a province (望澜市), not a nickname
+
+
+@lru_cache(maxsize=1)
 def shared_names() -> dict[str, tuple[Place, ...]]:
     """County-level names that several places share (朝阳区 -> Beijing's and Changchun's), MIN_SHARED chars up."""
     by: dict[str, list[Place]] = {}
@@ -333,6 +350,26 @@ class RegionDetector:
                 (s, e, STRONG, covered[0]) if covered else (s, e, UNCOVERED, "".join(chosen.chain[-2:]))
             )
         return out, ambiguous
+
+    def place_below(self, surface: str, doc: Document) -> str | None:
+        """The full name of a place inside a province plan's region that `surface` names without being the region
+        itself (贵阳 -> 贵阳市, 清镇 -> 清镇市, an alias 望澜市): its own plan, if any, is not held. None for the
+        region's own names, for 直辖市 (their districts are the plan's own) and for names not read as a place."""
+        if (
+            doc.level != "province"
+            or doc.region_name.endswith("市")
+            or surface in (doc.region_name, doc.short_name)
+        ):
+            return None
+        if surface in self.within:
+            return self.within[surface].name
+        if surface not in doc.aliases:
+            return None
+        for name in (surface, surface + "市"):
+            for place in _by_name().get(name, ()):
+                if doc.region_name in place.parents:
+                    return place.name
+        return surface if len(surface) >= 3 and surface.endswith(OWN_SUFFIXES) else None
 
     def ancestors(self, slug: str) -> list[str]:
         """Plans of the enclosing regions, nearest first (district -> city -> province)."""

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import RagError
+from ..ops import coverage as C
 from ..ops import gaps as G
 from ..ops.pins import add_pin
 from ..ops.probe import probe, search_clauses
@@ -303,9 +304,28 @@ def clauses_page(request: Request) -> HTMLResponse:
         f"<th>有帮助</th><th>没帮助</th></tr>{rows}</table></div>"
         + f'<h2 id="never">从未被引用的条款（{len(usage["never_cited"])} 条）</h2><ul>{never}</ul>'
         + '<h2 id="plans">各方案每日提问与未能回答（北京时间）</h2><div class="scroll"><table><tr><th>地区</th>'
-        f"<th>日期</th><th>提问</th><th>未能回答</th></tr>{plan}</table></div>"
+        f"<th>日期</th><th>提问</th><th>未能回答</th></tr>{plan}</table></div>" + _coverage_section(request)
     )
     return layout("条款使用", body, "/admin/clauses")
+
+
+def _coverage_section(request: Request) -> str:
+    """Issue 25: per province, the levels with a plan and where places resolve (as `rag coverage`)."""
+    settings = getattr(request.app.state.holder, "settings", None)
+    head = '<h2 id="coverage">各省方案覆盖（省 / 市 / 县各级）</h2>'
+    try:
+        rows = C.load_cached(settings.seeds_dir) if settings is not None else []
+    except (RagError, OSError) as exc:
+        return head + f"<p class=warn>无法读取方案清单：{e(exc)}</p>"
+    if not rows:
+        return head + "<p>未找到方案清单。</p>"
+    items = "".join(
+        f"<li><b>{e(line)}</b></li>"
+        if not line.startswith(" ")
+        else f"<li class=muted>{e(line.strip())}</li>"
+        for line in C.as_text(rows)
+    )
+    return head + f"<ul>{items}</ul>"
 
 
 # ---- 提问记录 --------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _render import to_docx, to_html, to_pdf
+from _render import add_plan
 
 pytestmark = pytest.mark.slow
 
@@ -32,22 +32,10 @@ def assistant_with_new_plans(request, tmp_path_factory, settings):
     tmp = tmp_path_factory.mktemp("newplans")
     seeds = tmp / "seeds"
     shutil.copytree(ROOT / "seeds", seeds)
-    render = {"pdf": to_pdf, "docx": to_docx, "html": to_html}
-    entries = []
     for slug, fmt in (("linhai", fmt_linhai), ("jinxi", fmt_jinxi)):
-        text = (PLANS / f"{slug}.txt").read_text(encoding="utf-8")
-        name = f"{slug}.{fmt}"
-        if fmt == "txt":
-            (seeds / name).write_text(text, encoding="utf-8")
-        else:
-            render[fmt](text, seeds / name)
         region, short, level, title = META[slug]
-        entries.append(
-            f'\n[[document]]\nslug = "{slug}"\nfile = "{name}"\nregion_name = "{region}"\nshort_name = "{short}"\n'
-            f'title = "{title}"\nstatus = "正式文件"\nlevel = "{level}"\n'
-        )
-    with open(seeds / "documents.toml", "a", encoding="utf-8") as fh:
-        fh.write("".join(entries))
+        text = (PLANS / f"{slug}.txt").read_text(encoding="utf-8")
+        add_plan(seeds, text, fmt, slug, region, short, title, level=level)
     s = settings.with_(seeds_dir=seeds, index_root=tmp / "index")
     live = settings.index_dir
     if live.is_dir():  # reuse the project's vectors: only the two new plans are embedded

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _render import to_docx, to_html, to_pdf
+from _render import add_plan
 
 pytestmark = pytest.mark.slow
 
@@ -32,21 +32,9 @@ NOT_STATED = "没有规定具体"
 
 def add_plans(seeds: Path, fmt: str) -> None:
     """Writes each unseen plan in `fmt` into a copy of seeds/ with its documents.toml entry."""
-    render = {"pdf": to_pdf, "docx": to_docx, "html": to_html}
-    entries = []
     for slug, (region, short, level, title, parents) in META.items():
         text = (PLANS / f"{slug}.txt").read_text(encoding="utf-8")
-        name = f"{slug}.{fmt}"
-        if fmt == "txt":
-            (seeds / name).write_text(text, encoding="utf-8")
-        else:
-            render[fmt](text, seeds / name)
-        entries.append(
-            f'\n[[document]]\nslug = "{slug}"\nfile = "{name}"\nregion_name = "{region}"\nshort_name = "{short}"\n'
-            f'title = "{title}"\nstatus = "正式文件"\nlevel = "{level}"\nparents = {json.dumps(parents)}\n'
-        )
-    with open(seeds / "documents.toml", "a", encoding="utf-8") as fh:
-        fh.write("".join(entries))
+        add_plan(seeds, text, fmt, slug, region, short, title, level=level, parents=parents)
 
 
 @pytest.fixture(scope="module")
