@@ -56,6 +56,8 @@ class Postgres:
         self.bindir = os.path.dirname(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1])
         self.root, self.port = root, free_port()
         self.data = root / "data"
+        root.mkdir(parents=True, exist_ok=True)
+        root.parent.chmod(0o755)  # the postgres user must reach its folder
         if os.geteuid() == 0:
             import pwd
 
