@@ -8,8 +8,8 @@ answers it got, admin reads, /healthz) while a fault is injected every few secon
 
 then a final orderly stop. It reports and checks:
 * unexpected 5xx: must be 0 (a refused connection while the server is being restarted, or a request cut when its
-  worker is killed, is a transport error, counted apart; an admin read answering 503 while the database itself
-  is stopped or locked is the documented "store unavailable" and counted apart too);
+  worker is killed, is a transport error, counted apart; an admin read or a rating answering 503 while the
+  database itself is stopped or locked is the documented "store unavailable" and counted apart too);
 * rows lost: every answered question (its answer id) must be in the question log after the final stop, except
   those answered by a worker within one batch window before it was killed with SIGKILL (a crash, not an orderly
   stop: at most `flush_seconds` of rows, see rag/ops/stores/querylog.py) — reported, never hidden;
@@ -309,7 +309,7 @@ def classify(stats: Stats, faults: Faults, logged: set[str]) -> dict:
     """Splits the 5xx and the missing rows into expected (explained by an injected fault) and unexpected."""
     in_outage = [
         e for e in stats.server_errors
-        if e[1].startswith("/admin") and e[2] == 503
+        if (e[1].startswith("/admin") or e[1] == "/api/feedback") and e[2] == 503
         and any(a - 1 <= e[0] <= b + 5 for a, b in faults.store_down)
     ]  # fmt: skip
     missing = {i: v for i, v in stats.answered.items() if i not in logged}
@@ -412,8 +412,8 @@ def report(res: dict, cmd: str) -> str:
         f"(growth **{res['rss_growth']:+.1f} MB**, limit 50); tracebacks in the server log: {res['tracebacks']}",
         "",
         f"Explained by a fault, counted apart: {res['transport_errors']} transport errors (requests in flight on a "
-        f"killed worker, or sent while the server restarted), {res['admin_503_in_outage']} admin reads answered "
-        f"503 while the database was stopped or locked, {res['lost_on_crash']} answers not logged because their "
+        f"killed worker, or sent while the server restarted), {res['admin_503_in_outage']} admin reads or ratings "
+        f"answered 503 while the database was stopped or locked, {res['lost_on_crash']} answers not logged because their "
         f"worker was killed with SIGKILL within {KILL_WINDOW:.0f} s of answering (a crash, not an orderly stop).",
         "",
         f"Orderly stops (SIGTERM) took: {[round(s, 1) for s in res['stops']]} s",
