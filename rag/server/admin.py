@@ -41,17 +41,21 @@ NAV = (
 router = APIRouter(prefix="/admin", tags=["运维"], include_in_schema=True)
 
 
-def _given(request: Request) -> str | None:
-    """The presented credential: a Bearer token, the password of Basic credentials; None when none was sent."""
+def _given(request: Request) -> tuple[str, str | None]:
+    """(the credential's name, the presented secret): a Bearer token, or Basic credentials' user name and
+    password; the secret is None when nothing was sent. The name keys the failure throttle (admin_auth)."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
+        return "bearer", auth[7:].strip()
     if auth.lower().startswith("basic "):
         try:
-            return base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8").partition(":")[2]
+            user, _, password = (
+                base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8").partition(":")
+            )
+            return "basic:" + user, password
         except (ValueError, UnicodeDecodeError):
-            return ""  # garbled credentials still count as an attempt
-    return None
+            return "basic?", ""  # garbled credentials still count as an attempt
+    return "bearer", None
 
 
 def require_admin(request: Request) -> None:
@@ -60,8 +64,8 @@ def require_admin(request: Request) -> None:
     refuse = ApiError(
         401, M.ADMIN_BAD_TOKEN, {"WWW-Authenticate": 'Basic realm="rag-admin", charset="UTF-8"'}
     )
-    given = _given(request)
-    check_token(request, given if given is not None else None, refuse)
+    user, given = _given(request)
+    check_token(request, given, refuse, user)
 
 
 def _ops(request: Request):

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..benefits.view import compare_dict, table_of
 from ..errors import InputError, RagError
 from ..ops.shared_state import seconds
+from ..ops.stores import messages as store_messages
 from ..question.regions import resolve_region
 from ..question.validate import MAX_QUESTION_CHARS
 from . import schemas
@@ -304,6 +306,16 @@ def install_error_handlers(app) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         message = sentence(exc.status_code, exc.detail)
         return error_response(request, exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(OperationalError)
+    async def _store_down(request: Request, exc: OperationalError):
+        # the database stopped, restarting or locked: what an admin read (or a rating's lookup) meets is an
+        # outage to retry, told in one sentence and one log line, not a 500 with a traceback (issue 28's soak)
+        log.warning(
+            "数据库暂时不可用：%s %s：%s", request.method, request.url.path, str(exc).splitlines()[0][:200]
+        )
+        return error_response(request, 503, store_messages.STORE_UNAVAILABLE, {"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):

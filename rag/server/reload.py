@@ -7,6 +7,9 @@ attribute assignment, atomic in Python) never mixes two indexes in one reply. A 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import logging
 import signal
 import threading
@@ -53,7 +56,9 @@ class AnswererHolder:
             self.last_error = None
             self.loaded_at = time.time()
             log.info("已重新加载索引（第 %d 次）。", self.reloads)
-            return True
+        del new
+        release_memory()
+        return True
 
     def reload_in_background(self) -> threading.Thread | None:
         """Serialised and coalesced: at most one reload runs and at most one more is owed, whatever the number
@@ -80,6 +85,27 @@ class AnswererHolder:
                     self._running = False
                     return
                 self._again = False
+
+
+def _libc():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
+
+
+def release_memory() -> None:
+    """Frees the old answerer now and hands the freed heap back to the system. The rebuild runs on the reload
+    thread, whose malloc arena keeps the freed pages of every old index: without the trim a HUP storm grew two
+    workers by ~90 MB (issue 28); with it repeated reloads stay within a few MB (tests/server/
+    test_reload_signals.py). A no-op where the C library has no malloc_trim (not glibc)."""
+    gc.collect()
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 def watch_reloads(signal, holder, every: float = 1.0) -> threading.Thread | None:

@@ -264,3 +264,22 @@ def test_the_overview_keeps_lock_redirects_and_injections_out_of_the_plan_gaps(c
     assert refused == ["上海育儿假有几天?"] and report["refused"] == 3
     assert report["per_outcome"]["locked"] == 1 and report["per_outcome"]["injection"] == 1
     assert "另有地区锁定转介 1 条、拒绝的指令注入 1 条" in client.get("/admin?since=1d", headers=H).text
+
+
+def test_admin_with_2000_long_flood_questions_renders_in_under_2_seconds(client):
+    """Issue 28: the report once cost ~35 ms per long flood question (2,000 of them: 70 s for /admin). The
+    writer computes each row's topic once, off the answer's path, and stores it: the report never recomputes."""
+    store = client.ops.store
+    filler = "请问一下关于生育补贴和育儿假以及产假婚假护理假的具体规定到底是怎样的我想知道"
+    rows = []
+    for i in range(2000):
+        q = f"{filler * 12}{i}"[:500]  # long, nearly identical, each one distinct
+        rows.append(row(i, question=q, region=None, outcome="refused", topic=topic_of(q, None)))
+    store.add_questions(rows)
+    client.get("/admin", headers=H)  # first view: imports and the chart font
+    for path in ("/admin?since=all", "/admin/gaps", "/admin/export.csv?since=all"):
+        t = time.perf_counter()
+        r = client.get(path, headers=H)
+        took = time.perf_counter() - t
+        assert r.status_code == 200, path
+        assert took < 2.0, f"{path} took {took:.2f} s"

@@ -211,3 +211,9 @@ def test_database_going_away_does_not_fail_an_answer(server, db):
         time.sleep(0.5)
     # kept in memory and retried (issue 28), not dropped: lost only if the server stops before it is back
     assert health["waiting"] >= 1 and health["database_ok"] is False and health["lost"] == 0
+    # the operator's reads meet the outage as a 503 to retry, in one sentence (the fault soak found 500s)
+    for path in ("/admin/report.json", "/admin", "/admin/log", "/admin/gaps"):
+        r = httpx.get(server + path, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+        assert r.status_code == 503 and "数据库暂时不可用" in r.text, (path, r.status_code, r.text[:200])
+        assert r.headers["retry-after"] == "5"
+

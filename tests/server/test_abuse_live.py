@@ -235,6 +235,35 @@ def test_anonymous_visitors_cannot_lock_the_operator_out(proxied):
     assert operator.status_code == 200 and same_ip.status_code == 200
 
 
+def _basic(user: str, password: str) -> str:
+    import base64
+
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_admin_failures_are_counted_per_credential_and_address(proxied):
+    """Wrong passwords for one user name at address A: that pair alone is throttled. The operator signing in
+    under another name at A, with the token at A, or from address B is let in; a guesser rotating names at one
+    address meets the address-wide ceiling (20) and still never touches address B."""
+    a, b, c = ({"X-Forwarded-For": ip} for ip in ("10.2.0.1", "10.2.0.2", "10.2.0.3"))
+    with httpx.Client(timeout=30) as cl:
+
+        def pins(headers, auth):
+            return cl.get(proxied + "/admin/pins", headers={**headers, "Authorization": auth}).status_code
+
+        guesses = [pins(a, _basic("admin", f"guess{i}")) for i in range(7)]
+        same_pair = pins(a, _basic("admin", TOKEN))  # throttled pair: refused before the compare
+        other_name = pins(a, _basic("operator", TOKEN))
+        bearer_at_a = pins(a, f"Bearer {TOKEN}")
+        at_b = pins(b, _basic("admin", TOKEN))
+        rotated = [pins(c, _basic(f"user{i}", "wrong")) for i in range(24)]
+        operator_at_b = pins(b, _basic("admin", TOKEN))
+    assert guesses[:5] == [401] * 5 and guesses[5:] == [429, 429], guesses
+    assert same_pair == 429
+    assert (other_name, bearer_at_a, at_b, operator_at_b) == (200, 200, 200, 200)
+    assert rotated[:20] == [401] * 20 and set(rotated[20:]) == {429}, rotated
+
+
 def test_websocket_upgrades_are_requests_not_a_lasting_lock_out():
     with served(max_connections_per_ip=5) as url:
         host = url.removeprefix("http://")
