@@ -187,7 +187,8 @@ class Context:
 
     def fact(self, ex: Extract) -> str:
         """The answering fact: a complete lead, then any other chosen sentence; never the lead twice."""
-        if self.q.asks_quantity and not (ex.has_number and states_figure(self.what(), "".join(ex.sentences))):
+        # the kind the wording asks (多少钱 → 金额) must be stated; a bare 多少 takes any figure (提高10万元)
+        if self.q.asks_quantity and not (ex.has_number and states_figure(self.q.wants, "".join(ex.sentences))):
             return M.NO_NUMBER.format(
                 sentence=finish(ex.sentences[0]).rstrip("。"), what=M.NO_NUMBER_WHAT.get(self.what(), "标准")
             )
