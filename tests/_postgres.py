@@ -34,15 +34,21 @@ def unavailable() -> str | None:
 
 
 class PgServer:
-    """A running cluster: `url` to connect, `stop()` to take it down (a test of the database going away)."""
+    """A running cluster: `url` to connect, `stop()` to take it down (a test of the database going away),
+    `start()` to bring it back (a database that returns)."""
 
-    def __init__(self, url: str, stop):
-        self.url, self._stop, self.stopped = url, stop, False
+    def __init__(self, url: str, stop, start=None):
+        self.url, self._stop, self._start, self.stopped = url, stop, start, False
 
     def stop(self) -> None:
         if not self.stopped:
             self.stopped = True
             self._stop()
+
+    def start(self) -> None:
+        if self.stopped and self._start is not None:
+            self._start()
+            self.stopped = False
 
 
 @contextmanager
@@ -66,12 +72,16 @@ def postgres_server():
     data = os.path.join(root, "data")
     run(f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
     opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-    run(
-        f"{bindir}/pg_ctl", "-D", data, "-o", opts, "-l", os.path.join(root, "log"), "-w", "-t", "60", "start"
-    )
+
+    def start():
+        log = os.path.join(root, "log")
+        run(f"{bindir}/pg_ctl", "-D", data, "-o", opts, "-l", log, "-w", "-t", "60", "start")
+
+    start()
     server = PgServer(
         f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
         lambda: run(f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"),
+        start,
     )
     try:
         import sqlalchemy as sa
