@@ -13,6 +13,7 @@ import threading
 from http.server import ThreadingHTTPServer
 
 import pytest
+from _browser import chromium
 from _live_server import free_port, rag_serve
 from test_browser import DESKTOP, PHONE, ROOT, T, Watch, _answered, _ask, _HostPage, sync_api
 from test_browser_page3 import _english, _small_targets, _stored_comment
@@ -53,13 +54,8 @@ def host(server, origin):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium(sync_api) as b:
         yield b
-        b.close()
 
 
 # ---- "您是不是想问…" and a next step for vague or off-topic questions -------------------------------------------

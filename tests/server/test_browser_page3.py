@@ -14,6 +14,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
+from _browser import chromium
 from _live_server import free_port, rag_serve
 from test_browser import AXE, DESKTOP, DOCS, PHONE, ROOT, T, Watch, _answered, _ask, _axe, _HostPage, sync_api
 
@@ -72,13 +73,8 @@ def hosts(server, origins):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium(sync_api) as b:
         yield b
-        b.close()
 
 
 def _english(scope) -> list[str]:

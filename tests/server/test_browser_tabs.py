@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from _browser import chromium
 from _live_server import rag_serve
 from _tabs import open_tab, tabs
 from test_browser import AXE, DESKTOP, PHONE, T, Watch, _answered, _ask, _axe, sync_api
@@ -27,13 +28,8 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium(sync_api) as b:
         yield b
-        b.close()
 
 
 def _open(browser, server: str, device: str, scheme: str, elder: bool):
