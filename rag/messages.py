@@ -83,6 +83,10 @@ LIST_MORE = "另有其他相关条款未列出，可查看《{title}》全文。
 # ---- comparisons ----------------------------------------------------------------------------------------
 COMPARE_VERDICT_MORE = "{winner}的{benefit}{adj}：{values}。"
 COMPARE_VERDICT_SAME = "{regions}的{benefit}一样：{values}。"
+COMPARE_VERDICT_SAME_NUMBER = "{regions}的{benefit}数字相同：{values}（{floors}写的是下限，实际可能更多）。"
+COMPARE_SIDE_HEAD = "各地的规定写法不完全一样，分别如下（原文对照）："
+COMPARE_SIDE_SAME = "各地的规定原文相同："
+COMPARE_SIDE_NONE = "{region}：方案中未找到相关规定。"
 COMPARE_NO_VERDICT = "无法直接比较：{reason}。"
 COMPARE_REASON_NO_NUMBER = "{regions}的方案没有规定具体的{what}"
 COMPARE_REASON_UNITS = "各地规定的口径不同（{values}）"
@@ -90,6 +94,7 @@ COMPARE_REASON_QUALIFIER = "各地规定的口径不同（{values}），需结�
 COMPARE_REASON_MISSING = "{regions}的方案中未找到相关规定"
 COMPARE_VALUE = "{region}{value}"
 COMPARE_WHAT_LABEL = {"天数": "假期", "金额": "金额", "比例": "比例", "数量": "数量", "": "规定"}
+COMPARE_REASON_YEARS = "各地的数字是不同年份的目标（{years}：{values}）"
 COMPARE_REASON_ONLY = "只有{region}的方案规定了具体的{what}，{others}的方案没有规定"
 COMPARE_REASON_DIFFER = "，各地规定的内容不完全一样"
 COMPARE_NOTE_FLOOR = "（{region}规定的是下限“{value}”，实际可能更多）"
@@ -264,6 +269,10 @@ META_ISSUER = "发文机关为{issuer}。"
 META_ISSUER_EMPTY = "收录的文件信息中未载明发文机关。"
 META_NUMBER = "文号为{number}。"
 META_NUMBER_EMPTY = "收录的文件信息中未载明这份文件的文号（发文字号）。"
+META_NUMBER_YES = "是的，文号为{number}。"
+META_NUMBER_NO = "不是：{claimed}不是这份文件的文号。"
+META_NUMBER_UNCHECKED = "无法核对“{claimed}”是不是它的文号，建议向发文机关确认。"
+META_NUMBER_QUOTED = "方案正文中这个文号指的是另一份文件：“{sentence}”"
 META_STATUS_FINAL = "这是正式印发的文件（{status}）。"
 META_STATUS_DRAFT = "这是{status}，不是正式文件，内容以正式发布的文件为准。"
 META_TITLE = "文件名称为《{title}》。"
@@ -272,6 +281,7 @@ META_SECTION = "文件信息"
 
 # ---- verdicts from claims (rag/answers/verdict.py): never 有/可以 for what a plan only encourages or announces --
 ENCOURAGED = "方案中没有规定具体的{what}：{region}的方案只是提出鼓励、支持（原文：“{part}”）。"
+ENCOURAGED_FIGURE = "这不是硬性规定：{region}的方案只是鼓励（原文：“{part}”）。"
 EXPLORING = "方案中没有规定具体的{what}：{region}的方案只是提出今后逐步建立（原文：“{part}”）。"
 # the clause found does not settle what the question asks in its own words (攒到明年 / 水电按居民价): the clause leads,
 # no verdict, and a note says which words the plan does not use (true literally; never "not what you asked")

@@ -21,13 +21,20 @@ class Aspect:
     asked: re.Pattern
     stated: re.Pattern
     says: str
+    plan_wide: bool = False  # "not stated" must hold for the whole plan's sentences on the thing asked
 
 
 @lru_cache(maxsize=1)
 def _rules() -> tuple[tuple[Aspect, ...], tuple[str, ...], dict[str, str]]:
     data = _toml("aspects.toml")
     aspects = tuple(
-        Aspect(name=a["name"], asked=re.compile(a["asked"]), stated=re.compile(a["stated"]), says=a["says"])
+        Aspect(
+            name=a["name"],
+            asked=re.compile(a["asked"]),
+            stated=re.compile(a["stated"]),
+            says=a["says"],
+            plan_wide=bool(a.get("plan_wide", False)),
+        )
         for a in data["aspect"]
     )
     return aspects, tuple(data["acts"]), dict(data["act_names"])
@@ -48,9 +55,20 @@ def _act(topic: str) -> str:
     return names.get(act, act)
 
 
-def unstated(topic: str, cited_text: str) -> str:
-    """What the plan does not state of what is asked, as one phrase ("到哪里、怎样申请，需要带哪些材料"), or ""."""
-    missing = [a for a in asked(topic) if not a.stated.search(cited_text)]
+def plan_wide(topic: str) -> bool:
+    """Whether an aspect asked must be checked against the whole plan (see unstated)."""
+    return any(a.plan_wide for a in asked(topic))
+
+
+def unstated(topic: str, cited_text: str, elsewhere: str = "") -> str:
+    """What the plan does not state of what is asked, as one phrase ("到哪里、怎样申请，需要带哪些材料"), or "".
+    `elsewhere`: the plan's other sentences on the thing asked; a plan-wide aspect (免费) stated there is no
+    "not stated" (推行免费婚检 in another clause than the one quoted)."""
+    missing = [
+        a
+        for a in asked(topic)
+        if not a.stated.search(cited_text) and not (a.plan_wide and a.stated.search(elsewhere))
+    ]
     if not missing:
         return ""
     act = _act(topic)

@@ -3,6 +3,7 @@ helpers that turn evidence into citizen-facing lines. Built once per question by
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -12,7 +13,7 @@ from ..models import Answer, Document, Hit
 from ..question.record import Question, states_figure
 from ..text.normalize import normalize_query
 from . import aspects
-from .extract import Extract, extract, finish
+from .extract import YEAR, Extract, extract, finish
 from .gate import Thresholds, benefit_terms, passes
 
 
@@ -120,7 +121,23 @@ class Context:
             focus=self._focus(hits),
             asked=frozenset(self.q.benefits),
             named_in=self._named_in if self.lexicon is not None else None,
+            year_before=self.year_before,
         )
+
+    def year_before(self, chunk) -> str:
+        """The target year in force where `chunk` begins: the last one named in the clauses before it under the
+        same heading (a long 总体目标 is cut into several clauses; 到2035年 may stand in the previous one)."""
+        row = self.row.get(chunk.id)
+        for back in range(1, 4):
+            if row is None or row - back < 0:
+                return ""
+            prev = self.index.chunks[row - back]
+            if prev.slug != chunk.slug or prev.section != chunk.section:
+                return ""
+            years = YEAR.findall(prev.text)
+            if years:
+                return years[-1]
+        return ""
 
     def place_limit(self, ex: Extract) -> str:
         """M.PLACE_LIMITED when the question names a district of the plan's region (黄岛区) and the rule quoted
@@ -188,7 +205,9 @@ class Context:
     def fact(self, ex: Extract) -> str:
         """The answering fact: a complete lead, then any other chosen sentence; never the lead twice."""
         # the kind the wording asks (多少钱 → 金额) must be stated; a bare 多少 takes any figure (提高10万元)
-        if self.q.asks_quantity and not (ex.has_number and states_figure(self.q.wants, "".join(ex.sentences))):
+        if self.q.asks_quantity and not (
+            ex.has_number and states_figure(self.q.wants, "".join(ex.sentences))
+        ):
             return M.NO_NUMBER.format(
                 sentence=finish(ex.sentences[0]).rstrip("。"), what=M.NO_NUMBER_WHAT.get(self.what(), "标准")
             )
@@ -199,14 +218,46 @@ class Context:
     def thing(self) -> str:
         """What the question asks about, in its own words (for "方案中没有提到…")."""
         if self.q.benefits:
-            return self.q.benefits[0]
+            return self._specific_thing() or self.q.benefits[0]
         return "".join(self.q.words) or "这方面的内容"
+
+    def _specific_thing(self) -> str:
+        """The one thing asked under a heading benefit, as the question writes it (HPV疫苗, not 妇幼健康): a plan
+        that never mentions HPV疫苗 may well speak of 妇幼健康."""
+        topic = self.q.topic
+        spans = [
+            (m.start(), m.end())
+            for b in self.benefits()
+            for t in b.specific
+            for m in re.finditer(re.escape(t), topic)
+        ]
+        if not spans:
+            return ""
+        thing = topic[min(a for a, _ in spans) : max(b for _, b in spans)]
+        return re.sub(r"[a-z]+", lambda m: m.group().upper(), thing)
 
     def lead_lines(self, slugs) -> list[str]:
         return lead_lines(self.q.scope, self.docs, slugs)
 
     def scope_lines(self, slugs) -> list[str]:
         return scope_lines(self.q.scope, self.docs, slugs)
+
+
+def _on_the_thing(ctx: Context, regions) -> str:
+    """The sentences of the answered plans that name one of the question's own words (婚检): where a plan-wide
+    aspect is looked for."""
+    asked = [p for a in aspects.asked(ctx.q.topic) for p in (a.asked, a.stated)]
+    # the thing asked in the plans' words: not the aspect's own word (免费), nor a word no plan uses (听说)
+    words = [
+        w
+        for w in ctx.q.words
+        if len(w) >= 2 and ctx.idf.get(w, 0) > 0 and not any(p.search(w) for p in asked)
+    ]
+    out = []
+    for chunk in ctx.index.chunks:
+        if chunk.slug in regions and any(w in chunk.text for w in words):
+            out += [s for s in chunk_sentences(chunk.text) if any(w in s for w in words)]
+    return "".join(out)
 
 
 def lead_lines(notes, docs, slugs) -> list[str]:
@@ -255,7 +306,8 @@ def _aspect_lines(ctx: Context, text: str, cites: list[Hit], regions: list[str],
     nothing when the quoted sentences speak of it (aspects.toml): a clause whose other sentence names 户籍 for
     another benefit does not settle a 外地户口 question about this one."""
     quoted = "".join("".join(highlights.get(h.chunk.id) or (h.chunk.text,)) for h in cites)
-    what = aspects.unstated(ctx.q.topic, quoted)
+    elsewhere = _on_the_thing(ctx, regions) if aspects.plan_wide(ctx.q.topic) else ""
+    what = aspects.unstated(ctx.q.topic, quoted, elsewhere)
     if not what:
         return []
     lines = [M.ASPECT_UNSTATED.format(what=what)]

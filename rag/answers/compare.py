@@ -17,7 +17,7 @@ from ..ingest.chunker import chunk_sentences
 from ..models import Answer, Hit
 from . import fact, refuse
 from .common import Context, finish_answer
-from .extract import finish
+from .extract import YEAR, finish, periods
 
 NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(周岁|岁|个月|万元|个百分点|天|日|周|月|元|%|个|万个|人|‰)")
 PART = re.compile(r"[^，,；;。]+")
@@ -214,15 +214,24 @@ def verdict(ctx: Context, vals: list[Value]) -> str:
             reason=_reason_not_stated(ctx, vals, have, no_number, missing, what)
         )
     shown = "，".join(M.COMPARE_VALUE.format(region=ctx.name(v.region), value=v.text) for v in have)
+    years = {v.region: year_of(ctx, v) for v in have}
+    if len({y for y in years.values() if y}) > 1:  # a 2025 target is no rival of a 2035 one
+        when = "，".join(f"{ctx.name(r)}{y}年" for r, y in years.items() if y)
+        return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_YEARS.format(years=when, values=shown))
     kinds = {UNIT_KIND.get(v.unit) for v in have}
     if len(kinds) > 1 or "tiers" in kinds or len({v.period for v in have}) > 1 or _mixed_base(have):
         return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_UNITS.format(values=shown))
     ordered = sorted(have, key=lambda v: -v.size)
     top, second = ordered[0], ordered[1]
     if all(v.size == top.size and v.least == top.least for v in have):
-        if any(v.cap or v.floor for v in have) and len({(v.cap, v.floor) for v in have}) > 1:
-            return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_QUALIFIER.format(values=shown))
         regions = "、".join(ctx.name(v.region) for v in have)
+        if any(v.cap or v.floor for v in have) and len({(v.cap, v.floor) for v in have}) > 1:
+            if any(v.cap for v in have):  # a cap beside a floor or a plain figure: the order is open
+                return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_QUALIFIER.format(values=shown))
+            floors = "、".join(ctx.name(v.region) for v in have if v.floor)
+            return M.COMPARE_VERDICT_SAME_NUMBER.format(
+                regions=regions, benefit=_label(ctx, top), values=shown, floors=floors
+            )
         return M.COMPARE_VERDICT_SAME.format(regions=regions, benefit=_label(ctx, top), values=shown)
     if top.least <= second.size:
         return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_QUALIFIER.format(values=shown))
@@ -237,6 +246,17 @@ def verdict(ctx: Context, vals: list[Value]) -> str:
         regions = "、".join(ctx.name(v.region) for v in unstated)
         line += M.COMPARE_ALSO_UNSTATED.format(regions=regions, what=M.NO_NUMBER_WHAT.get(what, "标准"))
     return head + line
+
+
+def year_of(ctx: Context, v: Value) -> str:
+    """The target year the value's sentence speaks under (到2035年 may stand sentences or clauses before it)."""
+    if v.hit is None:
+        return ""
+    sents = chunk_sentences(v.hit.chunk.text)
+    if v.sentence not in sents:
+        found = YEAR.findall(v.sentence)
+        return found[0] if found else ""
+    return periods(sents, ctx.year_before(v.hit.chunk))[sents.index(v.sentence)]
 
 
 def _label(ctx: Context, v: Value) -> str:
@@ -280,7 +300,42 @@ def _reason_not_stated(ctx: Context, vals, have, no_number, missing, what: str) 
     return reason
 
 
+def asks_no_figure(ctx: Context) -> bool:
+    """一样吗 about a rule that has no figure (评先进还看不看生育情况, 公租房给的照顾): there is nothing to order, so each
+    side's rule is shown whole rather than a figure that is not asked for (the 15天 of a neighbouring clause)."""
+    if ctx.q.asks_quantity or not SAMENESS.search(ctx.q.topic):
+        return False
+    return all(getattr(b, "unit", "none") == "none" for b in ctx.benefits())
+
+
+def side_by_side(ctx: Context, slugs: list[str]) -> Answer:
+    """Each region's answering sentences under one head line that draws no conclusion the claims cannot carry."""
+    lines, cites, highlights, answered = [], [], {}, []
+    for slug in slugs:
+        doc, ev = ctx.docs[slug], ctx.evidence(slug)
+        if ev.ex is None:
+            lines.append(M.COMPARE_SIDE_NONE.format(region=doc.name))
+            continue
+        hit = Hit(ev.ex.hit.chunk, ev.ex.hit.score, rank=len(cites) + 1)
+        cites.append(hit)
+        answered.append(slug)
+        highlights[hit.chunk.id] = list(ev.ex.sentences)
+        draft = M.DRAFT_TAG if doc.is_draft else ""
+        fact_text = "".join(finish(s) for s in ev.ex.sentences)
+        lines.append(M.COMPARE_LINE.format(region=doc.name, draft=draft, fact=fact_text, n=hit.rank))
+    if not cites:
+        return fact.multi(ctx, slugs)
+    quoted = {"".join(highlights[h.chunk.id]) for h in cites}
+    # the wording either is the same or is not: literally true, and no judgement of which rule is better
+    head = M.COMPARE_SIDE_SAME if len(quoted) == 1 and len(cites) == len(slugs) else M.COMPARE_SIDE_HEAD
+    ans = finish_answer(ctx, "\n".join([head, *lines]), cites, answered, highlights, ctx.q.kind)
+    ans.region = None
+    return ans
+
+
 def compose(ctx: Context, slugs: list[str]) -> Answer:
+    if asks_no_figure(ctx):
+        return side_by_side(ctx, slugs)
     vals = values(ctx, slugs)
     if all(v.hit is None for v in vals):
         return refuse.off_topic(ctx.q.raw, ctx.docs) if not ctx.q.regions else fact.multi(ctx, slugs)

@@ -18,6 +18,7 @@ from ..text.tokenize import tokenize
 
 # a quantity asked: a part holding a figure outweighs about one specific word more (目标 → 到2025年…80%)
 NUMBER_ASKED = 4.0
+YEAR = re.compile(r"(20\d\d)\s*年")  # a target year: a date, not the figure asked
 DIGIT = FIGURE  # digits, or a figure in Chinese numerals with its unit (六十天, 五万元)
 CLAUSE_SPLIT = re.compile(r"(?<=[，,])")
 # a comma-separated part ending so reads only with what follows it (…缴费的，/ …之后，/ …的前提下，)
@@ -63,11 +64,13 @@ def best_span(sentence: str, query: Query, idf: dict[str, float], wants_number: 
     scored = []
     for i, p in enumerate(parts):
         s = sentence_score(p, query, idf) + (
-            (NUMBER_ASKED if wants_number else 0.1) if DIGIT.search(p) else 0.0
+            (NUMBER_ASKED if wants_number else 0.1) if DIGIT.search(YEAR.sub("", p)) else 0.0
         )
         # the question's own words outweigh what its expansions (孕妇 → 出生缺陷) find: the part saying 产前筛查率
         # answers "产前筛查有啥目标", not the part about 出生缺陷 the expansion matched twice
         own = sum(idf.get(t, 1.0) for t in set(query.core) if len(t) >= 2 and t in p)
+        if YEAR.search(p) and len(YEAR.sub("", p).strip("到至， ,")) < 4:
+            s, own = 0.0, 0.0  # 到2025年， only dates the fact: the part stating it is the answer
         scored.append((s + own, -i, i))
     best = max(scored)[2]
     end = best + 1
@@ -171,6 +174,55 @@ FOCUS_BONUS = 0.5  # a sentence naming the benefit asked beats one about a look-
 CLAUSE_PRIOR = 0.2  # weight of the clause's retrieval score when sentences of the top two clauses compete
 
 
+YEAR_BONUS, OTHER_YEAR = 0.3, 0.5  # a question naming 2035 is answered by the 2035 target, not the 2025 one
+
+
+def periods(sentences: list[str], current: str = "") -> list[str]:
+    """The target year each sentence speaks under: the last year named in it or in a sentence before it in the
+    clause (到2035年，…。孕产妇死亡率下降到12/10万以下 is the 2035 target although the year is not repeated);
+    `current`: the year in force where the clause begins."""
+    out = []
+    for sent in sentences:
+        found = YEAR.findall(sent)
+        current = found[-1] if found else current
+        out.append(found[0] if found else current)
+    return out
+
+
+def year_factor(asked: str, period: str, sentence: str, wants_number: bool) -> tuple[float, float]:
+    """(bonus, factor) of a sentence for a question that names the year `asked`; no bonus for a sentence that
+    names the year and states no figure asked (到2035年，…更加完备)."""
+    if not asked or not period:
+        return 0.0, 1.0
+    if period != asked:
+        return 0.0, OTHER_YEAR
+    return (0.0 if wants_number and not DIGIT.search(YEAR.sub("", sentence)) else YEAR_BONUS), 1.0
+
+
+def _candidates(hits: list[Hit], query: Query, idf: dict[str, float], sentence_sims) -> list[tuple]:
+    """(hit index, sentence index, sentence, keyword score, dense sim) of every sentence of the hits."""
+    cands = []
+    for h_i, hit in enumerate(hits):
+        sims = sentence_sims[h_i] if sentence_sims is not None else None
+        for s_i, sent in enumerate(chunk_sentences(hit.chunk.text)):
+            dense = float(sims[s_i]) if sims is not None else 0.0
+            cands.append((h_i, s_i, sent, sentence_score(sent, query, idf), dense))
+    return cands
+
+
+def _asked_year(hits: list[Hit], query: Query, year_before) -> tuple[str, dict[tuple[int, int], str]]:
+    """(the year the question names or "", the target year of each (hit, sentence) when it names one)."""
+    found = YEAR.search(query.text)
+    if not found:
+        return "", {}
+    period_of = {}
+    for h_i, hit in enumerate(hits):
+        start = year_before(hit.chunk) if year_before is not None else ""
+        for s_i, per in enumerate(periods(chunk_sentences(hit.chunk.text), start)):
+            period_of[(h_i, s_i)] = per
+    return found.group(1), period_of
+
+
 def extract(
     hits: list[Hit],
     query: Query,
@@ -183,6 +235,7 @@ def extract(
     focus=None,
     asked: frozenset[str] = frozenset(),
     named_in=None,
+    year_before=None,
 ) -> Extract:
     """Picks the answering sentence among the top clauses (two by default: a near-miss at rank 1 is common).
 
@@ -193,19 +246,8 @@ def extract(
     `asked`, `named_in(parts)`: the benefits asked and the lexicon keys each comma-separated part names; a lead
     sentence that lists several benefits is then cut to the asked one's parts (focus_cut).
     """
-    cands = []  # (hit index, sentence index, sentence, keyword score, dense sim)
-    for h_i, hit in enumerate(hits):
-        sims = sentence_sims[h_i] if sentence_sims is not None else None
-        for s_i, sent in enumerate(chunk_sentences(hit.chunk.text)):
-            cands.append(
-                (
-                    h_i,
-                    s_i,
-                    sent,
-                    sentence_score(sent, query, idf),
-                    float(sims[s_i]) if sims is not None else 0.0,
-                )
-            )
+    year, period_of = _asked_year(hits, query, year_before)
+    cands = _candidates(hits, query, idf, sentence_sims)
     kw_top = max(c[3] for c in cands) or 1.0
     d_lo, d_hi = min(c[4] for c in cands), max(c[4] for c in cands)
     f_lo, f_hi = min(h.score for h in hits), max(h.score for h in hits)
@@ -217,7 +259,10 @@ def extract(
         bonus = 0.15 if wants_number and DIGIT.search(c[2]) else 0.0
         if focus is not None and focus(c[2]):
             bonus += FOCUS_BONUS
-        return (w * dn + (1 - w) * c[3] / kw_top + CLAUSE_PRIOR * fn + bonus) * role[c[0]]
+        year_bonus, factor = year_factor(year, period_of.get((c[0], c[1]), ""), c[2], wants_number)
+        return (
+            (w * dn + (1 - w) * c[3] / kw_top + CLAUSE_PRIOR * fn + bonus + year_bonus) * role[c[0]] * factor
+        )
 
     # a 附则 / 保障措施 sentence loses to the item that grants the benefit (rag/data/sections.toml)
     role = [section_weight(h.chunk.section) for h in hits]
@@ -234,6 +279,8 @@ def extract(
             break
         if focus is not None and not focus(c[2]):
             continue  # a second sentence must be about the benefit asked too
+        if year and period_of.get((c[0], c[1]), year) != year:
+            continue  # another year's target beside the one asked
         if c[0] == best[0] and c[2] not in chosen and score(c) >= 0.6 * score(best) and c[3] > 0:
             chosen.append(c[2])
     clause_tokens = set(clause_tokens(hit.chunk) if clause_tokens else tokenize(hit.chunk.embed_text))

@@ -23,6 +23,10 @@ _FILLER = re.compile(r"[\s,，。.?？!！、:：;；~～\"“”'‘’（）()
 # a sentence of the plan that sets its own start date (自印发之日起施行 / 自2022年1月1日起实施)
 _IN_FORCE = re.compile(r"[^。；;\n]*自[^。；;\n]{0,30}起(?:施行|实施|执行|生效)[^。；;\n]*[。；;]?")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# a document number written in the question (文号是鲁发〔2022〕14号吧): a claim to check, not words to understand
+DOC_NUMBER = re.compile(
+    r"(?:(?![文号是为的])[\u4e00-\u9fff]){0,6}[发字函][〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*\d{1,4}\s*号"
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ def asked(topic: str, titles: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The metadata fields a question asks for, or () when it asks about anything else as well. `titles`: the
     plans' titles, whose words name the plan (那个优化生育的方案)."""
     r = rules()
-    found, rest = [], topic
+    found, rest = (["doc_number"] if DOC_NUMBER.search(topic) else []), DOC_NUMBER.sub(" ", topic)
     for name, patterns in r.fields:
         for p in patterns:
             if p.search(rest):
@@ -86,8 +90,33 @@ def _date_lines(doc: Document) -> list[str]:
     return [M.META_DATE.format(date=cn_date(doc.date)), tail]
 
 
-def field_lines(doc: Document, fields: tuple[str, ...]) -> list[str]:
-    """One sentence per asked field, each saying plainly when the record holds nothing."""
+def _number_lines(doc: Document, claimed: str) -> list[str]:
+    """The document number, checked against one the question asserts: a number the plan quotes for another
+    document (the province's notice it implements) is named as that, so the citizen sees where it came from."""
+    if not claimed:
+        return [M.META_NUMBER.format(number=doc.doc_number) if doc.doc_number else M.META_NUMBER_EMPTY]
+    if doc.doc_number and claimed == _compact(doc.doc_number):
+        return [M.META_NUMBER_YES.format(number=doc.doc_number)]
+    own = M.META_NUMBER.format(number=doc.doc_number) if doc.doc_number else M.META_NUMBER_EMPTY
+    quoted = next((s for s in re.split(r"(?<=[。；;\n])", doc.text or "") if claimed in _compact(s)), "")
+    if quoted:  # the plan itself cites that number for another document
+        return [
+            M.META_NUMBER_NO.format(claimed=claimed)
+            + own
+            + M.META_NUMBER_QUOTED.format(sentence=quoted.strip())
+        ]
+    if not doc.doc_number:  # nothing to check it against: say so, never 是 or 不是
+        return [own + M.META_NUMBER_UNCHECKED.format(claimed=claimed)]
+    return [M.META_NUMBER_NO.format(claimed=claimed) + own]
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text or "").translate(str.maketrans("[［(（【]］)）】", "〔〔〔〔〔〕〕〕〕〕"))
+
+
+def field_lines(doc: Document, fields: tuple[str, ...], claimed: str = "") -> list[str]:
+    """One sentence per asked field, each saying plainly when the record holds nothing. `claimed`: a document
+    number the question asserts."""
     out: list[str] = []
     for f in fields:
         if f == "title":
@@ -97,7 +126,7 @@ def field_lines(doc: Document, fields: tuple[str, ...]) -> list[str]:
         elif f == "date":
             out += _date_lines(doc)
         elif f == "doc_number":
-            out.append(M.META_NUMBER.format(number=doc.doc_number) if doc.doc_number else M.META_NUMBER_EMPTY)
+            out += _number_lines(doc, claimed)
         elif f == "status":
             template = M.META_STATUS_DRAFT if doc.is_draft else M.META_STATUS_FINAL
             out.append(template.format(status=doc.status))
@@ -132,9 +161,12 @@ def document_hit(doc: Document, n: int) -> Hit:
 def compose(raw: str, fields: tuple[str, ...], slugs: list[str], docs: dict[str, Document]) -> Answer:
     """Each asked region's plan: one head line, the asked fields, the document as the citation."""
     lines, cites = [], []
+    claim = DOC_NUMBER.search(raw)
+    claimed = _compact(claim.group()) if claim else ""
     for n, slug in enumerate(slugs, 1):
         doc = docs[slug]
-        lines.append(M.META_HEAD.format(region=doc.name, title=doc.title) + "".join(field_lines(doc, fields)))
+        head = M.META_HEAD.format(region=doc.name, title=doc.title)
+        lines.append(head + "".join(field_lines(doc, fields, claimed)))
         date = f"，{cn_date(doc.date)}" if doc.date else ""
         lines.append(
             M.META_BASIS.format(title=doc.title, issuer=doc.issuer or "发文机关未载明", date=date, n=n)

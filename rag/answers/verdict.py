@@ -128,7 +128,10 @@ def unsettled(ctx: Context, clause: str, sentences: str) -> tuple[list[str], lis
     """(the question's specific words, those of them the clause does not settle: 攒 / 明年 / 水电); the person asked
     about (男方, 爷爷奶奶) must be one the answering sentences speak of."""
     generic, settled, persons = _specifics()
-    surfaces = tuple(t for b in ctx.benefits() for t in benefit_terms(b))
+    # a heading's specific things (HPV疫苗 under 妇幼健康) count only where the clause uses them
+    surfaces = tuple(
+        t for b in ctx.benefits() for t in benefit_terms(b) if t not in b.specific or t in clause
+    )
     spec = [
         w
         for w in dict.fromkeys(ctx.q.words)

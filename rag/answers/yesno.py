@@ -14,7 +14,7 @@ from ..models import Answer, Hit
 from ..question.record import _toml
 from . import aspects, fact, verdict
 from .common import Context, basis, cite, finish_answer, next_step
-from .extract import finish
+from .extract import DIGIT, finish
 
 
 @lru_cache(maxsize=1)
@@ -149,6 +149,8 @@ def from_claims(ctx: Context, slug: str, ex) -> Answer:
     elif v.kind in (verdict.ENCOURAGE, verdict.EXPLORE):
         claim = v.lead_claim
         template = M.ENCOURAGED if v.kind == verdict.ENCOURAGE else M.EXPLORING
+        if v.kind == verdict.ENCOURAGE and ctx.q.asks_quantity and DIGIT.search(claim.sentence):
+            template = M.ENCOURAGED_FIGURE  # 鼓励…给予不超过15天: the figure is stated, only not required
         what = M.NO_NUMBER_WHAT.get(ctx.what(), "标准")
         lead = template.format(region=doc.name, part=finish(claim.sentence).rstrip("。"), what=what)
         text = f"{lead} [1]\n{basis(doc, hit)}"

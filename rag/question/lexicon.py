@@ -25,9 +25,13 @@ from ..ingest.catalogue import read_catalogue
 from ..text.normalize import is_cjk, normalize_query
 from ..text.readings import char_reading, char_readings, surface_readings
 from ..text.tokenize import _jieba
+from .pinyin import PinyinIndex
 from .regions import derive_stems, place_groups
 
 UNITS = ("天数", "金额", "比例", "none")
+_HAS_LATIN = re.compile(r"[A-Za-z]{2}")
+# the issuer speaking of itself (我市, 本省, 该区): a plan word no citizen means, and one that sounds like 我是
+_DEICTIC = frozenset("我本该此其")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Benefit:
     # situations the benefit does not cover: (words that describe the situation, benefit that does cover it or "")
     misuse: tuple[tuple[tuple[str, ...], str], ...] = ()
     related: str = ""  # the benefit shown as the nearest related rule when a plan does not name this one
+    # terms naming one thing under a heading benefit (HPV疫苗 under 妇幼健康): a clause settles them only by using them
+    specific: tuple[str, ...] = ()
 
     def misused(self, text: str) -> tuple[str, str] | None:
         """(situation word found in `text`, benefit meant instead or "") when the text asks this benefit for a
@@ -103,6 +109,7 @@ class Lexicon:
         self._vocab_source = None
         self._plan_tokens: frozenset[str] = frozenset()
         self._vocab_repair: _HomophoneIndex | None = None
+        self._pinyin: tuple[PinyinIndex, ...] = ()
 
     def _surface_index(self, surfaces_of) -> tuple[dict[str, list[Benefit]], re.Pattern]:
         index: dict[str, list[Benefit]] = {}
@@ -143,7 +150,7 @@ class Lexicon:
             if len(cands) > 1:
                 rest = text[:s] + " " + text[e:]
                 already = [b for b in cands if b.key in unique]
-                kept = [b for b in cands if not any(n in rest for n in b.not_terms)]
+                kept = [b for b in cands if not any(_stands_in(n, rest) for n in b.not_terms)]
                 cands = already or kept
                 if not cands:  # every reading is contradicted: the word qualifies another benefit (试管…补助)
                     continue
@@ -163,10 +170,32 @@ class Lexicon:
         return [s for s in self._terms[0] if len(s) >= 2] + list(self.places)
 
     def correct(self, text: str, days_asked: bool = False) -> Correction:
-        """Repairs one-character homophone typos of lexicon terms and place names (婚家 -> 婚假, 通花 -> 通化).
+        """Repairs words typed in pinyin (tuoyu点 -> 托育点) and one-character homophone typos of lexicon terms
+        and place names (婚家 -> 婚假, 通花 -> 通化).
 
         `days_asked` (the question asks 几天/多少天): a leave's name may then replace an ordinary word that sounds
         the same (重庆的婚嫁有几天 -> 婚假), which it never does otherwise."""
+        text, typed = self._from_pinyin(text)
+        fixed = self._homophones(text, days_asked)
+        return Correction(fixed.text, typed + tuple(fixed.fixes)) if typed else fixed
+
+    def _from_pinyin(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """Latin runs read as words: the lexicon's terms and places first, then the plans' own words."""
+        if not _HAS_LATIN.search(text):
+            return text, ()
+        if not self._pinyin:
+            self._vocab_index()
+            self._pinyin = (
+                PinyinIndex.build(self.repair_surfaces()),
+                PinyinIndex.build(self._vocabulary),
+            )
+        fixes: tuple[tuple[str, str], ...] = ()
+        for index in self._pinyin:
+            text, found = index.repair(text)
+            fixes += found
+        return text, fixes
+
+    def _homophones(self, text: str, days_asked: bool) -> Correction:
         if self._repair is None:
             self._repair = _HomophoneIndex(self.repair_surfaces(), places=self.places)
         if days_asked and self._leaves is None:
@@ -191,7 +220,11 @@ class Lexicon:
 
     def _vocab_index(self) -> _HomophoneIndex | None:
         if self._vocab_repair is None and self._vocab_source is not None:
-            words = {w for w in self._vocab_source() if 2 <= len(w) <= 4 and all(_is_cjk(c) for c in w)}
+            words = {
+                w
+                for w in self._vocab_source()
+                if 2 <= len(w) <= 4 and all(_is_cjk(c) for c in w) and w[0] not in _DEICTIC
+            }
             self._plan_tokens = frozenset(words)  # 抚幼 / 一校 are the plans' own: never a typo
             self._vocabulary = tuple(sorted(w for w in words if _is_word(w)))  # words, not bigrams
             self._vocab_repair = _HomophoneIndex(
@@ -290,6 +323,15 @@ class _HomophoneIndex:
 
 
 _PLACE_SUFFIX = "省市区县"
+
+
+def _stands_in(word: str, text: str) -> bool:
+    """`word` stands in `text` as a word of its own, not as the tail of another (the 女职工 of 独生子女职工 is no
+    女职工): some occurrence begins where a dictionary word begins."""
+    if word not in text:
+        return False
+    starts = {a for a, _ in _dict_spans(text)}
+    return any(m.start() in starts for m in re.finditer(re.escape(word), text))
 
 
 def _is_cjk(ch: str) -> bool:
@@ -413,6 +455,7 @@ def parse_benefits(text: str) -> list[Benefit]:
                     (tuple(m.get("when", ())), m.get("instead", "")) for m in entry.get("misuse", ())
                 ),
                 related=entry.get("related", ""),
+                specific=tuple(normalize_query(t) for t in entry.get("specific", ())),
             )
         )
     keys = {b.key for b in out}

@@ -63,6 +63,7 @@ class DialogueData:
     persons: dict[str, tuple[str, ...]]
     counterparts: dict[str, dict[str, str]]
     figures: dict[str, re.Pattern]
+    not_asked: re.Pattern | None = None  # a count that describes the asker (生了几个孩子), not one asked for
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +85,7 @@ def dialogue_data() -> DialogueData:
         {k: tuple(v) for k, v in d["persons"].items()},
         {k: dict(v) for k, v in d.get("counterparts", {}).items()},
         {k: re.compile(v) for k, v in d.get("figures", {}).items()},
+        re.compile(d["not_asked"]["pattern"]) if "not_asked" in d else None,
     )
 
 
@@ -212,6 +214,26 @@ _ALSO = re.compile(r"也(给|有|能|可以|可|享受|适用|算|发|补|报|�
 _CONTINUES = re.compile(r"^\s*(那么|那要是|那如果|那)(?![边里儿个些种样时])")
 
 
+_LIGHT = re.compile(r"[定规是的呢要有给发能休那么啊呀吗了个这边里钱块元天]+")
+
+
+def _only_quantity(topic: str) -> bool:
+    """青岛定的多少 / 那边给多少钱: a quantity asked of nothing named, i.e. of the last topic."""
+    words = _quantity_words(topic)
+    rest = topic
+    for w in sorted(words, key=len, reverse=True):
+        rest = rest.replace(w, "")
+    return bool(words) and not _LIGHT.sub("", _bare(rest).replace(" ", ""))
+
+
+def _names_person(topic: str) -> bool:
+    """那我老公呢… / 那爷爷奶奶要是…: the same matter asked for another member of the family."""
+    words = [w for ws in dialogue_data().persons.values() for w in ws] + list(
+        _toml("dialogue.toml")["kin"]["words"]
+    )
+    return any(w in topic for w in words)
+
+
 def _elliptic(text: str, topic: str, short: int = 4) -> bool:
     """A follow-up that names only its new topic (那婚假呢？ / 产假), not a question of its own."""
     return bool(re.search(r"呢[?？]?$", text)) or len(_bare(topic).replace(" ", "")) <= short
@@ -222,7 +244,9 @@ def _has_topic(topic: str) -> bool:
 
 
 def _wants(text: str) -> tuple[str, bool]:
-    kinds = dialogue_data().wants
+    data = dialogue_data()
+    kinds = data.wants
+    text = data.not_asked.sub(" ", text) if data.not_asked else text
     for name, rx in kinds:
         if name and rx.search(text):
             return name, True
@@ -236,7 +260,9 @@ def states_figure(kind: str, text: str) -> bool:
 
 
 def _quantity_words(text: str) -> list[str]:
-    return [m.group() for _, rx in dialogue_data().wants for m in rx.finditer(text)]
+    data = dialogue_data()
+    text = data.not_asked.sub(" ", text) if data.not_asked else text
+    return [m.group() for _, rx in data.wants for m in rx.finditer(text)]
 
 
 def _person_only(topic: str) -> str | None:
@@ -338,6 +364,8 @@ class QuestionBuilder:
         elif (
             re.search(r"呢[?？]?$", text)
             or _ALSO.search(text)
+            or _only_quantity(topic)
+            or (_CONTINUES.match(text) and _names_person(topic))
             or (_CONTINUES.match(text) and _elliptic(text, topic, 6) and _wants(text)[1])
         ):
             # 外地户口呢 / 外地户口的也给吗 / 那一年能休几天 (明天下雨吗 asks a question of its own)
