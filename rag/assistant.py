@@ -152,7 +152,7 @@ class Assistant:
     def compose(self, q: Question, slugs: list[str], scored) -> Answer:
         """The composer of the question's form over the retrieval scores."""
         # a question about the plan itself (its date, issuer, number) is answered from documents.toml
-        fields = meta.asked(q.topic, self.titles)
+        fields = meta.asked(q.said, self.titles) or meta.asked(q.topic, self.titles)
         if fields:
             return meta.compose(q.raw, fields, slugs, self.docs)
         many = len(slugs) > 1

@@ -216,8 +216,8 @@ def verdict(ctx: Context, vals: list[Value]) -> str:
     shown = "，".join(M.COMPARE_VALUE.format(region=ctx.name(v.region), value=v.text) for v in have)
     years = {v.region: year_of(ctx, v) for v in have}
     if len({y for y in years.values() if y}) > 1:  # a 2025 target is no rival of a 2035 one
-        when = "，".join(f"{ctx.name(r)}{y}年" for r, y in years.items() if y)
-        return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_YEARS.format(years=when, values=shown))
+        # the years are not named: a year read from an earlier clause is no number of the cited one
+        return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_YEARS.format(values=shown))
     kinds = {UNIT_KIND.get(v.unit) for v in have}
     if len(kinds) > 1 or "tiers" in kinds or len({v.period for v in have}) > 1 or _mixed_base(have):
         return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_UNITS.format(values=shown))

@@ -175,6 +175,7 @@ class Question:
     # place names as the question writes them (黄岛区), for rules limited to some districts
     places: tuple[str, ...] = ()
     courtesy: str = ""  # "greeting" / "thanks": the message is nothing else (你好 / 谢谢)
+    said: str = ""  # the turn's own topic, before a follow-up took over the dialogue's (这个文件是谁发的)
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -217,9 +218,17 @@ _CONTINUES = re.compile(r"^\s*(那么|那要是|那如果|那)(?![边里儿个�
 _LIGHT = re.compile(r"[定规是的呢要有给发能休那么啊呀吗了个这边里钱块元天]+")
 
 
+# 这个去哪申请 / 这项政策外地户口能享受吗 / 上面说的补贴找谁领: the rule just answered, asked about
+_REFERS = re.compile(
+    r"^\s*(那)?(这个|这项|这些|这种|这条|上面|上边|刚才|刚刚|前面)(政策|规定|补贴|假|待遇|措施)?(说的)?"
+)
+_YEAR = re.compile(r"(到|至)?20\d\d年?")
+
+
 def _only_quantity(topic: str) -> bool:
-    """青岛定的多少 / 那边给多少钱: a quantity asked of nothing named, i.e. of the last topic."""
-    words = _quantity_words(topic)
+    """青岛定的多少 / 那边给多少钱 / 通化的呢 2035年: a quantity or a year asked of nothing named, i.e. of the
+    last topic."""
+    words = _quantity_words(topic) + [m.group() for m in _YEAR.finditer(topic)]
     rest = topic
     for w in sorted(words, key=len, reverse=True):
         rest = rest.replace(w, "")
@@ -334,6 +343,14 @@ class QuestionBuilder:
             return f"{_bare(topic).replace(' ', '')} {ptopic}" if new else ptopic
         return None
 
+    def _places(self, regions: list[str]) -> str:
+        """The short names of the regions asked (北京和重庆 -> 北京重庆), as a resolved follow-up names them."""
+        return "".join(
+            getattr(self.docs[s], "short_name", "") or getattr(self.docs[s], "name", "")
+            for s in regions
+            if s in self.docs
+        )
+
     def _scope(self, text: str, match: RegionMatch) -> tuple[ScopeNote, ...]:
         notes = []
         for s, e in match.spans:
@@ -349,10 +366,23 @@ class QuestionBuilder:
                 notes.append(ScopeNote(target, self.detector.within[surface].name, "within"))
         return tuple(dict.fromkeys(notes))
 
+    def _referred(self, text: str, topic: str, prev: list[str]) -> str | None:
+        """这个去哪申请 / 上面说的补贴找谁领: the benefit of the last turn that named one stands for 这个, and what is
+        asked now is asked of it (not the last turn's 几天)."""
+        for p in reversed(prev):
+            keys = self._benefits(self.detector.strip(p, self.detector.detect(p)))
+            if keys:
+                rest = _REFERS.sub(" ", topic.strip(), count=1)
+                return f"{' '.join(keys)} {rest}".strip()
+        return None
+
     def _inherit_topic(self, text: str, topic: str, prev: list[str]) -> tuple[str, bool]:
         """The topic of a turn read with the dialogue before it, and whether it was carried over."""
         inherited_topic = False
         person = _person_only(topic)
+        referred = self._referred(text, topic, prev) if _REFERS.match(text) else None
+        if referred is not None:
+            return referred, True
         if not _has_topic(topic) or person:
             # Only a place, a person (and filler) was asked: keep the previous topic.
             for p in reversed(prev):
@@ -379,6 +409,7 @@ class QuestionBuilder:
         text, fixes = self._repair(norm)
         match = self.detector.detect(text)
         topic = self.detector.strip(text, match)
+        said = topic
         regions, uncovered = list(match.slugs), list(match.uncovered)
         scope = self._scope(text, match)
         all_regions = bool(ALL_REGIONS.search(text))
@@ -408,7 +439,9 @@ class QuestionBuilder:
                 # 那婚假呢？ asks the previous question's kind of thing (几天/多少) about a new topic: read back
                 # through the turns to the last one that switched topic (_switches)
                 topic = self._asked_back(text, topic, prev)
-                standalone = topic
+                # the resolved question as if asked whole: its places in front (青岛 + 个税能扣多少), as a
+                # question that names them is embedded
+                standalone = self._places(regions) + topic.strip()
         wants, asks_quantity = _wants(topic)
         benefits = self._benefits(topic)
         form, can, superlative = self._form(topic, regions, all_regions or not regions)
@@ -419,6 +452,7 @@ class QuestionBuilder:
             text=standalone,
             topic=topic,
             query=query_from_normalised(standalone, topic),
+            said=said,
             regions=tuple(regions),
             uncovered=tuple(uncovered),
             scope=scope,

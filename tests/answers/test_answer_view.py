@@ -168,6 +168,8 @@ def test_an_answer_saying_the_plan_is_silent_ends_with_where_to_ask():
 def test_chat_cards_offer_to_report_the_clause_and_compare_cards_do_not():
     from rag.server.render import render_citations
 
-    chat = render_turn(_turn("青岛产假多少天？", "青岛市：女职工增加60天产假。 [1]", cites=2), 0)[1]["content"]
+    chat = render_turn(_turn("青岛产假多少天？", "青岛市：女职工增加60天产假。 [1]", cites=2), 0)[1][
+        "content"
+    ]
     assert chat.count('<button type="button" class="rag-report">报告此条款有误</button>') == 2
     assert "rag-report" not in render_citations({"citations": [_cite(1)]})  # no answer behind a compare card

@@ -192,3 +192,37 @@ def test_free_of_charge_is_said_not_stated_only_when_no_sentence_of_the_plan_say
 def test_pinyin_in_a_question_is_read_as_the_word(assistant, question, must):
     ans = assistant.ask(question)
     assert not ans.refused and must in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "history, question, must, must_not",
+    [
+        (
+            _h("北京育儿假几天", "北京市：设立父母育儿假"),
+            "这个去哪申请",
+            "没有写明到哪里、怎样申请",
+            "没有规定具体的天数",
+        ),
+        (_h("青岛育儿假几天", "青岛市：…10天"), "这个假外地户口能休吗", "育儿假", "没有找到"),
+        (_h("重庆育儿补贴怎么发", "重庆市：…"), "这个文件是谁发的", "中共重庆市委", "育儿补贴"),
+        (_h("北京育儿假几天", "北京市：…"), "这个政策啥时候开始的", "2022年1月21日", "没有规定"),
+    ],
+)
+def test_this_refers_to_the_rule_just_answered_or_to_the_document(
+    assistant, history, question, must, must_not
+):
+    ans = assistant.ask(question, history=history)
+    assert must in ans.answer and must_not not in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "history, question, must",
+    [
+        (_h("通化个税能扣多少", "通化市：…2000元"), "那青岛呢", "个人所得税专项扣除"),
+        (_h("青岛孕产妇死亡率目标", "青岛市：8/10万"), "通化的呢 2035年", "12/10万"),
+        (_h("贵州婚假几天", "贵州省：…"), "那通化呢", "婚假15天"),
+    ],
+)
+def test_a_region_switch_is_asked_as_if_the_place_were_named(assistant, history, question, must):
+    ans = assistant.ask(question, history=history)
+    assert not ans.refused and must in ans.answer, ans.answer

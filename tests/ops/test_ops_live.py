@@ -216,4 +216,3 @@ def test_database_going_away_does_not_fail_an_answer(server, db):
         r = httpx.get(server + path, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
         assert r.status_code == 503 and "数据库暂时不可用" in r.text, (path, r.status_code, r.text[:200])
         assert r.headers["retry-after"] == "5"
-

@@ -92,7 +92,15 @@ def test_a_count_describing_the_family_is_no_quantity_asked(text, asks):
 
 @pytest.mark.parametrize(
     "topic, elliptic",
-    [("定的多少", True), ("给多少钱", True), ("是几天", True), ("育儿假几天", False), ("托位多少", False)],
+    [
+        ("定的多少", True),
+        ("给多少钱", True),
+        ("是几天", True),
+        ("的呢 2035年", True),
+        ("育儿假几天", False),
+        ("托位多少", False),
+        ("2025年托位目标", False),
+    ],
 )
 def test_a_quantity_asked_of_nothing_named_is_a_follow_up(topic, elliptic):
     assert _only_quantity(topic) is elliptic
