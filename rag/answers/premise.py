@@ -119,11 +119,13 @@ def compose(ctx: Context, slug: str) -> Answer | None:
         cited = Hit(hit.chunk, hit.score, rank=1)
         lead = M.PREMISE_TRUE if fig in vals and claim.grants else M.PREMISE_FALSE
         fact = finish(claim.part if len(claim.part) >= PART_SHOWN else claim.sentence)
-        about = f"对{ctx.thing()}" if ctx.q.benefits else ""  # 不是。…的方案对育儿假规定的是：…10天假期
+        about = f"对{ctx.q.benefits[0]}" if ctx.q.benefits else ""  # 不是。…的方案对育儿假规定的是：…10天假期
         text = f"{lead.format(region=doc.name, fact=fact, about=about)} [1]\n{basis(doc, cited)}"
         return finish_answer(ctx, text, [cited], [slug], {cited.chunk.id: [claim.sentence]}, ctx.q.kind)
     what = M.NO_NUMBER_WHAT.get(fig.kind, "标准")
-    lead = M.PREMISE_UNSTATED.format(region=doc.name, thing=ctx.thing() if ctx.q.benefits else "", what=what)
+    lead = M.PREMISE_UNSTATED.format(
+        region=doc.name, thing=ctx.q.benefits[0] if ctx.q.benefits else "", what=what
+    )
     other = _same_number(ctx, slug, fig)
     ev = ctx.evidence(slug)
     if other is not None:

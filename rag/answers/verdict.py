@@ -71,7 +71,7 @@ def decide(ctx: Context, ex) -> Verdict:
     mine = _naming_asked(ctx, mine)
     force = C.force(mine)
     ordered = tuple(sorted(mine, key=lambda c: c.modality != force))
-    spec, missing_words = unsettled(ctx, text, "".join(ex.sentences))
+    spec, missing_words = unsettled(ctx, "".join(ex.sentences), "".join(ex.sentences))
     plan = plan_text(ctx, ex.hit.chunk.slug)
     unsaid = [w for w in missing_words if not _covered(w, plan, (), _specifics()[1])]
     if len(unsaid) >= UNSAID_MIN and len(unsaid) * 2 >= len(spec):

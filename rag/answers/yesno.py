@@ -39,13 +39,20 @@ def _negations() -> tuple[re.Pattern, re.Pattern]:
     return re.compile(rule["forbids"]), re.compile(rule["abolishes"])
 
 
+# 有没有规定产假多少天: whether a figure is set is what is asked, and 没有 answers it
+_ASKS_IF_SET = re.compile(
+    r"(有没有|有无|是否|是不是|有)(具体)?(规定|明确|写|定)|(规定|明确|写|定)(了)?(具体)?(多少|几)"
+)
+
+
 def opening(ctx: Context, ex) -> str:
-    """The verdict word: 没有 when the plan names the thing but no number was asked for and none is given,
-    不可以 / 没有 when the clause forbids / abolishes it, else 可以 / 有."""
+    """The verdict word: none when a number was asked for and none is given (能休陪产假吗，几天 over 严格落实…
+    男方护理假: the leave is granted, only its days are not stated — "没有" would deny the leave), 不可以 / 没有 when
+    the clause forbids / abolishes it, else 可以 / 有."""
     text = "".join(ex.sentences)
     forbids, abolishes = _negations()
     if ctx.q.asks_quantity and not ex.has_number:
-        return M.NO
+        return M.NO if _ASKS_IF_SET.search(ctx.q.topic) else ""
     if ctx.q.can:
         return M.CANNOT if forbids.search(text) else M.CAN
     return M.NO if abolishes.search(text) else M.YES

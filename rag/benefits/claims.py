@@ -66,9 +66,18 @@ def modality(parts: list[str], i: int) -> str:
         marks += [(m.start(), EXPLORING) for m in v.explore.finditer(parts[j])]
         if marks:
             last, kind = j, max(marks)[1]
-    if last >= 0 and not any(v.strong.search(parts[k]) for k in range(last + 1, i + 1)):
+    if last >= 0 and not any(_grants_anew(v, parts, k, last) for k in range(last + 1, i + 1)):
         return kind
     return PRESCRIBED if v.grant.search("".join(parts[: i + 1])) else MENTIONED
+
+
+def _grants_anew(v: _Vocab, parts: list[str], k: int, last: int) -> bool:
+    """parts[k] grants with a force of its own: a strong word, and not the bare continuation of the marked part
+    (鼓励各级建立生育补助制度，对本市户籍…家庭给予生育补贴 says what the encouraged 制度 would give; in
+    …逐步建立…制度，市级财政…，对…给予奖补 an actor of its own stands between)."""
+    if not v.strong.search(parts[k]):
+        return False
+    return not (k == last + 1 and parts[k].lstrip().startswith("对"))
 
 
 @lru_cache(maxsize=2048)

@@ -100,6 +100,18 @@ def _deduplicated(rules: list[Rule]) -> list[Rule]:
     return out
 
 
+def _same_claim(mine: list, claim) -> list:
+    """The claim and the parts of its sentence that carry its force on (鼓励各级建立生育补助制度，对本市户籍…家庭
+    给予生育补贴: who the encouraged system would be for is a condition of it too)."""
+    if claim.modality not in (C.ENCOURAGED, C.EXPLORING):
+        return [
+            claim
+        ]  # 除国家规定的产假外，女职工增加60天产假，配偶享受…: each granted part has its own conditions
+    return [claim] + [
+        c for c in mine if c is not claim and c.sentence == claim.sentence and c.modality == claim.modality
+    ]
+
+
 def _sentence_wide(sentence: str) -> tuple[Condition, ...]:
     """Family-level conditions (a lawful birth, the local 户籍) stated at the head of the sentence: they govern
     each of its rules, not only the one the table attaches them to."""
@@ -144,7 +156,7 @@ def _mention_rules(lexicon, cell, text: str, unit: str, spec: dict) -> list[Rule
         return []
     claim = sorted(mine, key=lambda c: c.modality != C.force(mine))[0]
     lead = _without_benefit_names(lexicon, _lead_in(lexicon, claim))
-    words = lead + _without_benefit_names(lexicon, claim.part)
+    words = lead + "".join(_without_benefit_names(lexicon, c.part) for c in _same_claim(mine, claim))
     conds = tuple(dict.fromkeys(read(words)[0] + _sentence_wide(claim.sentence)))
     unread = read(lead)[1]  # what the part itself grants is no condition
     found = re.search(data()["figure"]["pattern"], claim.part)

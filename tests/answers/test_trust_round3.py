@@ -226,3 +226,44 @@ def test_this_refers_to_the_rule_just_answered_or_to_the_document(
 def test_a_region_switch_is_asked_as_if_the_place_were_named(assistant, history, question, must):
     ans = assistant.ask(question, history=history)
     assert not ans.refused and must in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["青岛外地户口生孩子有育儿补贴吗", "青岛生孩子有补贴吗", "青岛非本市户籍的家庭生二孩能领生育补贴吗"],
+)
+def test_what_an_encouraged_system_would_give_is_no_benefit(assistant, question):
+    # 鼓励各级建立生育补助制度，对本市户籍…家庭给予生育补贴: the 对… part says what the encouraged system would give
+    ans = assistant.ask(question)
+    assert not VERDICT.match(ans.answer), ans.answer
+    assert "青岛" in ans.answer and not ans.refused
+
+
+@pytest.mark.parametrize(
+    "question, region",
+    [
+        ("能休陪产假吗，北京几天", "beijing"),
+        ("重庆陪产假能休吗？能休几天", "chongqing"),
+        ("贵州男方能休护理假吗，几天", "guizhou"),
+    ],
+)
+def test_days_not_stated_do_not_deny_the_leave(assistant, question, region):
+    # the plan grants the leave (严格落实…陪产假) without its days: "没有" would read as "no leave"
+    ans = assistant.ask(question)
+    assert ans.region == region and not ans.answer.startswith(M.NO), ans.answer
+    assert "没有规定具体的天数" in ans.answer, ans.answer
+
+
+def test_whether_a_figure_is_set_is_answered_no_when_it_is_not(assistant):
+    ans = assistant.ask("贵州有没有规定陪产假多少天")
+    assert ans.answer.startswith(M.NO) and "没有规定具体的天数" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["通化多子女家庭能多买一套房吗", "北京三孩家庭可以多买一套房吗", "重庆二孩家庭买房能增购一套吗"],
+)
+def test_a_housing_clause_on_another_thing_does_not_allow_another_home(assistant, question):
+    # 公租房 户型照顾 or 公积金 for a first home is no word on buying one more home
+    ans = assistant.ask(question)
+    assert not VERDICT.match(ans.answer), ans.answer

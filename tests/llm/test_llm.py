@@ -237,7 +237,11 @@ def test_follow_up_gets_the_standalone_question(asst, srv):
     ans = llm(asst, srv).ask("那通化呢？", history=history)
     assert ans.region == "tonghua" and "180天" in ans.answer, ans.answer
     user = srv.requests[-1]["messages"][-1]["content"]
-    assert "<standalone>吉林省通化市（区级） 产假多少天" in user and "<question>那通化呢？</question>" in user
+    # the resolved question names the place it switched to; the plan's full label goes before it
+    assert (
+        "<standalone>吉林省通化市（区级） 通化产假多少天" in user
+        and "<question>那通化呢？</question>" in user
+    )
 
 
 # ---- clause text is data, never instructions ---------------------------------------------------------------
