@@ -91,7 +91,9 @@ class Assistant:
     def ask_scored(self, q: Question, region: str | None = None, lock_region: bool = False):
         """(Answer, retrieval scores or None): the LLM writer reads the scores instead of retrieving again."""
         fault = getattr(getattr(self.index, "integrity", None), "fault", None)
-        if fault:  # the full checksum after load found a damaged file: never answer from it (index/integrity.py)
+        if (
+            fault
+        ):  # the full checksum after load found a damaged file: never answer from it (index/integrity.py)
             raise IndexProblem(fault)
         preset = self._check_region(region) if region else None
         if q.injection:

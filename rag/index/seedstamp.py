@@ -53,7 +53,11 @@ def seeds_unchanged(seeds_dir: Path, manifest: dict) -> bool:
     """True when the seeds on disk are those of `manifest` (same answer as comparing seed_hashes)."""
     seeds_dir = Path(seeds_dir)
     recorded, stamp = manifest.get("seeds"), manifest.get("seed_stats")
-    if not isinstance(stamp, dict) or not isinstance(stamp.get("files"), dict) or not isinstance(recorded, dict):
+    if (
+        not isinstance(stamp, dict)
+        or not isinstance(stamp.get("files"), dict)
+        or not isinstance(recorded, dict)
+    ):
         return recorded == seed_hashes(seeds_dir)
     catalogue_now = {n for n in seed_hashes_names(seeds_dir) if (seeds_dir / n).is_file()}
     catalogue_then = {n for n in recorded if _is_catalogue(n) and recorded[n] != "missing"}

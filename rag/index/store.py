@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..benefits.table import load_table, rules_version, write_table
+from ..benefits.table import LazyTable, load_table, rules_version, write_table
 from ..config import VERSION as __version__
 from ..config import Settings
 from ..embedders import get_embedder
@@ -31,8 +31,8 @@ from . import keyword
 from . import vectors as vector_store
 from .cache import Checkpoint, clear_checkpoints, load_cache
 from .faults import build_guard, build_lock
-from .keyword import BM25
 from .integrity import DAMAGED, BackgroundVerify
+from .keyword import BM25
 from .layout import (
     FILES,
     FULL_BELOW,
@@ -355,7 +355,10 @@ def load_index(
         dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
         vectors = vector_store.read(build / "vectors.faiss")  # in memory: a file changed later cannot hurt
         svecs = vector_store.as_array(vector_store.read(build / "sentences.faiss"), dtype)
-    except Exception as exc:  # checksums matched, so this is a program/version mismatch
+    except Exception as exc:  # the samples matched: a byte they missed, or a program/version mismatch
+        bad = staleness_files(build, m)  # the full checksum, on this error path only
+        if bad:
+            raise IndexProblem(DAMAGED.format(name=bad, hint=hint)) from None
         raise IndexProblem(f"无法读取索引（{type(exc).__name__}）：{hint}") from None
     bm25 = BM25(coded=coded, pairs=pairs)
     if (
@@ -365,7 +368,7 @@ def load_index(
         or len(svecs) != offsets[-1]
     ):
         raise IndexProblem(f"索引文件彼此不一致（向量 {vectors.ntotal}，条款 {len(chunks)}）：{hint}")
-    benefits = load_table(build, m, chunks)
+    benefits = LazyTable(lambda: load_table(build, m, chunks))  # read on first use (benefits/table.py)
     large = [n for n in FILES if stamps.get(n) and (build / n).stat().st_size > FULL_BELOW]
     verify = BackgroundVerify(build, m, large, hint)  # the full checksum of what quick_check sampled
     return LoadedIndex(build, m, chunks, vectors, bm25, bm25.tokens, svecs, offsets, benefits, verify)
