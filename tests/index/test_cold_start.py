@@ -170,3 +170,17 @@ def test_unchanged_seeds_are_not_hashed_on_load(hash_settings, monkeypatch):
     monkeypatch.setattr(seedstamp, "_sha256", no_hash)
     monkeypatch.setattr(seedstamp, "seed_hashes", no_hash)
     assert load_index(hash_settings).chunks
+
+
+def test_healthz_says_damaged_once_the_background_check_fails(hash_settings, sampled):
+    from fastapi.testclient import TestClient
+
+    from rag.server.app import create_app
+
+    build_index(hash_settings)
+    f = current_build(hash_settings.index_dir) / "sentences.faiss"
+    _flip(f, _unsampled_offset(f))
+    asst = Assistant.load(settings=hash_settings)
+    assert asst.index.integrity.wait(timeout=30)
+    with TestClient(create_app(asst)) as client:
+        assert client.get("/healthz").json()["status"] == "damaged"
