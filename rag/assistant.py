@@ -16,7 +16,7 @@ from .answers.gate import DENSE_GATE, Thresholds  # noqa: F401 - re-exported for
 from .config import Settings, load_settings
 from .eligibility import chat as eligibility_chat
 from .embedders import get_embedder
-from .errors import RagError
+from .errors import IndexProblem, RagError
 from .index.store import LoadedIndex, load_index
 from .ingest.seeds import load_documents
 from .models import Answer, Document, Hit
@@ -90,6 +90,11 @@ class Assistant:
 
     def ask_scored(self, q: Question, region: str | None = None, lock_region: bool = False):
         """(Answer, retrieval scores or None): the LLM writer reads the scores instead of retrieving again."""
+        fault = getattr(getattr(self.index, "integrity", None), "fault", None)
+        if (
+            fault
+        ):  # the full checksum after load found a damaged file: never answer from it (index/integrity.py)
+            raise IndexProblem(fault)
         preset = self._check_region(region) if region else None
         if q.injection:
             return refuse.injection(q.raw), None

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -403,3 +404,25 @@ def load_table(build_dir: Path, manifest: dict, chunks) -> BenefitsTable:
     order = list(dict.fromkeys(manifest.get("documents", ()))) or list(dict.fromkeys(c.slug for c in chunks))
     names = {c.slug: c.region_name for c in chunks}
     return build_table(chunks, [Region(s, names.get(s, s)) for s in order])
+
+
+class LazyTable:
+    """The benefits table, read on first use: at national scale (issue 25) the stored table is 10 MB of JSON,
+    0.4 s of a cold start whose target is 5 s, and most questions (one region, one fact) never read it. The
+    first question that does (a comparison, a yes/no, a question without a place) pays that once; attribute
+    access is delegated to the loaded BenefitsTable, under a lock so that concurrent requests load it once."""
+
+    def __init__(self, load):
+        self._load, self._table, self._lock = load, None, threading.Lock()
+
+    def loaded(self) -> BenefitsTable:
+        if self._table is None:
+            with self._lock:
+                if self._table is None:
+                    self._table = self._load()
+        return self._table
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name in ("_load", "_table", "_lock"):
+            raise AttributeError(name)
+        return getattr(self.loaded(), name)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..benefits.table import load_table, rules_version, write_table
+from ..benefits.table import LazyTable, load_table, rules_version, write_table
 from ..config import VERSION as __version__
 from ..config import Settings
 from ..embedders import get_embedder
@@ -31,8 +31,21 @@ from . import keyword
 from . import vectors as vector_store
 from .cache import Checkpoint, clear_checkpoints, load_cache
 from .faults import build_guard, build_lock
+from .integrity import DAMAGED, BackgroundVerify
 from .keyword import BM25
-from .layout import FILES, KEEP_BUILDS, SCHEMA_VERSION, _sha256, _text_hash, current_build, read_manifest
+from .layout import (
+    FILES,
+    FULL_BELOW,
+    KEEP_BUILDS,
+    SCHEMA_VERSION,
+    _sha256,
+    _text_hash,
+    current_build,
+    file_stamp,
+    quick_check,
+    read_manifest,
+)
+from .seedstamp import prime_catalogue, seed_fingerprint, seeds_unchanged, write_catalogue
 
 
 @dataclass
@@ -46,6 +59,7 @@ class LoadedIndex:
     sentence_vectors: np.ndarray  # one row per sentence of every chunk, in chunk order
     sentence_offsets: list[int]  # chunk i owns rows sentence_offsets[i] : sentence_offsets[i + 1]
     benefits: object = None  # benefits.BenefitsTable: the cross-region benefits table
+    integrity: object = None  # integrity.BackgroundVerify: the full checksum of the large files, after load
 
 
 @dataclass
@@ -224,6 +238,7 @@ def _write_files(tmp: Path, chunks: list[Chunk], docs, emb: _Embedded, dtype: st
 
 def _write_manifest(tmp: Path, settings, embedder, dtype: str, chunks, docs, emb: _Embedded) -> None:
     benefits_entry = write_table(tmp, chunks, docs)
+    seeds, seed_stats = seed_fingerprint(settings.seeds_dir)
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "package_version": __version__,
@@ -235,8 +250,11 @@ def _write_manifest(tmp: Path, settings, embedder, dtype: str, chunks, docs, emb
         "chunk_count": len(chunks),
         "sentence_count": len(emb.sentences),
         "documents": [d.slug for d in docs],
-        "seeds": seed_hashes(settings.seeds_dir),
+        "seeds": seeds,
+        "seed_stats": seed_stats,  # (size, mtime_ns) per seed: load hashes only what changed (seedstamp.py)
         "files": {name: _sha256(tmp / name) for name in FILES},
+        "stamps": {name: file_stamp(tmp / name) for name in FILES},  # the load-time check (layout.py)
+        "catalogue": write_catalogue(tmp, settings.seeds_dir),  # the parsed catalogue (seedstamp.py)
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -310,9 +328,10 @@ def load_index(
     m = read_manifest(build)
     if m.get("schema_version") != SCHEMA_VERSION:
         raise IndexProblem(f"索引格式版本 {m.get('schema_version')} 与程序（{SCHEMA_VERSION}）不符：{hint}")
-    bad = staleness_files(build, m)
+    stamps = m.get("stamps") if isinstance(m.get("stamps"), dict) else {}
+    bad = next((n for n in FILES if not quick_check(build / n, m["files"].get(n), stamps.get(n))), None)
     if bad:
-        raise IndexProblem(f"索引文件 {bad} 缺失、被截断或已损坏（校验和不符）：{hint}")
+        raise IndexProblem(DAMAGED.format(name=bad, hint=hint))
     emb = m.get("embedder", {})
     if embedder_id and emb.get("id") != embedder_id:
         raise IndexProblem(f"索引由向量模型 {emb.get('id')} 生成，而当前使用 {embedder_id}：{hint}")
@@ -320,8 +339,10 @@ def load_index(
         raise IndexProblem(f"索引向量维度 {emb.get('dim')} 与当前向量模型的维度 {dim} 不符：{hint}")
     if m.get("chunker_version") != CHUNKER_VERSION or m.get("tokenizer") != TOKENIZER_VERSION:
         raise IndexProblem(f"索引由旧版切分/分词规则生成：{hint}")
-    if check_seeds and m.get("seeds") != seed_hashes(settings.seeds_dir):
+    if check_seeds and not seeds_unchanged(settings.seeds_dir, m):
         raise IndexProblem(f"索引已过期（seeds/ 中的政策文本或元数据已变更）：{hint}")
+    if check_seeds:
+        prime_catalogue(build, m, settings.seeds_dir)
     try:
         chunks, offsets = [], [0]
         text = (build / "chunks.jsonl").read_text(encoding="utf-8").rstrip("\n")
@@ -334,7 +355,10 @@ def load_index(
         dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
         vectors = vector_store.read(build / "vectors.faiss")  # in memory: a file changed later cannot hurt
         svecs = vector_store.as_array(vector_store.read(build / "sentences.faiss"), dtype)
-    except Exception as exc:  # checksums matched, so this is a program/version mismatch
+    except Exception as exc:  # the samples matched: a byte they missed, or a program/version mismatch
+        bad = staleness_files(build, m)  # the full checksum, on this error path only
+        if bad:
+            raise IndexProblem(DAMAGED.format(name=bad, hint=hint)) from None
         raise IndexProblem(f"无法读取索引（{type(exc).__name__}）：{hint}") from None
     bm25 = BM25(coded=coded, pairs=pairs)
     if (
@@ -344,5 +368,7 @@ def load_index(
         or len(svecs) != offsets[-1]
     ):
         raise IndexProblem(f"索引文件彼此不一致（向量 {vectors.ntotal}，条款 {len(chunks)}）：{hint}")
-    benefits = load_table(build, m, chunks)
-    return LoadedIndex(build, m, chunks, vectors, bm25, bm25.tokens, svecs, offsets, benefits)
+    benefits = LazyTable(lambda: load_table(build, m, chunks))  # read on first use (benefits/table.py)
+    large = [n for n in FILES if stamps.get(n) and (build / n).stat().st_size > FULL_BELOW]
+    verify = BackgroundVerify(build, m, large, hint)  # the full checksum of what quick_check sampled
+    return LoadedIndex(build, m, chunks, vectors, bm25, bm25.tokens, svecs, offsets, benefits, verify)

