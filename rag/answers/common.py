@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import messages as M
+from ..benefits import claims as C
 from ..ingest.chunker import chunk_sentences
 from ..models import Answer, Document, Hit
+from ..question.query import synonyms
 from ..question.record import Question, states_figure
 from ..text.normalize import normalize_query
 from . import aspects
-from .extract import YEAR, Extract, extract, finish
+from .extract import YEAR, Extract, extract, finish, periods
 from .gate import Thresholds, benefit_terms, passes
 
 
@@ -140,6 +142,22 @@ class Context:
         return ""
 
     def place_limit(self, ex: Extract) -> str:
+        """What the quoted rule is limited to, said before it: another district (M.PLACE_LIMITED) or another
+        target year than the one asked (M.OTHER_YEAR: 到2035年…8个 over the plan's 2025 target)."""
+        return self._place_limit(ex) + self._year_limit(ex)
+
+    def _year_limit(self, ex: Extract) -> str:
+        found = YEAR.search(self.q.text)
+        if not found:
+            return ""
+        sents = chunk_sentences(ex.hit.chunk.text)
+        period = dict(zip(sents, periods(sents, self.year_before(ex.hit.chunk))))
+        said = {period.get(s, "") for s in ex.sentences} - {""}
+        if not said or found.group(1) in said:
+            return ""
+        return M.OTHER_YEAR.format(asked=found.group(1), said="、".join(sorted(said)))
+
+    def _place_limit(self, ex: Extract) -> str:
         """M.PLACE_LIMITED when the question names a district of the plan's region (黄岛区) and the rule quoted
         names other districts of it but not that one (在市南区、市北区…范围内), else ""."""
         doc = self.docs.get(ex.hit.chunk.slug)
@@ -164,13 +182,30 @@ class Context:
         return out
 
     def relevant(self, ex: Extract) -> bool:
-        if not passes(ex, self.thresholds, self.dense(ex.hit)):
+        if not passes(ex, self.thresholds, self.dense(ex.hit)) and not self._in_plan_words(ex):
             return False
         # sense rule: when the question names a benefit, the clause (read as a whole, so a bare 护理假 is read in
         # its context) and the answering sentences must name it, not a look-alike
         if not self.q.benefits or self.lexicon is None:
             return True
-        return self.names_asked(ex.hit.chunk, ex.sentences)
+        return self.names_asked(ex.hit.chunk, ex.sentences) or self.says_specific(ex.sentences)
+
+    def says_specific(self, sentences) -> bool:
+        """The sentences say the one thing asked under a heading benefit in the plans' words (婚检 in 推进婚前孕前
+        保健服务: claims.toml settled_by), though the lexicon reads no benefit there."""
+        said = "".join(sentences)
+        settled = C.data().get("specifics", {}).get("settled_by", {})
+        terms = [t for b in self.benefits() for t in b.specific if t in self.q.topic]
+        return any(t in said or any(w in said for w in settled.get(t, ())) for t in terms)
+
+    def _in_plan_words(self, ex: Extract) -> bool:
+        """The answering sentence says the benefit asked in the plans' own wording (休假期间工资照发吗 over
+        其他假期待遇保障均由用工单位承担): no word of the question need be in it, as the dense score agrees."""
+        said = "".join(ex.sentences)
+        dense = self.dense(ex.hit)
+        if dense is not None and dense < self.thresholds.dense:
+            return False
+        return any(len(w) >= 4 and w in said for b in self.benefits() for w in b.wordings)
 
     def evidence(self, slug: str) -> Evidence:
         """The region's answering extract. When the top clauses speak of a look-alike of the benefit asked, the
@@ -252,6 +287,15 @@ def _on_the_thing(ctx: Context, regions) -> str:
         w
         for w in ctx.q.words
         if len(w) >= 2 and ctx.idf.get(w, 0) > 0 and not any(p.search(w) for p in asked)
+    ]
+    # and the plans' other words for it (婚前检查 -> 婚检 in 推行免费婚检孕检制度)
+    topic = ctx.q.topic
+    words += [
+        v
+        for term, variants in synonyms()
+        if words and (term in topic or any(v in topic for v in variants if len(v) >= 2))
+        for v in (term, *variants)
+        if len(v) >= 2 and not any(p.search(v) for p in asked)
     ]
     out = []
     for chunk in ctx.index.chunks:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .. import messages as M
 from ..ingest.chunker import chunk_sentences
 from ..models import Answer, Hit
-from . import fact, refuse
+from . import enumeration, fact, refuse
 from .common import Context, finish_answer
 from .extract import YEAR, finish, periods
 
@@ -308,6 +308,22 @@ def asks_no_figure(ctx: Context) -> bool:
     return all(getattr(b, "unit", "none") == "none" for b in ctx.benefits())
 
 
+def _listed_apart(ctx: Context, slugs: list[str], said: dict[str, str]) -> list[str]:
+    """Two plans listing the same measures: the items one lists and the other does not, in the plans' words."""
+    if len(slugs) != 2:
+        return []
+    (a, b), out = slugs, []
+    for mine, other in ((a, b), (b, a)):
+        extra = enumeration.extras(enumeration.items(said[mine]), enumeration.items(said[other]))
+        if extra:
+            out.append(
+                M.COMPARE_LIST_EXTRA.format(
+                    region=ctx.docs[mine].name, items="、".join(extra), other=ctx.docs[other].name
+                )
+            )
+    return out
+
+
 def side_by_side(ctx: Context, slugs: list[str]) -> Answer:
     """Each region's answering sentences under one head line that draws no conclusion the claims cannot carry."""
     lines, cites, highlights, answered = [], [], {}, []
@@ -328,6 +344,9 @@ def side_by_side(ctx: Context, slugs: list[str]) -> Answer:
     quoted = {"".join(highlights[h.chunk.id]) for h in cites}
     # the wording either is the same or is not: literally true, and no judgement of which rule is better
     head = M.COMPARE_SIDE_SAME if len(quoted) == 1 and len(cites) == len(slugs) else M.COMPARE_SIDE_HEAD
+    lines += _listed_apart(
+        ctx, answered, {s: "".join(highlights[h.chunk.id]) for s, h in zip(answered, cites)}
+    )
     ans = finish_answer(ctx, "\n".join([head, *lines]), cites, answered, highlights, ctx.q.kind)
     ans.region = None
     return ans

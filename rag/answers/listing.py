@@ -18,6 +18,7 @@ from ..models import Answer
 from . import fact, refuse
 from .common import Context, cite, finish_answer
 from .extract import DIGIT, Extract, finish, sentence_score
+from .verdict import covered
 
 CANDIDATES = 16  # clauses of the region considered
 MIN_ITEM = 8  # characters: a shorter sentence of the best clause is a heading or filler, not a measure
@@ -92,6 +93,16 @@ def lines_of(ctx: Context, found: list[Extract]) -> list[tuple[str, Extract]]:
     return out or [(ctx.fact(ex), ex) for ex in found]
 
 
+def _unlisted_thing(ctx: Context, lines: list[str]) -> str:
+    """The one thing asked under a heading benefit (买房 under 住房支持) when no line listed speaks of it."""
+    thing = ctx._specific_thing()
+    if not thing:
+        return ""
+    text = "".join(lines)
+    terms = {t for b in ctx.benefits() for t in b.specific if t in ctx.q.topic}
+    return "" if any(covered(t, text) for t in terms) else thing
+
+
 def compose(ctx: Context, slug: str) -> Answer:
     doc = ctx.docs[slug]
     items = once(on_topic(lines_of(ctx, gather(ctx, slug))))
@@ -106,6 +117,11 @@ def compose(ctx: Context, slug: str) -> Answer:
     head = M.LIST_HEAD_COUNT.format(region=doc.name, n=cn_count(len(shown)), k=cn_count(len(groups)))
     if len(items) > len(shown):
         head = M.LIST_HEAD_FIRST.format(region=doc.name, n=cn_count(len(shown)), k=cn_count(len(groups)))
+    missing = _unlisted_thing(ctx, [line for line, _ in shown])
+    if missing:
+        head = M.LIST_NOT_THE_THING.format(region=doc.name, thing=missing) + head.removeprefix(
+            doc.name + "的方案中"
+        )
     cites, lines, highlights, numbers = [], [head], {}, {}
     for section, members in groups.items():
         lines.append(M.LIST_GROUP.format(heading=_NUMBERING.sub("", section.split(" > ")[-1])))

@@ -130,6 +130,8 @@ def field_lines(doc: Document, fields: tuple[str, ...], claimed: str = "") -> li
         elif f == "status":
             template = M.META_STATUS_DRAFT if doc.is_draft else M.META_STATUS_FINAL
             out.append(template.format(status=doc.status))
+            if doc.is_draft and doc.date and "date" not in fields:
+                out.append(M.META_DRAFT_DATE.format(date=cn_date(doc.date)))  # which draft: its date
     return out
 
 

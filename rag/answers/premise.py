@@ -120,8 +120,20 @@ def compose(ctx: Context, slug: str) -> Answer | None:
         lead = M.PREMISE_TRUE if fig in vals and claim.grants else M.PREMISE_FALSE
         fact = finish(claim.part if len(claim.part) >= PART_SHOWN else claim.sentence)
         about = f"对{ctx.q.benefits[0]}" if ctx.q.benefits else ""  # 不是。…的方案对育儿假规定的是：…10天假期
-        text = f"{lead.format(region=doc.name, fact=fact, about=about)} [1]\n{basis(doc, cited)}"
-        return finish_answer(ctx, text, [cited], [slug], {cited.chunk.id: [claim.sentence]}, ctx.q.kind)
+        lines = [f"{lead.format(region=doc.name, fact=fact, about=about)} [1]", basis(doc, cited)]
+        cites, marks = [cited], {cited.chunk.id: [claim.sentence]}
+        other = _same_number(ctx, slug, fig) if lead is M.PREMISE_FALSE else None
+        if other is not None and other[1] != claim.sentence:
+            # 那个15天的假是育儿假不: where the plan's 15天 does stand (陪护假), cited too
+            ohit, sentence = other
+            same = ohit.chunk.id == cited.chunk.id
+            near = cited if same else Hit(ohit.chunk, ohit.score, rank=2)
+            lines.insert(1, f"{M.PREMISE_OTHER_RULE.format(fact=finish(sentence))} [{near.rank}]")
+            if not same:
+                lines.append(basis(doc, near))
+                cites.append(near)
+            marks.setdefault(near.chunk.id, []).append(sentence)
+        return finish_answer(ctx, "\n".join(lines), cites, [slug], marks, ctx.q.kind)
     what = M.NO_NUMBER_WHAT.get(fig.kind, "标准")
     lead = M.PREMISE_UNSTATED.format(
         region=doc.name, thing=ctx.q.benefits[0] if ctx.q.benefits else "", what=what

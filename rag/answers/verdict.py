@@ -124,6 +124,12 @@ def asks_increase(ctx: Context, key: str) -> bool:
     return any(b.extension == key for b in ctx.benefits())
 
 
+def covered(word: str, text: str) -> bool:
+    """`text` settles the question word: it says it, a plan word that settles it (claims.toml settled_by: 买房 ->
+    购房、购买房屋…), or a plan term it is an everyday variant of."""
+    return _covered(word, text, (), _specifics()[1])
+
+
 def unsettled(ctx: Context, clause: str, sentences: str) -> tuple[list[str], list[str]]:
     """(the question's specific words, those of them the clause does not settle: 攒 / 明年 / 水电); the person asked
     about (男方, 爷爷奶奶) must be one the answering sentences speak of."""

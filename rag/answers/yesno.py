@@ -34,9 +34,9 @@ def unsupported(ctx: Context, ex) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _negations() -> tuple[re.Pattern, re.Pattern]:
+def _negations() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     rule = next(r for r in _toml("kinds.toml")["kind"] if r["name"] == "yesno")
-    return re.compile(rule["forbids"]), re.compile(rule["abolishes"])
+    return re.compile(rule["forbids"]), re.compile(rule["abolishes"]), re.compile(rule["asks_loss"])
 
 
 # 有没有规定产假多少天: whether a figure is set is what is asked, and 没有 answers it
@@ -50,7 +50,9 @@ def opening(ctx: Context, ex) -> str:
     男方护理假: the leave is granted, only its days are not stated — "没有" would deny the leave), 不可以 / 没有 when
     the clause forbids / abolishes it, else 可以 / 有."""
     text = "".join(ex.sentences)
-    forbids, abolishes = _negations()
+    forbids, abolishes, loss = _negations()
+    if loss.search(ctx.q.topic):
+        return ""  # 休产假扣工资吗 over …工资照发: "有" would say the pay is docked
     if ctx.q.asks_quantity and not ex.has_number:
         return M.NO if _ASKS_IF_SET.search(ctx.q.topic) else ""
     if ctx.q.can:

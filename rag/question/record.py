@@ -222,6 +222,13 @@ _LIGHT = re.compile(r"[定规是的呢要有给发能休那么啊呀吗了个这
 _REFERS = re.compile(
     r"^\s*(那)?(这个|这项|这些|这种|这条|上面|上边|刚才|刚刚|前面)(政策|规定|补贴|假|待遇|措施)?(说的)?"
 )
+# 我是开厂的，这些假休的时候工资谁出: past a clause of its own, a pointer with its noun still names the rule
+# 是不是只有青岛户口的才能拿 / 外地户口的能领吗: who may have it, asked of the benefit just answered
+_WHO_MAY = re.compile(r"户口|户籍|外地|本地|外省|非本市|只有|谁能|谁可以|什么条件|啥条件|资格")
+_OWN_ASK = re.compile(r"吗|有没有|有无|能不能|可不可以|是否|是不是|啥|什么|哪|谁|怎么|咋")
+_REFERS_INSIDE = re.compile(
+    r"(这个|这项|这些|这种|这条|上面|上边|刚才|前面)(政策|规定|补贴|假期?|待遇|措施)(说的)?"
+)
 _YEAR = re.compile(r"(到|至)?20\d\d年?")
 
 
@@ -372,7 +379,9 @@ class QuestionBuilder:
         for p in reversed(prev):
             keys = self._benefits(self.detector.strip(p, self.detector.detect(p)))
             if keys:
-                rest = _REFERS.sub(" ", topic.strip(), count=1)
+                rest = _REFERS.sub(" ", _REFERS_INSIDE.sub(" ", topic.strip(), count=1), count=1)
+                if set(self._benefits(rest)) - set(keys):
+                    return rest.strip()  # 这些假…工资谁出: the pay of leave is a benefit of its own
                 return f"{' '.join(keys)} {rest}".strip()
         return None
 
@@ -380,7 +389,12 @@ class QuestionBuilder:
         """The topic of a turn read with the dialogue before it, and whether it was carried over."""
         inherited_topic = False
         person = _person_only(topic)
-        referred = self._referred(text, topic, prev) if _REFERS.match(text) else None
+        inside = _REFERS_INSIDE.search(topic)
+        if inside and not _REFERS.match(text):
+            topic = f"{inside.group()} {topic[: inside.start()]}{topic[inside.end() :]}".strip(" ，,")
+        # 外地户口呢 keeps the whole last question (_keeps_topic); 外地户口的能领吗 asks a question of its own
+        who = _WHO_MAY.search(topic) and not self._benefits(topic) and not re.search(r"呢[?？]?$", text)
+        referred = self._referred(text, topic, prev) if _REFERS.match(text) or inside or who else None
         if referred is not None:
             return referred, True
         if not _has_topic(topic) or person:
@@ -479,8 +493,12 @@ class QuestionBuilder:
 
     def _asked_back(self, text: str, topic: str, prev: list[str]) -> str:
         """The topic with the quantity word (几天/多少) of the last turn before the dialogue switched topic."""
-        if self._switches(text, topic) or _wants(topic)[1]:
-            return topic
+        if (
+            self._switches(text, topic)
+            or _wants(topic)[1]
+            or (self._benefits(topic) and _OWN_ASK.search(topic))
+        ):
+            return topic  # 那买房呢，有优惠吗 asks a question of its own about its own topic
         for p in reversed(prev):
             asked = _quantity_words(p)
             if asked:

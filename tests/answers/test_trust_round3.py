@@ -267,3 +267,98 @@ def test_a_housing_clause_on_another_thing_does_not_allow_another_home(assistant
     # 公租房 户型照顾 or 公积金 for a first home is no word on buying one more home
     ans = assistant.ask(question)
     assert not VERDICT.match(ans.answer), ans.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["青岛休产假扣工资吗", "通化请育儿假扣工资吗", "重庆取消社会抚养费了吗", "贵州社会抚养费取消了没有"],
+)
+def test_a_question_about_a_loss_gets_no_verdict_word(assistant, question):
+    # 扣工资吗 over …工资照发: "有" would say the pay is docked; 取消了吗 over 取消社会抚养费: "没有" would deny it
+    ans = assistant.ask(question)
+    assert not re.match(r"^(有|可以|没有|不可以)[。，]", ans.answer), ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, must", [("贵州超生了还罚款不", "取消社会抚养费"), ("通化生四胎会被罚款吗", "取消社会抚养费")]
+)
+def test_fines_for_births_are_read_as_the_social_maintenance_fee(assistant, question, must):
+    ans = assistant.ask(question)
+    assert must in ans.answer and not ans.refused, ans.answer
+
+
+@pytest.mark.parametrize(
+    "history, question, must",
+    [
+        (
+            _h("通化育儿假有几天", "通化市：…每人每年各享受育儿假累计20天。"),
+            "我是开厂的 这些假休的时候工资谁出",
+            "用工单位承担",
+        ),
+        (_h("通化婚假几天", "通化市：婚假15天"), "休假期间工资照发吗", "用工单位承担"),
+        (
+            _h("青岛住院分娩补贴多少", "青岛市：…给予不低于500元住院分娩补贴。"),
+            "是不是只有青岛户口的才能拿",
+            "在我市医疗保健机构分娩",
+        ),
+        (_h("通化托育补贴多少钱", "通化市：…"), "外地户口的能领吗", "户籍"),
+    ],
+)
+def test_a_follow_up_on_who_may_have_it_or_its_pay_keeps_the_rule(assistant, history, question, must):
+    ans = assistant.ask(question, history=history)
+    assert must in ans.answer and not ans.refused, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, must",
+    [
+        ("贵州独生子女职工每年那个15天的假 是育儿假不", ["不是", "10天", "陪护假"]),
+        ("通化育儿假是不是15天", ["不是", "20天", "婚假15天"]),
+        ("通化那个25天的假是陪产假吗", ["是", "护理假25天"]),
+    ],
+)
+def test_a_figure_asserted_for_another_benefit_is_corrected_with_where_it_stands(assistant, question, must):
+    ans = assistant.ask(question)
+    assert all(m in ans.answer for m in must), ans.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["北京到2035年 每千人托位是不是要达到8个", "北京2035年托位目标是多少", "青岛2035年每千人托位多少个"],
+)
+def test_a_target_year_the_plan_has_no_figure_for_is_said(assistant, question):
+    ans = assistant.ask(question)
+    assert ans.answer.startswith("方案没有写到2035年的这项目标，下面是到2025年的目标"), ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, must",
+    [
+        ("青岛这个生育方案 正式出台了没得 还是征求意见稿", ["征求意见稿", "2023年5月11日"]),
+        ("通化那个生育措施 是哪个区发的 文号多少", ["未载明"]),
+        ("贵州的方案是哪个部门发的", ["中共贵州省委"]),
+    ],
+)
+def test_meta_questions_with_two_asks_or_dialect(assistant, question, must):
+    ans = assistant.ask(question)
+    assert ans.kind == "meta" and all(m in ans.answer for m in must), ans.answer
+
+
+def test_two_enumerations_of_the_same_measures_are_compared_item_by_item(assistant):
+    ans = assistant.ask("北京和重庆的出生一件事联办 办的事项有啥不一样")
+    assert "区别：北京市列出的“生育保险报销”，重庆市的这条规定没有列出" in ans.answer, ans.answer
+    ans = assistant.ask("青岛和通化出生一件事能一起办的事有啥区别")
+    assert "区别" not in ans.answer, ans.answer  # the same five items, in another order
+
+
+@pytest.mark.parametrize("question", ["重庆二孩家庭买房有啥优惠"])
+def test_a_list_of_a_thing_no_rule_speaks_of_says_so(assistant, question):
+    ans = assistant.ask(question)
+    assert "没有写到“买房”" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("question", ["青岛婚前检查免费吗", "贵州结婚前做婚检免费吗", "通化孕前检查免费吗"])
+def test_free_is_looked_for_under_the_plans_other_words_for_the_thing(assistant, question):
+    ans = assistant.ask(question)
+    plan_says_free = not question.startswith("贵州")
+    assert ("没有写明是否免费" in ans.answer) != plan_says_free, ans.answer

@@ -34,7 +34,12 @@ def _questions(assistant) -> list[tuple[str, list]]:
                 if rec.form != "yesno" and premise.asserted(rec.topic) is None:
                     continue
             out.append((q, history))
-    for name in ("citizen-fresh1.jsonl", "citizen-fresh2.jsonl", "citizen-fresh3.jsonl", "citizen-fresh4.jsonl"):
+    for name in (
+        "citizen-fresh1.jsonl",
+        "citizen-fresh2.jsonl",
+        "citizen-fresh3.jsonl",
+        "citizen-fresh4.jsonl",
+    ):
         # the fresh batches written from the plans by people who had not read the code (outside scorer format)
         path = ROOT / "eval" / name
         lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else ()
