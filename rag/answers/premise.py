@@ -107,6 +107,20 @@ def _same_number(ctx: Context, slug: str, fig: Figure):
     return None
 
 
+def _second(doc, answer: tuple[list, list, dict], hit: Hit, line: str, sentence: str) -> None:
+    """Adds a second rule under the first line of `answer` (lines, cites, marks), cited [2] or, from the same
+    clause, [1]."""
+    lines, cites, marks = answer
+    first = cites[0]
+    same = hit.chunk.id == first.chunk.id
+    near = first if same else Hit(hit.chunk, hit.score, rank=2)
+    lines.insert(1, f"{line} [{near.rank}]")
+    if not same:
+        lines.append(basis(doc, near))
+        cites.append(near)
+    marks.setdefault(near.chunk.id, []).append(sentence)
+
+
 def compose(ctx: Context, slug: str) -> Answer | None:
     """None when the question asserts no figure (the other composers answer it)."""
     fig = asserted(ctx.q.topic)
@@ -126,13 +140,9 @@ def compose(ctx: Context, slug: str) -> Answer | None:
         if other is not None and other[1] != claim.sentence:
             # 那个15天的假是育儿假不: where the plan's 15天 does stand (陪护假), cited too
             ohit, sentence = other
-            same = ohit.chunk.id == cited.chunk.id
-            near = cited if same else Hit(ohit.chunk, ohit.score, rank=2)
-            lines.insert(1, f"{M.PREMISE_OTHER_RULE.format(fact=finish(sentence))} [{near.rank}]")
-            if not same:
-                lines.append(basis(doc, near))
-                cites.append(near)
-            marks.setdefault(near.chunk.id, []).append(sentence)
+            _second(
+                doc, (lines, cites, marks), ohit, M.PREMISE_OTHER_RULE.format(fact=finish(sentence)), sentence
+            )
         return finish_answer(ctx, "\n".join(lines), cites, [slug], marks, ctx.q.kind)
     what = M.NO_NUMBER_WHAT.get(fig.kind, "标准")
     lead = M.PREMISE_UNSTATED.format(
@@ -157,11 +167,5 @@ def compose(ctx: Context, slug: str) -> Answer | None:
     ]
     said = others[0] if others else sentence
     if said != sentence:  # what the plan does say on the question's topic, cited too
-        same = ev.ex.hit.chunk.id == hit.chunk.id
-        near = cited if same else Hit(ev.ex.hit.chunk, ev.ex.hit.score, rank=2)
-        lines.insert(1, f"{M.RELATED.format(fact=finish(said))} [{near.rank}]")
-        if not same:
-            lines.append(basis(doc, near))
-            cites.append(near)
-        marks.setdefault(near.chunk.id, []).append(said)
+        _second(doc, (lines, cites, marks), ev.ex.hit, M.RELATED.format(fact=finish(said)), said)
     return finish_answer(ctx, "\n".join(lines), cites, [slug], marks, ctx.q.kind)
