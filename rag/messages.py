@@ -299,5 +299,8 @@ NEXT_STEP_HOTLINE = "具体办理条件和流程，建议咨询当地政务服�
 # a question asserting a figure (是不是20天 / 听说给3000块): checked against the plan's claim, never echoed
 PREMISE_TRUE = "是。{region}：{fact}"
 PREMISE_FALSE = "不是。{region}的方案{about}规定的是：{fact}"
+PREMISE_CAN = "可以。{region}：{fact}"
+PREMISE_STATES = "{region}的方案{about}规定的是：{fact}"
+PREMISE_FIGURE_AT = "{region}的方案中，这个数字出自这项规定：{fact}"
 PREMISE_UNSTATED = "方案中没有规定{thing}具体的{what}（{region}），无法证实这个说法。"
 PREMISE_OTHER_RULE = "方案中出现这个数字的是另一项规定（并非您问的内容）：{fact}"

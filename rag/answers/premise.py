@@ -15,16 +15,21 @@ from functools import lru_cache
 from .. import messages as M
 from ..benefits import claims as C
 from ..models import Answer, Hit
+from . import verdict
 from .common import Context, basis, finish_answer
 from .extract import finish
 
 KIND = {"天": "天数", "日": "天数", "周": "天数", "个月": "天数", "元": "金额", "万元": "金额", "块": "金额"}
-KIND.update({"块钱": "金额", "万": "金额", "万块": "金额", "%": "比例", "个百分点": "比例"})
-SCALE = {"周": 7, "个月": 30, "万元": 10000, "万": 10000, "万块": 10000}
+KIND.update({"块钱": "金额", "万": "金额", "万块": "金额", "%": "比例", "个百分点": "比例", "年": "天数"})
+SCALE = {"周": 7, "个月": 30, "年": 365, "万元": 10000, "万": 10000, "万块": 10000}
 DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 POWERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 PART_SHOWN = 12  # a claim's comma part this long reads alone; a shorter one is shown with its sentence
 DEPTH = 6  # clauses of the region searched for the benefit's figure
+
+
+# words of the asking itself, not conditions: the figure's unit glued to 对吧 (15天对吧 -> 天对), the verb hoped for
+_ASKING_PART = re.compile(r"^(个月|[天日周元块%])|^(能|可以|可|会)?(休|请|放|领|拿|享受|报)$")
 
 
 @dataclass(frozen=True)
@@ -59,10 +64,23 @@ def chinese_number(text: str) -> float | None:
     return float(total + section + (digit or 0))
 
 
+@lru_cache(maxsize=1)
+def _can_figure() -> re.Pattern:
+    return re.compile(C.data()["premise"]["can_figure"])
+
+
+def hoped(topic: str) -> Figure | None:
+    """The figure a can-question hopes for (陪产假能休30天不 -> 30 days), None when it names none."""
+    m = _can_figure().search(topic)
+    n = chinese_number(m.group(4)) if m else None
+    return None if n is None else Figure(n * SCALE.get(m.group(5), 1), KIND[m.group(5)])
+
+
 def asserted(topic: str) -> Figure | None:
     """The figure a question asserts, None when it asks for one (有几天) or states none."""
     figure, asserts, bare_money = _patterns()
     if not asserts.search(topic):
+        return hoped(topic)
         return None
     m = figure.search(topic)
     if m is None:
@@ -121,6 +139,21 @@ def _second(doc, answer: tuple[list, list, dict], hit: Hit, line: str, sentence:
     marks.setdefault(near.chunk.id, []).append(sentence)
 
 
+def _lead(ctx: Context, holds: bool, sentence: str) -> tuple[str, str]:
+    """(opening template, what of the question the rule does not settle). 是 needs the figure AND the rest of the
+    question (婚假15天是不是只有第一次结婚才有: the 15 days hold, 第一次 is nowhere): short of that, what the plan
+    states, with the unsettled words named. A can-question (能休30天不) opens 可以, or with what the plan states."""
+    lead = M.PREMISE_TRUE if holds else M.PREMISE_FALSE
+    unsaid = ""
+    if holds:
+        _, missing = verdict.unsettled(ctx, sentence, sentence)
+        unsaid = verdict.phrase(ctx.q.topic, [w for w in missing if not _ASKING_PART.search(w)])
+        lead = M.PREMISE_STATES if unsaid else lead
+    if not _patterns()[1].search(ctx.q.topic):
+        lead = M.PREMISE_CAN if lead is M.PREMISE_TRUE else M.PREMISE_STATES
+    return lead, unsaid
+
+
 def compose(ctx: Context, slug: str) -> Answer | None:
     """None when the question asserts no figure (the other composers answer it)."""
     fig = asserted(ctx.q.topic)
@@ -131,10 +164,12 @@ def compose(ctx: Context, slug: str) -> Answer | None:
     if found:
         hit, claim, vals = next(((h, c, v) for h, c, v in found if fig in v), found[0])
         cited = Hit(hit.chunk, hit.score, rank=1)
-        lead = M.PREMISE_TRUE if fig in vals and claim.grants else M.PREMISE_FALSE
+        lead, unsaid = _lead(ctx, fig in vals and claim.grants, claim.sentence)
         fact = finish(claim.part if len(claim.part) >= PART_SHOWN else claim.sentence)
         about = f"对{ctx.q.benefits[0]}" if ctx.q.benefits else ""  # 不是。…的方案对育儿假规定的是：…10天假期
         lines = [f"{lead.format(region=doc.name, fact=fact, about=about)} [1]", basis(doc, cited)]
+        if unsaid:
+            lines.append(M.UNSETTLED_NOTE.format(asked=unsaid))
         cites, marks = [cited], {cited.chunk.id: [claim.sentence]}
         other = _same_number(ctx, slug, fig) if lead is M.PREMISE_FALSE else None
         if other is not None and other[1] != claim.sentence:
@@ -150,7 +185,12 @@ def compose(ctx: Context, slug: str) -> Answer | None:
     )
     other = _same_number(ctx, slug, fig)
     ev = ctx.evidence(slug)
-    if other is not None:
+    if other is not None and not ctx.q.benefits and fig.kind == KIND["天"]:
+        # 那个25天的假是给妈妈的吧: no leave named, so the rule holding the figure is the one asked about (a sum of
+        # money with no benefit, 听说生孩子给3000块, stays unconfirmed: the 3000元 elsewhere is no birth grant)
+        hit, sentence = other
+        lead, line = "", M.PREMISE_FIGURE_AT.format(region=doc.name, fact=finish(sentence))
+    elif other is not None:
         hit, sentence = other
         line = M.PREMISE_OTHER_RULE.format(fact=finish(sentence))
     elif ev.ex is not None:
@@ -165,7 +205,7 @@ def compose(ctx: Context, slug: str) -> Answer | None:
     others = [
         x for x in (ev.ex.sentences if other is not None and ev.ex is not None else ()) if x != sentence
     ]
-    said = others[0] if others else sentence
+    said = others[0] if others and lead else sentence
     if said != sentence:  # what the plan does say on the question's topic, cited too
         _second(doc, (lines, cites, marks), ev.ex.hit, M.RELATED.format(fact=finish(said)), said)
     return finish_answer(ctx, "\n".join(lines), cites, [slug], marks, ctx.q.kind)

@@ -47,7 +47,9 @@ class Verdict:
 def _specifics() -> tuple[frozenset[str], dict[str, tuple[str, ...]], tuple]:
     d = C.data()
     spec = d.get("specifics", {})
-    persons = tuple((tuple(p["asked"]), tuple(p["plan"])) for p in d.get("person", ()))
+    persons = tuple(
+        (tuple(p["asked"]), tuple(p["plan"]), bool(p.get("strict", False))) for p in d.get("person", ())
+    )
     settled = {k: tuple(v) for k, v in spec.get("settled_by", {}).items()}
     return frozenset(spec.get("generic", ())), settled, persons
 
@@ -75,7 +77,7 @@ def decide(ctx: Context, ex) -> Verdict:
     plan = plan_text(ctx, ex.hit.chunk.slug)
     unsaid = [w for w in missing_words if not _covered(w, plan, (), _specifics()[1])]
     if len(unsaid) >= UNSAID_MIN and len(unsaid) * 2 >= len(spec):
-        return Verdict(UNSETTLED, ordered, _phrase(ctx.q.topic, unsaid))
+        return Verdict(UNSETTLED, ordered, phrase(ctx.q.topic, unsaid))
     if missing_words:
         return Verdict(MENTION, ordered)  # one word unmatched: the clause leads, no verdict either way
     return Verdict(_BY_FORCE[force], ordered)  # 鼓励 / 探索 only for what the question asks (not for 水电价)
@@ -144,17 +146,18 @@ def unsettled(ctx: Context, clause: str, sentences: str) -> tuple[list[str], lis
         if len(w) >= 2 and not NUMERIC.fullmatch(w) and w not in generic and not _person(w, persons)
     ]
     out = [w for w in spec if not _covered(w, clause, surfaces, settled)]
-    for asked_words, plan_words in persons:
+    for asked_words, plan_words, strict in persons:
         said = [a for a in asked_words if a in ctx.q.topic]
         if not said or any(p in sentences for p in plan_words):
             continue
-        if any(p in sentences for _, others in persons for p in others):
+        # a rule naming other people (a strict group's words, 儿童, name whom a thing is for, not who may claim it)
+        if strict or any(p in sentences for _, others, st in persons if not st for p in others):
             out.append(said[0])  # the rule is for other people, not the one asked about
     return spec, out
 
 
 def _person(word: str, persons) -> bool:
-    return any(word in a or a in word for asked, _ in persons for a in asked)
+    return any(word in a or a in word for asked, _, _ in persons for a in asked)
 
 
 def _covered(word: str, clause: str, surfaces, settled) -> bool:
@@ -165,7 +168,7 @@ def _covered(word: str, clause: str, surfaces, settled) -> bool:
     return any(term in clause for term, variants in synonyms() if word == term or word in variants)
 
 
-def _phrase(topic: str, words: list[str]) -> str:
+def phrase(topic: str, words: list[str]) -> str:
     """The question's segments holding `words`, without the asking words around them, joined by 、."""
     if not words:
         return ""

@@ -49,6 +49,10 @@ class Benefit:
     related: str = ""  # the benefit shown as the nearest related rule when a plan does not name this one
     # terms naming one thing under a heading benefit (HPV疫苗 under 妇幼健康): a clause settles them only by using them
     specific: tuple[str, ...] = ()
+    # terms that name who is asking (个体户) rather than the thing asked: they yield to another benefit named
+    askers: tuple[str, ...] = ()
+    # situations written as patterns (男的…产假: a person the benefit is not for), with the benefit meant instead
+    misuse_re: tuple[tuple[re.Pattern, str], ...] = ()
 
     def misused(self, text: str) -> tuple[str, str] | None:
         """(situation word found in `text`, benefit meant instead or "") when the text asks this benefit for a
@@ -57,6 +61,10 @@ class Benefit:
             for w in words:
                 if w in text:
                     return w, instead
+        for pattern, instead in self.misuse_re:
+            m = pattern.search(text)
+            if m:
+                return m.group("who") if "who" in pattern.groupindex else m.group(), instead
         return None
 
 
@@ -158,9 +166,16 @@ class Lexicon:
         return out
 
     def find(self, text: str) -> list[Benefit]:
-        """The benefits named in normalised `text`, in order of first mention, each once."""
+        """The benefits named in normalised `text`, in order of first mention, each once. A benefit reached only
+        through a word naming the asker (我是个体户…能领生育津贴吗) yields to the other benefits named: the
+        citizen says who they are, then what they ask."""
+        found = self.matches(text)
+        named = [m for m in found if m.surface not in m.benefit.askers]
+        if named:
+            keys = {m.benefit.key for m in named}
+            found = [m for m in found if m.surface not in m.benefit.askers or m.benefit.key in keys]
         seen: dict[str, Benefit] = {}
-        for m in self.matches(text):
+        for m in found:
             seen.setdefault(m.benefit.key, m.benefit)
         return list(seen.values())
 
@@ -456,6 +471,10 @@ def parse_benefits(text: str) -> list[Benefit]:
                 ),
                 related=entry.get("related", ""),
                 specific=tuple(normalize_query(t) for t in entry.get("specific", ())),
+                askers=tuple(entry.get("askers", ())),
+                misuse_re=tuple(
+                    (re.compile(m["when_re"]), m.get("instead", "")) for m in entry.get("misuse_re", ())
+                ),
             )
         )
     keys = {b.key for b in out}

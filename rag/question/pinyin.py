@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..text.normalize import is_cjk
 from ..text.readings import surface_readings
 
-_LATIN = re.compile(r"[A-Za-z]{2,24}")
+_LATIN = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){0,5}")  # yu er jia: syllables typed apart are one run
 _MAX_SPLITS = 16  # a 24-letter run has few syllable splits; the cap only bounds hostile input
 _AROUND = 2  # characters typed beside a run that may complete its word (审 + pi)
 
@@ -63,7 +63,7 @@ class PinyinIndex:
         pairs. A word completed by typed characters replaces them too (审pi -> 审批)."""
         fixes, out, pos = [], [], 0
         for m in _LATIN.finditer(text):
-            if m.start() < pos:
+            if m.start() < pos or not 2 <= len(m.group().replace(" ", "")) <= 24:
                 continue
             found = self._fit(text, m.start(), m.end())
             if found is None:
@@ -80,7 +80,7 @@ class PinyinIndex:
     def _fit(self, text: str, start: int, end: int) -> tuple[int, int, str] | None:
         """(start, end, word) of the one known word the run at text[start:end] spells, or None. Fewer borrowed
         characters win (tuoyu点 is 托育 before it is 托育点); two words at the same level leave the run alone."""
-        splits = self.splits(text[start:end])
+        splits = self.splits(text[start:end].replace(" ", ""))
         for extra in range(2 * _AROUND + 1):
             fits = {f for split in splits for f in self._fits_at(text, start, end, split, extra)}
             if len({w for _, _, w in fits}) == 1:

@@ -258,3 +258,28 @@ def test_other_bare_numbers_are_not_money(question):
 
     fig = asserted(question)
     assert fig is None or fig.kind != "金额"
+
+
+@pytest.mark.parametrize(
+    "question, number, kind",
+    [
+        ("陪产假能休30天不", 30.0, "天数"),
+        ("产假能休一年吗", 365.0, "天数"),
+        ("婚假能休一个月吗", 30.0, "天数"),
+        ("生二孩能领3000块吗", 3000.0, "金额"),
+        ("公积金能多贷20%吗", 20.0, "比例"),
+    ],
+)
+def test_a_can_question_naming_a_figure_is_checked_like_an_assertion(question, number, kind):
+    """能休30天不 hopes for a figure: answered 可以 only when the plan states it, never 可以 over any leave rule."""
+    from rag.answers.premise import asserted, hoped
+
+    fig = asserted(question)
+    assert fig is not None and fig == hoped(question) and (fig.number, fig.kind) == (number, kind)
+
+
+@pytest.mark.parametrize("question", ["产假能休几天", "每年能休育儿假吗", "3岁以下能上托班吗"])
+def test_a_can_question_without_a_figure_hopes_for_none(question):
+    from rag.answers.premise import hoped
+
+    assert hoped(question) is None

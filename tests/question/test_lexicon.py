@@ -76,6 +76,8 @@ def test_bad_data_is_refused():
         ("北京小孩坐地铁能免票吗", ["出行优惠"]),
         ("产假能延长多少天", ["延长产假"]),
         ("今天天气怎么样", []),
+        ("我是个体户，生孩子能领生育津贴吗", ["生育津贴"]),  # who asks (个体户) yields to what is asked
+        ("个体户有啥税收优惠", ["创业税收优惠"]),  # the trade alone still reads as its tax relief
     ],
 )
 def test_find(lex, text, expected):

@@ -31,6 +31,8 @@ def index(lexicon):
         ("青岛yuerjia有几天", "青岛育儿假有几天"),  # three syllables, one word
         ("重庆Chanjia多少天", "重庆产假多少天"),  # capitalised
         ("Tonghua婚假几天", "通化婚假几天"),  # a place
+        ("青岛yu er jia有几天", "青岛育儿假有几天"),  # syllables typed apart
+        ("重庆chan jia多少天", "重庆产假多少天"),
     ],
 )
 def test_pinyin_runs_are_read_as_the_one_word_they_spell(index, typed, fixed):

@@ -1,0 +1,148 @@
+"""Issue 22, fourth round: classes found by probing with questions of our own (real model and index, slow). A
+non-local 户口 written as 没有X户口 / 户口没迁过来; the asker's trade (个体户) mistaken for the benefit asked; a
+can-question naming the figure it hopes for (能休30天不); an announced money scheme asked as 政府给钱不; 提拔 read as the
+plans' 评先选优 / 晋升职级."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.slow
+VERDICT = re.compile(r"^(有|可以|是|能)[。，,！!]")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "北京没有北京户口能享受这些政策吗",
+        "我不是青岛户口，在青岛上班，能休育儿假不",
+        "我老家是河南的，户口没迁过来，在青岛生娃有托育补助吗",
+        "不是通化本地人能享受育儿假吗",
+    ],
+)
+def test_a_non_local_household_gets_no_verdict_and_is_told_the_plan_is_silent(assistant, question):
+    ans = assistant.ask(question)
+    assert not VERDICT.match(ans.answer), ans.answer
+    assert "对户籍有没有要求" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, must",
+    [
+        ("我是个体户，在青岛生孩子能领生育津贴吗", "生育津贴"),
+        ("我在北京开了个小店，个体户，生孩子有生育保险吗", "生育保险"),
+        ("重庆个体工商户能休产假吗", "产假"),
+    ],
+)
+def test_the_askers_trade_does_not_replace_the_benefit_asked(assistant, question, must):
+    ans = assistant.ask(question)
+    assert "创业税收优惠" not in ans.answer and "增值税" not in ans.answer, ans.answer
+    assert must in ans.answer and not VERDICT.match(ans.answer), ans.answer
+
+
+def test_a_trade_alone_still_asks_about_its_tax_relief(assistant):
+    ans = assistant.ask("个体户在通化有啥税收优惠")
+    assert "增值税" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, lead, must",
+    [
+        ("青岛陪产假能休30天不", "青岛市的方案对陪产假规定的是", "不少于15天"),
+        ("重庆产假能休一年吗", "没有规定产假具体的天数", ""),
+        ("北京男方陪产假能休一个月吗", "没有规定陪产假具体的天数", ""),
+        ("北京生孩子能领3000块吗", "没有规定", ""),
+        ("通化育儿假能请20天吗", "可以。", "20天"),
+        ("通化婚假能休15天吗", "可以。", "婚假15天"),
+    ],
+)
+def test_a_hoped_for_figure_is_checked_against_the_plan(assistant, question, lead, must):
+    ans = assistant.ask(question)
+    assert ans.answer.startswith(lead) or lead in ans.answer.split("。")[0], ans.answer
+    assert must in ans.answer, ans.answer
+    if lead != "可以。":
+        assert not VERDICT.match(ans.answer) and not ans.answer.startswith("不"), ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, region_words",
+    [
+        ("北京生二胎政府给钱不", "逐步建立"),
+        ("北京生老二国家发钱吗", "逐步建立"),
+        ("重庆生三胎政府给钱吗", "鼓励"),
+        ("重庆生二孩能领钱不", "鼓励"),
+    ],
+)
+def test_an_announced_money_scheme_says_no_amount_is_set(assistant, question, region_words):
+    ans = assistant.ask(question)
+    assert ans.answer.startswith("方案中没有规定具体的金额"), ans.answer
+    assert region_words in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, must",
+    [
+        ("贵州公务员多生孩子影响提拔吗", "评先选优"),
+        ("通化生三胎会影响我升职不", "晋升职级"),
+        ("贵州多生娃会不会影响评优", "评先选优"),
+    ],
+)
+def test_promotion_is_read_as_the_plans_words(assistant, question, must):
+    ans = assistant.ask(question)
+    assert must in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, person",
+    [("贵州男的能休产假吗", "男的"), ("青岛老公也能休产假吗", "老公"), ("通化当爹的能不能请产假", "当爹的")],
+)
+def test_a_man_asking_for_maternity_leave_is_shown_the_leave_for_fathers(assistant, question, person):
+    ans = assistant.ask(question)
+    assert ans.answer.startswith("没有。产假不适用于") and person in ans.answer.split("。")[1], ans.answer
+    assert "陪产假的规定是" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["青岛孩子看病能报销吗", "通化小孩生病了医保能报不", "北京宝宝看病有补贴不"]
+)
+def test_a_childs_illness_is_not_answered_yes_from_a_childbirth_rule(assistant, question):
+    ans = assistant.ask(question)
+    assert not VERDICT.match(ans.answer), ans.answer
+
+
+def test_childbirth_in_hospital_keeps_its_verdict(assistant):
+    assert assistant.ask("青岛生孩子住院能报销吗").answer.startswith("可以。")
+
+
+@pytest.mark.parametrize(
+    "question, unsaid",
+    [
+        ("通化婚假15天是不是只有第一次结婚才有", "第一次"),
+        ("贵州的10天育儿假是每个孩子10天吗", "每个"),
+        ("青岛育儿假是不是每年10天，只有妈妈能休", "只有妈妈"),
+    ],
+)
+def test_a_true_figure_with_an_unstated_condition_is_no_yes(assistant, question, unsaid):
+    ans = assistant.ask(question)
+    assert not ans.answer.startswith("是。"), ans.answer
+    assert "规定的是" in ans.answer.split("\n")[0] and unsaid in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("question", ["青岛育儿假是不是10天", "通化产假是180天吗", "通化婚假是15天对吧"])
+def test_a_true_figure_alone_is_still_yes(assistant, question):
+    assert assistant.ask(question).answer.startswith("是。")
+
+
+@pytest.mark.parametrize(
+    "question, rule",
+    [
+        ("通化那个25天的假是给妈妈的吧", "护理假25天"),
+        ("青岛那个60天是给爸爸的吧", "增加60天产假"),
+        ("贵州那15天的假是给谁的，是给男的吗", "15天的陪护假"),
+    ],
+)
+def test_a_figure_without_a_benefit_shows_the_rule_that_holds_it(assistant, question, rule):
+    ans = assistant.ask(question)
+    assert ans.answer.split("：")[0].endswith("这个数字出自这项规定") and rule in ans.answer, ans.answer
