@@ -21,6 +21,7 @@ MISSING_BENEFIT, UNSETTLED = "missing_benefit", "unsettled"
 # specific words absent from the whole plan (and at least half of the question's) before saying it does not
 # state them; fewer, or words the plan uses elsewhere: the clause leads, with no verdict
 UNSAID_MIN = 2
+_SUM_DEPTH = 8  # clauses of the region searched for a granted sum before saying only a scheme is announced
 _PLANS: dict[str, str] = {}  # slug -> plan text; clause texts are fixed for the process
 _BY_FORCE = {C.PRESCRIBED: GRANT, C.ENCOURAGED: ENCOURAGE, C.EXPLORING: EXPLORE, C.MENTIONED: MENTION}
 # a figure (三个月, 几天, 20): premise.py checks figures, they are no specific word
@@ -78,9 +79,31 @@ def decide(ctx: Context, ex) -> Verdict:
     unsaid = [w for w in missing_words if not _covered(w, plan, (), _specifics()[1])]
     if len(unsaid) >= UNSAID_MIN and len(unsaid) * 2 >= len(spec):
         return Verdict(UNSETTLED, ordered, phrase(ctx.q.topic, unsaid))
+    announced = force in (C.ENCOURAGED, C.EXPLORING) and _money_asked(ctx)
+    if announced and _sum_granted(ctx, ex.hit.chunk.slug):
+        return Verdict(
+            MENTION, ordered
+        )  # 青岛上托育有补助没: 鼓励…建设补助 leads, but 300元 is granted beside it
+    if missing_words and announced:
+        # 每个孩子能领到钱不 over 逐步建立…补贴制度: what is only announced sets no sum for anyone, whatever else is asked
+        return Verdict(_BY_FORCE[force], ordered)
     if missing_words:
         return Verdict(MENTION, ordered)  # one word unmatched: the clause leads, no verdict either way
     return Verdict(_BY_FORCE[force], ordered)  # 鼓励 / 探索 only for what the question asks (not for 水电价)
+
+
+def _money_asked(ctx: Context) -> bool:
+    return ctx.what() == "金额" and bool(ctx.q.benefits)
+
+
+def _sum_granted(ctx: Context, slug: str) -> bool:
+    """Some clause of the region's best ones grants a sum for the benefits asked: an encouraged or announced scheme
+    beside it is no "no sum" (青岛 上托育有补助没: 鼓励…建设补助, and 落实…每月300元的保育费补助 in the same clause)."""
+    for hit in ctx.ranked(slug, _SUM_DEPTH):
+        for c in C.about(C.clause_claims(ctx.lexicon, hit.chunk.text), ctx.q.benefits):
+            if c.grants and any(v.endswith("元") for v in c.values):
+                return True
+    return False
 
 
 def _naming_asked(ctx: Context, claims: list) -> list:

@@ -146,3 +146,17 @@ def test_a_true_figure_alone_is_still_yes(assistant, question):
 def test_a_figure_without_a_benefit_shows_the_rule_that_holds_it(assistant, question, rule):
     ans = assistant.ask(question)
     assert ans.answer.split("：")[0].endswith("这个数字出自这项规定") and rule in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["北京有没有育儿补贴 每个孩子能领到钱不", "重庆生娃 每个月政府给钱不", "青岛35岁以上做试管能补钱不"],
+)
+def test_an_announced_scheme_sets_no_sum_whatever_else_is_asked(assistant, question):
+    assert assistant.ask(question).answer.startswith("方案中没有规定具体的金额")
+
+
+@pytest.mark.parametrize("question", ["青岛孩子上托育有补助没", "青岛送娃入托 政府给补钱不"])
+def test_no_sum_is_never_said_where_another_clause_grants_one(assistant, question):
+    ans = assistant.ask(question)
+    assert not ans.answer.startswith("方案中没有规定具体的金额"), ans.answer
