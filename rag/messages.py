@@ -280,6 +280,8 @@ META_STATUS_FINAL = "这是正式印发的文件（{status}）。"
 META_DRAFT_DATE = "收录的这份征求意见稿日期为{date}。"
 META_STATUS_DRAFT = "这是{status}，不是正式文件，内容以正式发布的文件为准。"
 META_TITLE = "文件名称为《{title}》。"
+META_VALIDITY = "方案正文没有写明有效期，收录的信息中也没有它被新版本替代的记录。"
+META_SUPERSEDED = "这份文件已被收录的新版本替代，回答以新版本为准。"
 META_BASIS = "依据：收录文件信息《{title}》（{issuer}{date}）[{n}]"
 META_SECTION = "文件信息"
 

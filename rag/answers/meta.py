@@ -18,7 +18,14 @@ from .. import messages as M
 from ..config import tomllib
 from ..models import Answer, Chunk, Document, Hit
 
-FIELDS = ("title", "issuer", "date", "doc_number", "status")  # the order answer lines are written in
+FIELDS = (
+    "title",
+    "issuer",
+    "date",
+    "doc_number",
+    "status",
+    "validity",
+)  # the order answer lines are written in
 _FILLER = re.compile(r"[\s,，。.?？!！、:：;；~～\"“”'‘’（）()]+")
 # a sentence of the plan that sets its own start date (自印发之日起施行 / 自2022年1月1日起实施)
 _IN_FORCE = re.compile(r"[^。；;\n]*自[^。；;\n]{0,30}起(?:施行|实施|执行|生效)[^。；;\n]*[。；;]?")
@@ -132,6 +139,22 @@ def field_lines(doc: Document, fields: tuple[str, ...], claimed: str = "") -> li
             out.append(template.format(status=doc.status))
             if doc.is_draft and doc.date and "date" not in fields:
                 out.append(M.META_DRAFT_DATE.format(date=cn_date(doc.date)))  # which draft: its date
+        elif f == "validity":
+            out += _validity_lines(doc, fields)
+    return out
+
+
+def _validity_lines(doc: Document, fields: tuple[str, ...]) -> list[str]:
+    """还有效吗: the record knows only status, date and whether a newer version replaced it; the plans state no
+    term of validity, and that is said, never 有效 / 无效 on a guess."""
+    if doc.superseded_by:
+        return [M.META_SUPERSEDED]
+    out = [M.META_VALIDITY]
+    if "status" not in fields:
+        template = M.META_STATUS_DRAFT if doc.is_draft else M.META_STATUS_FINAL
+        out.append(template.format(status=doc.status))
+    if "date" not in fields and doc.date:
+        out.append(M.META_DATE.format(date=cn_date(doc.date)))
     return out
 
 

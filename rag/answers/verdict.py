@@ -84,12 +84,17 @@ def decide(ctx: Context, ex) -> Verdict:
         return Verdict(
             MENTION, ordered
         )  # 青岛上托育有补助没: 鼓励…建设补助 leads, but 300元 is granted beside it
-    if missing_words and announced:
+    if missing_words and announced and all(_how_word().search(w) for w in missing_words):
         # 每个孩子能领到钱不 over 逐步建立…补贴制度: what is only announced sets no sum for anyone, whatever else is asked
         return Verdict(_BY_FORCE[force], ordered)
     if missing_words:
         return Verdict(MENTION, ordered)  # one word unmatched: the clause leads, no verdict either way
     return Verdict(_BY_FORCE[force], ordered)  # 鼓励 / 探索 only for what the question asks (not for 水电价)
+
+
+@lru_cache(maxsize=1)
+def _how_word() -> re.Pattern:
+    return re.compile(C.data()["specifics"]["how_words"])
 
 
 def _money_asked(ctx: Context) -> bool:

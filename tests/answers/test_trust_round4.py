@@ -160,3 +160,23 @@ def test_an_announced_scheme_sets_no_sum_whatever_else_is_asked(assistant, quest
 def test_no_sum_is_never_said_where_another_clause_grants_one(assistant, question):
     ans = assistant.ask(question)
     assert not ans.answer.startswith("方案中没有规定具体的金额"), ans.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["北京的文件现在还有效吗", "通化那个方案过期了没", "重庆的文件还在执行吗", "贵州方案有效期多久"],
+)
+def test_validity_is_a_meta_question_answered_without_a_guess(assistant, question):
+    ans = assistant.ask(question)
+    assert ans.kind == "meta" and "没有写明有效期" in ans.answer, ans.answer
+    assert not re.match(r"^(有|没有|可以|是|不是)[。，]", ans.answer), ans.answer
+
+
+def test_a_benefit_still_in_force_is_no_meta_question(assistant):
+    assert assistant.ask("北京育儿假还有效吗").kind != "meta"
+
+
+@pytest.mark.parametrize("question", ["青岛买车有补贴吗", "通化买电动车给补贴不"])
+def test_a_thing_the_plans_never_name_is_not_answered_as_an_announced_scheme(assistant, question):
+    ans = assistant.ask(question)
+    assert not ans.answer.startswith("方案中没有规定具体的金额"), ans.answer
