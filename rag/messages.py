@@ -301,6 +301,8 @@ NEXT_STEP_HOTLINE = "具体办理条件和流程，建议咨询当地政务服�
 # a question asserting a figure (是不是20天 / 听说给3000块): checked against the plan's claim, never echoed
 PREMISE_TRUE = "是。{region}：{fact}"
 PREMISE_FALSE = "不是。{region}的方案{about}规定的是：{fact}"
+ONLY_FOR = "说明：这条规定写明适用于{who}家庭，您说的情况不在其中；其他情况请向当地有关部门咨询。"
+AGE_OUTSIDE = "说明：这条规定写的是{limit}，您说的孩子年龄已不在这个范围内。"
 PREMISE_CAN = "可以。{region}：{fact}"
 PREMISE_STATES = "{region}的方案{about}规定的是：{fact}"
 PREMISE_FIGURE_AT = "{region}的方案中，这个数字出自这项规定：{fact}"

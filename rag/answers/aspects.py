@@ -22,6 +22,7 @@ class Aspect:
     stated: re.Pattern
     says: str
     plan_wide: bool = False  # "not stated" must hold for the whole plan's sentences on the thing asked
+    restricts: re.Pattern | None = None  # the rule limits itself to what the asker is not (本市户籍)
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +35,7 @@ def _rules() -> tuple[tuple[Aspect, ...], tuple[str, ...], dict[str, str]]:
             stated=re.compile(a["stated"]),
             says=a["says"],
             plan_wide=bool(a.get("plan_wide", False)),
+            restricts=re.compile(a["restricts"]) if a.get("restricts") else None,
         )
         for a in data["aspect"]
     )
@@ -73,3 +75,13 @@ def unstated(topic: str, cited_text: str, elsewhere: str = "") -> str:
         return ""
     act = _act(topic)
     return "，".join(a.says.format(act=act) for a in missing)
+
+
+def restricted(topic: str, quoted: str) -> str:
+    """The words by which the quoted rule limits itself to people the asker says they are not (外地户口 asked,
+    本市户籍 written), or ""."""
+    for a in asked(topic):
+        m = a.restricts.search(quoted) if a.restricts else None
+        if m:
+            return m.group()
+    return ""

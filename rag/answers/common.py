@@ -14,7 +14,7 @@ from ..models import Answer, Document, Hit
 from ..question.query import synonyms
 from ..question.record import Question, states_figure
 from ..text.normalize import normalize_query
-from . import aspects
+from . import ages, aspects
 from .extract import YEAR, Extract, extract, finish, periods
 from .gate import Thresholds, benefit_terms, passes
 
@@ -254,7 +254,7 @@ class Context:
         """What the question asks about, in its own words (for "方案中没有提到…")."""
         if self.q.benefits:
             return self._specific_thing() or self.q.benefits[0]
-        return "".join(self.q.words) or "这方面的内容"
+        return _cover(self.q.topic, self.q.words) or "这方面的内容"
 
     def _specific_thing(self) -> str:
         """The one thing asked under a heading benefit, as the question writes it (HPV疫苗, not 妇幼健康): a plan
@@ -276,6 +276,25 @@ class Context:
 
     def scope_lines(self, slugs) -> list[str]:
         return scope_lines(self.q.scope, self.docs, slugs)
+
+
+def _cover(topic: str, words) -> str:
+    """The question's words as the question writes them, overlaps merged (the tokenizer's 双胞 / 胞胎 / 双胞胎 read
+    as 双胞胎, never 双胞胞胎双胞胎); words not found in the topic are appended once."""
+    spans, extra = [], []
+    for w in dict.fromkeys(words):
+        i = topic.find(w)
+        if i < 0:
+            extra.append(w)
+        else:
+            spans.append((i, i + len(w)))
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return "".join(topic[a:b] for a, b in merged) + "".join(extra)
 
 
 def _on_the_thing(ctx: Context, regions) -> str:
@@ -364,9 +383,13 @@ def finish_answer(
     ctx: Context, text: str, cites: list[Hit], regions: list[str], highlights, kind: str
 ) -> Answer:
     """Adds the no-own-plan lead, the not-stated aspect, scope and draft notes once, in the same order everywhere."""
+    quoted = "".join("".join((highlights or {}).get(h.chunk.id) or (h.chunk.text,)) for h in cites)
+    limit = ages.outside(ctx.q.topic, quoted)
     lines = [
         *ctx.lead_lines(regions),
         text,
+        *([M.AGE_OUTSIDE.format(limit=limit)] if limit else []),
+        *([M.ONLY_FOR.format(who=only)] if (only := aspects.restricted(ctx.q.topic, quoted)) else []),
         *_aspect_lines(ctx, text, cites, regions, highlights or {}),
         *ctx.scope_lines(regions),
     ]

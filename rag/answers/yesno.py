@@ -12,7 +12,7 @@ from functools import lru_cache
 from .. import messages as M
 from ..models import Answer, Hit
 from ..question.record import _toml
-from . import aspects, fact, verdict
+from . import ages, aspects, fact, verdict
 from .common import Context, basis, cite, finish_answer, next_step
 from .extract import DIGIT, finish
 
@@ -53,6 +53,8 @@ def opening(ctx: Context, ex) -> str:
     forbids, abolishes, loss = _negations()
     if loss.search(ctx.q.topic):
         return ""  # 休产假扣工资吗 over …工资照发: "有" would say the pay is docked
+    if ages.outside(ctx.q.topic, text) or aspects.restricted(ctx.q.topic, text):
+        return ""  # 孩子4岁了还能休吗 over 3周岁以下: the age limit is said instead (common.finish_answer)
     if ctx.q.asks_quantity and not ex.has_number:
         return M.NO if _ASKS_IF_SET.search(ctx.q.topic) else ""
     if ctx.q.can:

@@ -283,3 +283,25 @@ def test_a_can_question_without_a_figure_hopes_for_none(question):
     from rag.answers.premise import hoped
 
     assert hoped(question) is None
+
+
+@pytest.mark.parametrize(
+    "question, quoted, limit",
+    [
+        ("孩子4岁了还能休育儿假吗", "3周岁以下婴幼儿父母各享受每年累计不少于10天育儿假", "3周岁以下"),
+        ("娃都三岁半了还有育儿假不", "在子女3周岁前，每人每年各享受育儿假累计20天", "3周岁前"),
+        ("孩子两岁能休育儿假吗", "3周岁以下婴幼儿父母各享受每年累计不少于10天育儿假", ""),
+        ("孩子3岁以下能上托班吗", "招收2至3岁幼儿", ""),  # the question's own limit is no age stated
+        ("我爸65岁了住院能请照护假吗", "独生子女父母年满60周岁后患病住院的", ""),  # a parent, not a child
+    ],
+)
+def test_a_childs_age_is_checked_against_an_upper_limit_only(question, quoted, limit):
+    from rag.answers.ages import outside
+
+    assert outside(question, quoted) == limit
+
+
+def test_the_thing_asked_is_written_as_the_question_writes_it():
+    from rag.answers.common import _cover
+
+    assert _cover("双胞胎能多休吗", ["双胞", "胞胎", "双胞胎", "能", "多休"]) == "双胞胎能多休"

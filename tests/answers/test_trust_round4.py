@@ -180,3 +180,56 @@ def test_a_benefit_still_in_force_is_no_meta_question(assistant):
 def test_a_thing_the_plans_never_name_is_not_answered_as_an_announced_scheme(assistant, question):
     ans = assistant.ask(question)
     assert not ans.answer.startswith("方案中没有规定具体的金额"), ans.answer
+
+
+def _h(question: str, answer: str) -> list[dict]:
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+
+
+@pytest.mark.parametrize(
+    "question, history",
+    [
+        ("青岛孩子4岁了还能休育儿假吗", []),
+        ("贵州娃都五岁了父母还有育儿假不", []),
+        ("孩子4岁了还能休吗", _h("通化育儿假几天", "通化市：每人每年各享受育儿假累计20天。")),
+    ],
+)
+def test_a_child_past_the_rules_age_limit_gets_no_yes_and_the_limit_is_said(assistant, question, history):
+    ans = assistant.ask(question, history=history)
+    assert not VERDICT.match(ans.answer), ans.answer
+    assert "您说的孩子年龄已不在这个范围内" in ans.answer, ans.answer
+
+
+def test_a_child_under_the_limit_gets_no_age_note(assistant):
+    assert "年龄已不在" not in assistant.ask("青岛孩子两岁能休育儿假吗").answer
+
+
+@pytest.mark.parametrize(
+    "question, history",
+    [
+        ("外地户口可以吗", _h("青岛二孩能多买一套房吗", "青岛市：…二孩、三孩居民家庭可增购1套住房。")),
+        ("我不是青岛户口，市南区二孩能增购一套房吗", []),
+        ("户口不在青岛，生了三孩能多买一套房不", []),
+    ],
+)
+def test_a_rule_for_local_households_gives_a_non_local_asker_no_yes(assistant, question, history):
+    ans = assistant.ask(question, history=history)
+    assert not VERDICT.match(ans.answer), ans.answer
+    assert "这条规定写明适用于" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, history",
+    [
+        ("双胞胎能多休吗", _h("通化育儿假几天", "通化市：每人每年各享受育儿假累计20天。")),
+        ("那我能多请几天不", _h("青岛陪产假几天", "青岛市：配偶享受不少于15天陪产假。")),
+        (
+            "还能多领点吗",
+            _h("青岛入托有补助吗", "青岛市：二孩每人每月300元、三孩每人每月380元的保育费补助。"),
+        ),
+    ],
+)
+def test_a_turn_asking_more_of_the_same_keeps_the_topic(assistant, question, history):
+    rec = assistant.question(question, history)
+    assert rec.benefits, (rec.topic, rec.benefits)
+    assert "胞胞" not in assistant.ask(question, history=history).answer
