@@ -284,13 +284,22 @@ def _quantity_words(text: str) -> list[str]:
     return [m.group() for _, rx in data.wants for m in rx.finditer(text)]
 
 
+_OWNER = re.compile(r"^(我们家|我家|咱家|我|俺|咱)的?")
+
+
 def _person_only(topic: str) -> str | None:
     """'女方' when the topic is nothing but a person word (女方呢 / 那妈妈呢)."""
-    bare = _bare(topic).replace(" ", "")
+    bare = _OWNER.sub("", _bare(topic).replace(" ", ""))  # 那我老公呢: 我 is whose, not who
     for person, words in dialogue_data().persons.items():
         if bare and any(bare == _bare(w) for w in words):
             return person
     return None
+
+
+def _named_person(topic: str) -> str | None:
+    """The person a longer turn names (那爸爸能休几天 -> 男方), None when none or both are named."""
+    found = {p for p, words in dialogue_data().persons.items() if any(w in topic for w in words)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _switch_person(prev_topic: str, person: str) -> str:
@@ -418,7 +427,8 @@ class QuestionBuilder:
             # 外地户口呢 / 外地户口的也给吗 / 那一年能休几天 (明天下雨吗 asks a question of its own)
             kept = self._keeps_topic(topic, prev)
             if kept is not None:
-                topic, inherited_topic = kept, True
+                who = _named_person(topic) if not self._benefits(topic) else None
+                topic, inherited_topic = (_switch_person(kept, who) if who else kept), True
         return topic, inherited_topic
 
     def build(self, raw: str, history=()) -> Question:

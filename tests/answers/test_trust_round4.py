@@ -233,3 +233,16 @@ def test_a_turn_asking_more_of_the_same_keeps_the_topic(assistant, question, his
     rec = assistant.question(question, history)
     assert rec.benefits, (rec.topic, rec.benefits)
     assert "胞胞" not in assistant.ask(question, history=history).answer
+
+
+@pytest.mark.parametrize(
+    "history, question, must",
+    [
+        (_h("通化产假多少天", "通化市：女职工享受产假180天。"), "那我老公呢", "护理假25天"),
+        (_h("通化产假多少天", "通化市：女职工享受产假180天。"), "那爸爸能休几天", "护理假25天"),
+        (_h("青岛陪产假几天", "青岛市：配偶享受不少于15天陪产假。"), "那我老婆呢", "60天产假"),
+    ],
+)
+def test_a_turn_naming_the_other_parent_asks_that_parents_leave(assistant, history, question, must):
+    ans = assistant.ask(question, history=history)
+    assert must in ans.answer, ans.answer
