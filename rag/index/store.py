@@ -351,7 +351,7 @@ def load_index(
             del d["embed_hash"]
             offsets.append(offsets[-1] + d.pop("sentence_count"))
             chunks.append(Chunk.from_dict(d))
-        coded, _, _, pairs = keyword.read(build / "keyword.npz", with_pairs=True)
+        coded, pairs, groups = keyword.read_for_search(build / "keyword.npz")
         dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
         vectors = vector_store.read(build / "vectors.faiss")  # in memory: a file changed later cannot hurt
         svecs = vector_store.as_array(vector_store.read(build / "sentences.faiss"), dtype)
@@ -360,7 +360,7 @@ def load_index(
         if bad:
             raise IndexProblem(DAMAGED.format(name=bad, hint=hint)) from None
         raise IndexProblem(f"无法读取索引（{type(exc).__name__}）：{hint}") from None
-    bm25 = BM25(coded=coded, pairs=pairs)
+    bm25 = BM25(coded=coded, pairs=pairs, groups=groups)
     if (
         vectors.ntotal != len(chunks)
         or len(bm25.tokens) != len(chunks)
