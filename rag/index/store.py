@@ -56,7 +56,7 @@ class LoadedIndex:
     vectors: object  # faiss.Index over chunks
     bm25: BM25
     tokens: keyword.TokenRows  # tokens[i]: the token list of clause i, decoded on demand
-    sentence_vectors: np.ndarray  # one row per sentence of every chunk, in chunk order
+    sentence_vectors: np.ndarray  # one row per sentence of every chunk, in chunk order (vectors.StoredRows)
     sentence_offsets: list[int]  # chunk i owns rows sentence_offsets[i] : sentence_offsets[i + 1]
     benefits: object = None  # benefits.BenefitsTable: the cross-region benefits table
     integrity: object = None  # integrity.BackgroundVerify: the full checksum of the large files, after load
@@ -354,7 +354,8 @@ def load_index(
         coded, pairs, groups = keyword.read_for_search(build / "keyword.npz")
         dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
         vectors = vector_store.read(build / "vectors.faiss")  # in memory: a file changed later cannot hurt
-        svecs = vector_store.as_array(vector_store.read(build / "sentences.faiss"), dtype)
+        # rows read when a clause's sentences are ranked, not at load (vectors.StoredRows)
+        svecs = vector_store.read_rows(build / "sentences.faiss", dtype, emb.get("dim"))
     except Exception as exc:  # the samples matched: a byte they missed, or a program/version mismatch
         bad = staleness_files(build, m)  # the full checksum, on this error path only
         if bad:
