@@ -32,6 +32,7 @@ from . import vectors as vector_store
 from .cache import Checkpoint, clear_checkpoints, load_cache
 from .faults import build_guard, build_lock
 from .integrity import DAMAGED, BackgroundVerify
+from .jsonrows import read_rows
 from .keyword import BM25
 from .layout import (
     FILES,
@@ -345,12 +346,10 @@ def load_index(
         prime_catalogue(build, m, settings.seeds_dir)
     try:
         chunks, offsets = [], [0]
-        text = (build / "chunks.jsonl").read_text(encoding="utf-8").rstrip("\n")
-        # one parse of the whole file as an array: a call per line cost a second more per 100,000 clauses
-        for d in json.loads("[" + text.replace("\n", ",") + "]") if text else ():
+        for d in read_rows(build / "chunks.jsonl"):
             del d["embed_hash"]
             offsets.append(offsets[-1] + d.pop("sentence_count"))
-            chunks.append(Chunk.from_dict(d))
+            chunks.append(Chunk.from_dict(d, own=True))
         coded, pairs, groups = keyword.read_for_search(build / "keyword.npz")
         dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
         vectors = vector_store.read(build / "vectors.faiss")  # in memory: a file changed later cannot hurt
