@@ -58,7 +58,7 @@ class LoadedIndex:
     vectors: object  # faiss.Index over chunks
     bm25: BM25
     tokens: keyword.TokenRows  # tokens[i]: the token list of clause i, decoded on demand
-    sentence_vectors: np.ndarray  # one row per sentence of every chunk, in chunk order (vectors.StoredRows)
+    sentence_vectors: np.ndarray  # one row per sentence of every chunk, in chunk order
     sentence_offsets: list[int]  # chunk i owns rows sentence_offsets[i] : sentence_offsets[i + 1]
     benefits: object = None  # benefits.BenefitsTable: the cross-region benefits table
     integrity: object = None  # integrity.BackgroundVerify: the full checksum of the large files, after load
@@ -385,6 +385,7 @@ def _read_arrays(build: Path, m: dict):
     coded, pairs, groups = keyword.read_for_search(build / "keyword.npz")
     dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
     vectors = vector_store.read(build / "vectors.faiss")  # in memory: a file changed later cannot hurt
-    # rows read when a clause's sentences are ranked, not at load (vectors.StoredRows)
-    svecs = vector_store.read_rows(build / "sentences.faiss", dtype, m.get("embedder", {}).get("dim"))
+    svecs = vector_store.read_rows(  # read once into an empty array, not through FAISS (vectors.read_flat)
+        build / "sentences.faiss", dtype, m.get("embedder", {}).get("dim")
+    )
     return vectors, svecs, BM25(coded=coded, pairs=pairs, groups=groups)

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import os
 import struct
-import weakref
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexProblem, RagError
-from .integrity import DAMAGED
+from ..errors import RagError
 
 DTYPES = ("float32", "float16")
 DEFAULT_DTYPE = "float32"
@@ -87,12 +85,12 @@ def as_array(index, dtype: str) -> np.ndarray:
     return np.asarray(_Mapping(address, (n, d), kind, index))
 
 
-def read_rows(path: Path, dtype: str, d: int):
-    """The vectors of `path` for slicing by row: StoredRows (read on demand), or with RAG_INDEX_MMAP=1 the
-    mapped array as before (shared between workers, see the module docstring)."""
+def read_rows(path: Path, dtype: str, d: int) -> np.ndarray:
+    """The vectors of `path` as a read-only (n, d) array: read into memory (read_flat), or with RAG_INDEX_MMAP=1
+    the mapped array (shared between workers, see the module docstring)."""
     if os.environ.get("RAG_INDEX_MMAP", "").strip() == "1":
         return as_array(read(path, mmap=True), dtype)
-    return StoredRows(path, dtype, d)
+    return read_flat(path, dtype, d)
 
 
 def read_all(path: Path) -> np.ndarray:
@@ -116,77 +114,31 @@ def configured_dtype(settings, override: str | None = None) -> str:
 # fourcc of the flat indexes a build writes: their codes end the file, after their length counted in units of
 # this many bytes (IndexFlatIP writes float32 values, IndexScalarQuantizer fp16 writes bytes)
 _FLAT = {b"IxFI": 4, b"IxSQ": 1}
+_PIECE = 1 << 30  # bytes per read call (Linux returns at most ~2 GB from one)
 
 
-class StoredRows:
-    """The vectors of a flat FAISS file as a read-only (n, d) array whose rows are read when sliced (pread).
+def read_flat(path: Path, dtype: str, d: int) -> np.ndarray:
+    """The vectors of a flat FAISS file as a private, read-only (n, d) array of `dtype`, read straight into it.
 
-    Why: sentences.faiss is 334 MB at national scale and a question reads the sentence rows of a few clauses;
-    reading it whole cost 0.3-1.3 s of every cold start (the fresh pages, more than the copy) and a third of the
-    resident memory. Not memory-mapped (issue 28: a file truncated under a mapping kills the process with SIGBUS):
-    a short read is an IndexProblem naming the file instead. The file stays open, so a build pruned after load
-    still reads; its bytes are checked like every build file (sampled on load, hashed whole in the background).
-    Anything but a row slice (np.asarray, fancy indexing) reads every row."""
-
-    def __init__(self, path: Path, dtype: str, d: int):
-        self.dtype, self.name = np.dtype(dtype), Path(path).name
-        self._row = d * self.dtype.itemsize
-        fd = os.open(path, os.O_RDONLY)
-        self._finalizer = weakref.finalize(self, os.close, fd)
-        self._fd, size, head = fd, os.fstat(fd).st_size, os.pread(fd, 16, 0)
+    faiss.read_index zero-fills a std::vector and then copies the file into it: two passes over 334 MB of fresh
+    pages for the sentence vectors of a national index (issue 25). Here the header is checked (fourcc, d, ntotal,
+    the codes' length prefix) and the codes are read once into an empty array. In memory, like read(): a file
+    truncated or rewritten later cannot hurt a serving process (issue 28)."""
+    kind = np.dtype(dtype)
+    with open(path, "rb") as fh:
+        size, head = os.fstat(fh.fileno()).st_size, fh.read(16)
         unit = _FLAT.get(head[:4]) if len(head) == 16 else None
-        dim, n = struct.unpack("<iq", head[4:16]) if unit else (None, 0)
-        self.shape, self._start = (n, d), size - n * self._row
-        if dim != d or n < 0 or self._start < 24:
+        dim, n = struct.unpack("<iq", head[4:16]) if unit else (None, -1)
+        start = size - max(n, 0) * d * kind.itemsize
+        if dim != d or n < 0 or start < 24:
             raise ValueError(f"{Path(path).name} is not a flat index of {d}-dimensional {dtype} vectors")
-        if os.pread(fd, 8, self._start - 8) != struct.pack("<Q", n * self._row // unit):
+        fh.seek(start - 8)
+        if fh.read(8) != struct.pack("<Q", n * d * kind.itemsize // unit):
             raise ValueError(f"{Path(path).name}: the vectors do not end the file")
-
-    def __len__(self) -> int:
-        return self.shape[0]
-
-    @property
-    def ndim(self) -> int:
-        return 2
-
-    def rows(self, a: int, b: int) -> np.ndarray:
-        """Rows a:b (clipped like a slice) as a fresh read-only array."""
-        a, b, _ = slice(a, b).indices(self.shape[0])
-        n = max(0, b - a)
-        out = np.empty((n, self.shape[1]), dtype=self.dtype)
-        if n and _pread_into(self._fd, out, self._start + a * self._row) != n * self._row:
-            raise IndexProblem(DAMAGED.format(name=self.name, hint="请运行 `rag index` 重建索引。"))
-        out.flags.writeable = False
-        return out
-
-    def __getitem__(self, key):
-        first, rest = (key[0], key[1:]) if isinstance(key, tuple) and key else (key, ())
-        if isinstance(first, slice) and first.step in (None, 1):
-            got = self.rows(first.start or 0, self.shape[0] if first.stop is None else first.stop)
-        elif isinstance(first, (int, np.integer)) and not isinstance(first, bool):
-            i = int(first) + (self.shape[0] if first < 0 else 0)
-            if not 0 <= i < self.shape[0]:
-                raise IndexError(first)
-            got = self.rows(i, i + 1)[0]
-        else:
-            return np.asarray(self)[key]
-        return got[rest] if rest else got
-
-    def __setitem__(self, key, value):
-        raise ValueError("assignment destination is read-only")
-
-    def __array__(self, dtype=None, copy=None):
-        got = self.rows(0, self.shape[0])
-        return got if dtype is None else got.astype(dtype)
-
-    def astype(self, dtype) -> np.ndarray:
-        return np.asarray(self, dtype=dtype)
-
-
-def _pread_into(fd: int, out: np.ndarray, offset: int) -> int:
-    """Reads out.nbytes bytes at `offset` into `out`; the number read (short at the end of a truncated file)."""
-    if hasattr(os, "preadv"):
-        return os.preadv(fd, [memoryview(out).cast("B")], offset)
-    got = os.pread(fd, out.nbytes, offset)
-    out.reshape(-1).view(np.uint8)[: len(got)] = np.frombuffer(got, np.uint8)
-    return len(got)
+        out = np.empty((n, d), dtype=kind)
+        flat = memoryview(out).cast("B")
+        for a in range(0, len(flat), _PIECE):
+            if fh.readinto(flat[a : a + _PIECE]) != min(_PIECE, len(flat) - a):
+                raise ValueError(f"{Path(path).name} is shorter than its header says")
+    out.flags.writeable = False
+    return out
