@@ -117,6 +117,7 @@ NO = "没有。"
 CAN = "可以。"
 CANNOT = "不可以。"
 NOT_MENTIONED = "方案中没有提到{thing}。"
+NOT_ANSWERED = "方案提到了{thing}，但没有写到您问的这种情况。"
 # a benefit named (or carried over from the dialogue) that the region's plan never speaks of: an answer, not a refusal
 NO_RULE = "{region}的方案中没有提到{thing}。"
 SILENT_BASIS = "依据：《{title}》全文 [1]"

@@ -141,9 +141,10 @@ def unnamed(ctx: Context, text: str) -> list[str]:
 
 
 def plan_text(ctx: Context, slug: str) -> str:
-    """Every clause of the region's plan, joined: what "the plan does not state" is checked against."""
+    """Every clause of the region's plan with its headings, joined: what "the plan does not state" is checked
+    against (通化 names 三孩生育政策 in its headings: "没有提到三孩生育政策" would be false)."""
     if slug not in _PLANS:
-        _PLANS[slug] = "".join(c.text for c in ctx.index.chunks if c.slug == slug)
+        _PLANS[slug] = "".join(f"{c.section}。{c.text}" for c in ctx.index.chunks if c.slug == slug)
     return _PLANS[slug]
 
 

@@ -133,6 +133,11 @@ def compose(ctx: Context, slug: str) -> Answer:
     if ev.ex is not None:
         return from_claims(ctx, slug, ev.ex)
     lead = M.NOT_MENTIONED.format(thing=ctx.thing())
+    plan = verdict.plan_text(ctx, slug)
+    named = [b for b in ctx.benefits() if any(w in plan for w in (b.key, *b.wordings))]
+    if named and len(named) == len(ctx.q.benefits):
+        # the plan names it (in a heading: 组织实施三孩生育政策), only no clause answers the question about it
+        lead = M.NOT_ANSWERED.format(thing=ctx.thing())
     related = _related_line(ctx, slug)
     if related is not None:
         line, hit, sentence = related

@@ -246,3 +246,13 @@ def test_a_turn_asking_more_of_the_same_keeps_the_topic(assistant, question, his
 def test_a_turn_naming_the_other_parent_asks_that_parents_leave(assistant, history, question, must):
     ans = assistant.ask(question, history=history)
     assert must in ans.answer, ans.answer
+
+
+def test_a_benefit_named_only_in_a_heading_is_never_said_to_be_unmentioned(assistant):
+    ans = assistant.ask("通化再婚家庭生孩子能享受三孩政策吗")
+    assert "没有提到三孩" not in ans.answer and ans.answer.startswith("方案提到了三孩生育政策"), ans.answer
+
+
+@pytest.mark.parametrize("question", ["贵州生孩子有生育补贴吗", "重庆在医院生孩子 有没有住院分娩补贴"])
+def test_a_benefit_the_plan_never_words_is_still_unmentioned(assistant, question):
+    assert assistant.ask(question).answer.startswith("方案中没有提到")
