@@ -256,3 +256,14 @@ def test_a_benefit_named_only_in_a_heading_is_never_said_to_be_unmentioned(assis
 @pytest.mark.parametrize("question", ["贵州生孩子有生育补贴吗", "重庆在医院生孩子 有没有住院分娩补贴"])
 def test_a_benefit_the_plan_never_words_is_still_unmentioned(assistant, question):
     assert assistant.ask(question).answer.startswith("方案中没有提到")
+
+
+@pytest.mark.parametrize(
+    "question, must",
+    [
+        ("重庆住公租房 家里添了二娃 能换个大点的不", "调换公租房房源"),
+        ("青岛住公租房的，生了三孩能换房吗", "调换"),
+    ],
+)
+def test_changing_to_a_bigger_rented_flat_is_read_as_the_plans_swap(assistant, question, must):
+    assert must in assistant.ask(question).answer.split("\n")[0]
