@@ -29,7 +29,9 @@ DEPTH = 6  # clauses of the region searched for the benefit's figure
 
 
 # words of the asking itself, not conditions: the figure's unit glued to 对吧 (15天对吧 -> 天对), the verb hoped for
-_ASKING_PART = re.compile(r"^(个月|[天日周元块%])|^(能|可以|可|会)?(休|请|放|领|拿|享受|报)$")
+_ASKING_PART = re.compile(
+    r"^(个月|[天日周元块%])|^(能|可以|可|会)?(休|请|放|领|拿|享受|报)$|^(这么|这样|那样)"
+)
 
 
 @dataclass(frozen=True)
@@ -154,11 +156,69 @@ def _lead(ctx: Context, holds: bool, sentence: str) -> tuple[str, str]:
     return lead, unsaid
 
 
+def _pairs(ctx: Context) -> list[tuple[str, Figure]]:
+    """(benefit, figure) as the question pairs them (男的护理假180天 女的产假25天): each figure with the benefit
+    named last before it."""
+    if ctx.lexicon is None:
+        return []
+    topic, (figure, _, _) = ctx.q.topic, _patterns()
+    named = ctx.lexicon.matches(topic)
+    out = []
+    for m in figure.finditer(topic):
+        before = [b for b in named if b.end <= m.start()]
+        n, unit = chinese_number(m.group(1)), m.group(2)
+        if before and n is not None and unit in KIND:
+            out.append((before[-1].benefit.key, Figure(n * SCALE.get(unit, 1), KIND[unit])))
+    return out
+
+
+def _pair_check(ctx: Context, slug: str):
+    """(every pair holds, hit, claim) when the question asserts two or more (benefit, figure) pairs (男的护理假180天
+    女的产假25天): the claim shown is the first one that contradicts its pair, else the last one confirming; None
+    when fewer than two pairs, or a benefit has no granted figure of the kind."""
+    pairs = _pairs(ctx)
+    if len(pairs) < 2:
+        return None
+    last = None
+    for key, fig in pairs:
+        stated = []
+        for h in ctx.ranked(slug, DEPTH):
+            for c in C.about(C.clause_claims(ctx.lexicon, h.chunk.text), (key,)):
+                vals = [f for f in map(_value, c.values) if f is not None and f.kind == fig.kind]
+                if vals and c.grants:
+                    stated.append((h, c, vals))
+        if not stated:
+            return None
+        right = [x for x in stated if fig in x[2]]
+        if not right:
+            return False, stated[0][0], stated[0][1]
+        last = right[0]
+    return True, last[0], last[1]
+
+
+def _pairs_answer(ctx: Context, slug: str, found) -> Answer:
+    holds, hit, claim = found
+    doc, cited = ctx.docs[slug], Hit(hit.chunk, hit.score, rank=1)
+    if holds:
+        line = M.PREMISE_TRUE.format(region=doc.name, fact=finish(claim.sentence))
+    else:
+        line = M.PREMISE_FALSE.format(region=doc.name, fact=finish(claim.sentence), about="")
+    lines = [f"{line} [1]", basis(doc, cited)]
+    return finish_answer(
+        ctx, "\n".join(lines), [cited], [slug], {cited.chunk.id: [claim.sentence]}, ctx.q.kind
+    )
+
+
 def compose(ctx: Context, slug: str) -> Answer | None:
     """None when the question asserts no figure (the other composers answer it)."""
     fig = asserted(ctx.q.topic)
     if fig is None:
         return None
+    paired = _pair_check(ctx, slug) if _patterns()[1].search(ctx.q.topic) else None
+    if (
+        paired is not None
+    ):  # 男的护理假180天 女的产假25天 是这么规定的不: each figure checked with its own benefit
+        return _pairs_answer(ctx, slug, paired)
     doc = ctx.docs[slug]
     found = _claims(ctx, slug, fig.kind)
     if found:

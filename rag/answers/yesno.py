@@ -154,6 +154,18 @@ def compose(ctx: Context, slug: str) -> Answer:
     return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: near.sentences}, ctx.q.kind)
 
 
+_UNITS = {"天数": ("天", "日", "周", "个月"), "金额": ("元",), "比例": ("%", "个百分点")}
+
+
+def _states_what(claim, what: str) -> bool:
+    """The claim states a figure of the kind asked (鼓励…给予不超过15天 for 几天), not any number (年满35周岁 is no
+    sum of money)."""
+    units = _UNITS.get(what)
+    if units is None:
+        return bool(DIGIT.search(claim.sentence))
+    return any(v.endswith(units) for v in claim.values)
+
+
 def from_claims(ctx: Context, slug: str, ex) -> Answer:
     """The answer over the region's best clause, its opening decided by the clause's claims (verdict.decide)."""
     doc, hit = ctx.docs[slug], cite(ex, 1)
@@ -165,7 +177,7 @@ def from_claims(ctx: Context, slug: str, ex) -> Answer:
     elif v.kind in (verdict.ENCOURAGE, verdict.EXPLORE):
         claim = v.lead_claim
         template = M.ENCOURAGED if v.kind == verdict.ENCOURAGE else M.EXPLORING
-        if v.kind == verdict.ENCOURAGE and ctx.q.asks_quantity and DIGIT.search(claim.sentence):
+        if v.kind == verdict.ENCOURAGE and ctx.q.asks_quantity and _states_what(claim, ctx.what()):
             template = M.ENCOURAGED_FIGURE  # 鼓励…给予不超过15天: the figure is stated, only not required
         what = M.NO_NUMBER_WHAT.get(ctx.what(), "标准")
         lead = template.format(region=doc.name, part=finish(claim.sentence).rstrip("。"), what=what)

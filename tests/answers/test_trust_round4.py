@@ -267,3 +267,33 @@ def test_a_benefit_the_plan_never_words_is_still_unmentioned(assistant, question
 )
 def test_changing_to_a_bigger_rented_flat_is_read_as_the_plans_swap(assistant, question, must):
     assert must in assistant.ask(question).answer.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    "question, lead",
+    [
+        ("通化男的护理假180天 女的产假25天 是这么规定的不", "不是。"),
+        ("青岛陪产假60天 产假15天对吧", "不是。"),
+        ("通化女的产假180天 男的护理假25天 是这么规定的不", "是。"),
+    ],
+)
+def test_figures_asserted_for_two_benefits_are_each_checked_with_their_own(assistant, question, lead):
+    assert assistant.ask(question).answer.startswith(lead)
+
+
+def test_an_encouraged_rule_with_an_age_is_no_stated_sum(assistant):
+    ans = assistant.ask("青岛女的过了35岁做试管婴儿 政府给不给补贴 能给多少")
+    assert ans.answer.startswith("方案中没有规定具体的金额"), ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, must",
+    [
+        ("青岛那个生育方案 是正式出台了 还是在征求意见", "这是征求意见稿"),
+        ("重庆优化生育的实施方案 文号是好多 哪天印发的", "渝委发〔2022〕9号"),
+        ("北京的方案还在征求意见吗", "正式印发"),
+    ],
+)
+def test_meta_questions_in_more_wordings(assistant, question, must):
+    ans = assistant.ask(question)
+    assert ans.kind == "meta" and must in ans.answer, ans.answer
