@@ -17,6 +17,12 @@ _ASKED = re.compile(
     r"(孩子|小孩|娃|宝宝|闺女|儿子|女儿|老大|老二|老三)[^，。？?]{0,4}?([0-9]+|[一二两三四五六七八九十]+)(周岁|岁)(半)?(?!以下|以内|前|之前)"
 )
 _LIMIT = re.compile(r"(不满|未满)?([0-9]+)(周岁|岁)(以下|前|之前)?")
+# a time since birth as the citizen writes it (过了三四个月才上医保 / 满100天) and a rule's window (出生后90天内)
+_SINCE = re.compile(
+    r"(过了|满了?|都|已经|超过)([0-9]+|[一二两三四五六七八九十])[一二三四五六七八九十]?(个多?月|天|周)"
+)
+_WINDOW = re.compile(r"([0-9]+)(天|日|个月)内")
+_DAYS = {"天": 1, "日": 1, "周": 7, "个月": 30, "个多月": 30}
 
 
 def asked_age(topic: str) -> float | None:
@@ -38,8 +44,19 @@ def _number(text: str) -> float | None:
     return None
 
 
+def _since_days(topic: str) -> float | None:
+    m = _SINCE.search(topic)
+    n = _number(m.group(2)) if m else None
+    return None if n is None else n * _DAYS[m.group(3)]
+
+
 def outside(topic: str, quoted: str) -> str:
-    """The rule's limit as written (3周岁以下) when the question's child is at or past it, else ""."""
+    """The rule's limit as written (3周岁以下 / 90天内) when the question's child is at or past it, else ""."""
+    since = _since_days(topic)
+    if since is not None:
+        for m in _WINDOW.finditer(quoted):
+            if since >= float(m.group(1)) * _DAYS["个月" if m.group(2) == "个月" else "天"]:
+                return m.group()
     age = asked_age(topic)
     if age is None:
         return ""

@@ -77,7 +77,7 @@ def decide(ctx: Context, ex) -> Verdict:
     spec, missing_words = unsettled(ctx, "".join(ex.sentences), "".join(ex.sentences))
     plan = plan_text(ctx, ex.hit.chunk.slug)
     unsaid = [w for w in missing_words if not _covered(w, plan, (), _specifics()[1])]
-    if len(unsaid) >= UNSAID_MIN and len(unsaid) * 2 >= len(spec):
+    if (len(unsaid) >= UNSAID_MIN and len(unsaid) * 2 >= len(spec)) or _foreign(ctx, unsaid):
         return Verdict(UNSETTLED, ordered, phrase(ctx.q.topic, unsaid))
     announced = force in (C.ENCOURAGED, C.EXPLORING) and _money_asked(ctx)
     if announced and _sum_granted(ctx, ex.hit.chunk.slug):
@@ -95,6 +95,15 @@ def decide(ctx: Context, ex) -> Verdict:
 @lru_cache(maxsize=1)
 def _how_word() -> re.Pattern:
     return re.compile(C.data()["specifics"]["how_words"])
+
+
+def _foreign(ctx: Context, unsaid: list[str]) -> bool:
+    """A word of the question no plan of any region uses (月嫂, 买车): the thing asked is not what the clause is
+    about, whatever else matches."""
+    if not unsaid:
+        return False
+    plans = "".join(plan_text(ctx, s) for s in ctx.docs)
+    return any(len(w) >= 2 and not _how_word().search(w) and w not in plans for w in unsaid)
 
 
 def _money_asked(ctx: Context) -> bool:

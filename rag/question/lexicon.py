@@ -222,8 +222,8 @@ class Lexicon:
         if vocab is None:
             return first
         second = vocab.correct(first.text)
-        if any(typed in self._plan_tokens for typed, _ in second.fixes):
-            return first
+        if any(typed in self._plan_tokens or _function_swap(typed, fixed) for typed, fixed in second.fixes):
+            return first  # 都是 never becomes the plans' 都市: a function word typed is no typo
         return Correction(second.text, first.fixes + second.fixes) if second.fixes else first
 
     def use_vocabulary(self, source) -> None:
@@ -338,6 +338,14 @@ class _HomophoneIndex:
 
 
 _PLACE_SUFFIX = "省市区县"
+
+
+_FUNCTION = frozenset("是的了有在不都也就还和与或吗呢吧啊么要会能")
+
+
+def _function_swap(typed: str, fixed: str) -> bool:
+    """The repair replaces a function character (是 / 的 / 了 …): 都是 -> 都市 reads a word the citizen wrote right."""
+    return any(a != b and a in _FUNCTION for a, b in zip(typed, fixed))
 
 
 def _stands_in(word: str, text: str) -> bool:

@@ -297,3 +297,37 @@ def test_an_encouraged_rule_with_an_age_is_no_stated_sum(assistant):
 def test_meta_questions_in_more_wordings(assistant, question, must):
     ans = assistant.ask(question)
     assert ans.kind == "meta" and must in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "重庆娃娃生下来过了三四个月才上医保 前头住院的钱也能补报吧",
+        "重庆宝宝满100天才参保，出生时的医疗费能报吗",
+    ],
+)
+def test_a_time_since_birth_past_the_rules_window_gets_no_yes(assistant, question):
+    ans = assistant.ask(question)
+    assert not VERDICT.match(ans.answer) and "这条规定写的是90天内" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("question", ["重庆坐月子请月嫂 政府给补贴不", "北京请保姆带娃政府给补贴吗"])
+def test_a_thing_no_plan_names_is_said_unwritten(assistant, question):
+    ans = assistant.ask(question)
+    assert not VERDICT.match(ans.answer) and "没有" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, must",
+    [
+        ("俺闺女在青岛上班快生了 她跟女婿各能休哪些假 都是几天", "60天产假"),
+        ("通化生孩子夫妻俩能休哪些假", "产假180天"),
+        ("北京生娃能放哪些假", "产假"),
+    ],
+)
+def test_which_leaves_lists_the_leaves(assistant, question, must):
+    assert must in assistant.ask(question).answer
+
+
+def test_a_function_word_is_never_repaired_into_a_plan_word(assistant):
+    assert assistant.question("青岛产假都是几天", []).fixes == ()
