@@ -25,10 +25,14 @@ _WINDOW = re.compile(r"([0-9]+)(天|日|个月)内")
 _DAYS = {"天": 1, "日": 1, "周": 7, "个月": 30, "个多月": 30}
 
 
+# a school stage stands for an age (娃上小学了 还能接着扣不: past 未满3周岁)
+_STAGE = (("上初中", 12.0), ("上小学", 6.0), ("读小学", 6.0), ("上幼儿园", 3.0))
+
+
 def asked_age(topic: str) -> float | None:
     m = _ASKED.search(topic)
     if m is None:
-        return None
+        return next((age for stage, age in _STAGE if stage in topic), None)
     n = _number(m.group(2))
     return None if n is None else n + (0.5 if m.group(4) else 0.0)
 

@@ -214,6 +214,7 @@ def _bare(text: str) -> str:
 # 外地户口的也给吗 / 双胞胎能多休吗 / 还能休吗: a turn asking more of the same thing (也, 多, 还 before its verb)
 _ALSO = re.compile(
     r"也(给|有|能|可以|可|享受|适用|算|发|补|报|行|包括|管)|(能|可以|会)?(多|还能|还可以)(休|放|请|给|发|补|领|报|享受)"
+    r"|(接着|继续)(扣|享受|领|休|报|发|补)"
 )
 _CONTINUES = re.compile(r"^\s*(那么|那要是|那如果|那)(?![边里儿个些种样时])")
 

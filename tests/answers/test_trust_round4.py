@@ -331,3 +331,22 @@ def test_which_leaves_lists_the_leaves(assistant, question, must):
 
 def test_a_function_word_is_never_repaired_into_a_plan_word(assistant):
     assert assistant.question("青岛产假都是几天", []).fixes == ()
+
+
+@pytest.mark.parametrize(
+    "question, must",
+    [
+        ("贵州那个15天陪护假 是给媳妇生娃的男人休的吧", "独生子女职工"),
+        ("通化那个25天的假 是给生孩子的妈妈休的吧", "男方享受护理假25天"),
+    ],
+)
+def test_a_figure_said_to_be_for_someone_shows_whom_the_plan_gives_it(assistant, question, must):
+    ans = assistant.ask(question)
+    assert not VERDICT.match(ans.answer) and must in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["通化我有兄弟，爸妈住院我能请独生子女照护假吗", "青岛我们兄妹三个，能休独生子女护理假吗"]
+)
+def test_siblings_are_no_only_child(assistant, question):
+    assert assistant.ask(question).answer.startswith("没有。")
