@@ -39,6 +39,7 @@ def _questions(assistant) -> list[tuple[str, list]]:
         "citizen-fresh2.jsonl",
         "citizen-fresh3.jsonl",
         "citizen-fresh4.jsonl",
+        "citizen-fresh5.jsonl",
     ):
         # the fresh batches written from the plans by people who had not read the code (outside scorer format)
         path = ROOT / "eval" / name
