@@ -235,11 +235,14 @@ class QuestionLog:
         return batch
 
     def _done(self, n: int) -> None:
+        # the database is known good before the rows count as written: a status read between the two never
+        # shows everything written with the database still down
+        recovered = self.db_ok is False
+        self.db_ok, self.last_error, self._backoff = True, None, 0.0
         with self._lock:
             self.written += n
-        if self.db_ok is False:
+        if recovered:
             log.info(M.LOG_RECOVERED.format(n=n))
-        self.db_ok, self.last_error, self._backoff = True, None, 0.0
 
     def _give_up(self) -> bool:
         return self._deadline is not None and time.monotonic() >= self._deadline
