@@ -23,6 +23,7 @@ class Aspect:
     says: str
     plan_wide: bool = False  # "not stated" must hold for the whole plan's sentences on the thing asked
     restricts: re.Pattern | None = None  # the rule limits itself to what the asker is not (本市户籍)
+    grants: re.Pattern | None = None  # the words a verdict on this aspect needs in the quoted text (工资照发)
 
 
 @lru_cache(maxsize=1)
@@ -36,6 +37,7 @@ def _rules() -> tuple[tuple[Aspect, ...], tuple[str, ...], dict[str, str]]:
             says=a["says"],
             plan_wide=bool(a.get("plan_wide", False)),
             restricts=re.compile(a["restricts"]) if a.get("restricts") else None,
+            grants=re.compile(a["grants"]) if a.get("grants") else None,
         )
         for a in data["aspect"]
     )
@@ -85,3 +87,9 @@ def restricted(topic: str, quoted: str) -> str:
         if m:
             return m.group()
     return ""
+
+
+def ungranted(topic: str, quoted: str) -> bool:
+    """Whether an aspect asked needs words the quoted rule lacks before any 有/可以 (育儿假工资照发吗 over a clause
+    that grants the days and puts the 待遇保障 on the employer: the days are granted, the pay is not said)."""
+    return any(a.grants is not None and not a.grants.search(quoted) for a in asked(topic))

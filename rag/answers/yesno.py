@@ -53,6 +53,8 @@ def opening(ctx: Context, ex) -> str:
     forbids, abolishes, loss = _negations()
     if loss.search(ctx.q.topic):
         return ""  # 休产假扣工资吗 over …工资照发: "有" would say the pay is docked
+    if aspects.ungranted(ctx.q.topic, text):
+        return ""  # 育儿假工资照发吗 over the days alone: the leave is granted, its pay is not said
     if ages.outside(ctx.q.topic, text) or aspects.restricted(ctx.q.topic, text):
         return ""  # 孩子4岁了还能休吗 over 3周岁以下: the age limit is said instead (common.finish_answer)
     if ctx.q.asks_quantity and not ex.has_number:
