@@ -85,6 +85,7 @@ LIST_MORE = "另有其他相关条款未列出，可查看《{title}》全文。
 
 # ---- comparisons ----------------------------------------------------------------------------------------
 COMPARE_VERDICT_MORE = "{winner}的{benefit}{adj}：{values}。"
+COMPARE_VERDICT_STRICTER = "{winner}的目标更严（数值更低）：{values}。"
 COMPARE_VERDICT_SAME = "{regions}的{benefit}一样：{values}。"
 COMPARE_VERDICT_SAME_NUMBER = "{regions}的{benefit}数字相同：{values}（{floors}写的是下限，实际可能更多）。"
 COMPARE_SIDE_HEAD = "各地的规定写法不完全一样，分别如下（原文对照）："
@@ -297,6 +298,7 @@ UNSETTLED_NOTE = "说明：方案原文没有写到“{asked}”，以上是最�
 # number of an answer comes from its cited clause)
 # a question asking where / how / with which papers (aspects.toml) when the cited clauses do not say
 ASPECT_UNSTATED = "说明：方案没有写明{what}。"
+ASPECT_BESIDE = "同一条款还写道：{said}"
 NEXT_STEP = "具体办理条件和流程，建议咨询{issuer}有关部门或当地政务服务便民热线。"
 NEXT_STEP_HOTLINE = "具体办理条件和流程，建议咨询当地政务服务便民热线。"
 # a question asserting a figure (是不是20天 / 听说给3000块): checked against the plan's claim, never echoed

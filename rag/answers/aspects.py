@@ -24,6 +24,7 @@ class Aspect:
     plan_wide: bool = False  # "not stated" must hold for the whole plan's sentences on the thing asked
     restricts: re.Pattern | None = None  # the rule limits itself to what the asker is not (本市户籍)
     grants: re.Pattern | None = None  # the words a verdict on this aspect needs in the quoted text (工资照发)
+    beside: bool = False  # a sentence of the cited clause that states it is quoted (not said to be unstated)
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +39,7 @@ def _rules() -> tuple[tuple[Aspect, ...], tuple[str, ...], dict[str, str]]:
             plan_wide=bool(a.get("plan_wide", False)),
             restricts=re.compile(a["restricts"]) if a.get("restricts") else None,
             grants=re.compile(a["grants"]) if a.get("grants") else None,
+            beside=bool(a.get("beside", False)),
         )
         for a in data["aspect"]
     )
@@ -62,6 +64,13 @@ def _act(topic: str) -> str:
 def plan_wide(topic: str) -> bool:
     """Whether an aspect asked must be checked against the whole plan (see unstated)."""
     return any(a.plan_wide for a in asked(topic))
+
+
+def stated_beside(topic: str, quoted: str, clause_sentences: list[str]) -> list[str]:
+    """The cited clause's other sentences that state an aspect the quoted ones do not (婚假15天 quoted, the same
+    clause's 其他假期待遇保障均由用工单位承担 asked of by 工资谁出), for aspects marked `beside`."""
+    wanted = [a for a in asked(topic) if a.beside and not a.stated.search(quoted)]
+    return [s for s in clause_sentences if s not in quoted and any(a.stated.search(s) for a in wanted)]
 
 
 def unstated(topic: str, cited_text: str, elsewhere: str = "") -> str:
@@ -93,3 +102,10 @@ def ungranted(topic: str, quoted: str) -> bool:
     """Whether an aspect asked needs words the quoted rule lacks before any 有/可以 (育儿假工资照发吗 over a clause
     that grants the days and puts the 待遇保障 on the employer: the days are granted, the pay is not said)."""
     return any(a.grants is not None and not a.grants.search(quoted) for a in asked(topic))
+
+
+def speaking(topic: str, sentences: list[str]) -> str:
+    """The first of `sentences` that speaks of an asked `beside` aspect (工资照发 / 假期待遇…由用工单位承担), or "":
+    it answers the question, so it leads."""
+    wanted = [a.stated for a in asked(topic) if a.beside]
+    return next((s for s in sentences if any(w.search(s) for w in wanted)), "")

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from .. import messages as M
 from ..benefits import claims as C
-from ..ingest.chunker import chunk_sentences
+from ..ingest.chunker import chunk_sentences, split_sentences
 from ..models import Answer, Document, Hit
 from ..question.query import synonyms
 from ..question.record import Question, states_figure
@@ -248,6 +248,15 @@ class Context:
             )
         core = ex.lead.rstrip("。")
         rest = [finish(s) for s in ex.sentences if core not in s and s.rstrip("。；;") not in ex.lead]
+        if aspects.speaking(self.q.topic, [ex.lead]):
+            return ex.lead + "".join(rest)
+        first = aspects.speaking(self.q.topic, rest)
+        if first:  # 60天产假 单位还照发工资不: the pay sentence answers, the days follow
+            return first + ex.lead + "".join(r for r in rest if r != first)
+        quoted = "".join(ex.sentences)
+        beside = aspects.stated_beside(self.q.topic, quoted, split_sentences(ex.hit.chunk.text))
+        if beside:  # 员工休婚假 工资谁出: the clause's sentence on pay answers, the days follow
+            return finish(beside[0]) + ex.lead + "".join(rest)
         return ex.lead + "".join(rest)
 
     def thing(self) -> str:
@@ -370,6 +379,14 @@ def _aspect_lines(ctx: Context, text: str, cites: list[Hit], regions: list[str],
     another benefit does not settle a 外地户口 question about this one."""
     quoted = "".join("".join(highlights.get(h.chunk.id) or (h.chunk.text,)) for h in cites)
     elsewhere = _on_the_thing(ctx, regions) if aspects.plan_wide(ctx.q.topic) else ""
+    beside = [
+        s
+        for h in cites
+        for s in aspects.stated_beside(ctx.q.topic, quoted, split_sentences(h.chunk.text))
+        if s.rstrip("。；;") not in text
+    ]
+    if beside:
+        return [M.ASPECT_BESIDE.format(said="".join(dict.fromkeys(beside)))]
     what = aspects.unstated(ctx.q.topic, quoted, elsewhere)
     if not what:
         return []

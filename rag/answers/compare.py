@@ -19,7 +19,7 @@ from . import enumeration, fact, refuse
 from .common import Context, finish_answer
 from .extract import YEAR, finish, periods
 
-NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(周岁|岁|个月|万元|个百分点|天|日|周|月|元|%|个|万个|人|‰)")
+NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(/10万|周岁|岁|个月|万元|个百分点|天|日|周|月|元|%|个|万个|人|‰)")
 PART = re.compile(r"[^，,；;。]+")
 UNIT_KIND = {
     "天": "天数",
@@ -31,7 +31,10 @@ UNIT_KIND = {
     "万元": "金额",
 }
 UNIT_KIND.update({"%": "比例", "个百分点": "比例", "百分点": "比例", "tiers": "tiers"})
-UNIT_KIND.update({"个": "数量", "万个": "数量", "人": "数量", "‰": "比例"})
+UNIT_KIND.update({"个": "数量", "万个": "数量", "人": "数量", "‰": "率", "/10万": "率"})
+# a rate target (死亡率 控制在8/10万以下): the lower figure is the stricter goal, never "more"
+RATES = ("‰", "/10万")
+RESPECTIVE = re.compile(r"(.+?)分别(?:控制在|下降到|降低到|达到|为|是|在)?(.+)")
 DAYS = {"天": 1, "日": 1, "周": 7, "个月": 30, "月": 30}
 AGES = ("周岁", "岁")
 PERIODS = ("每年", "每月", "一次性")
@@ -87,14 +90,20 @@ class Value:
         return self.low * self.size / self.number
 
 
-def value_in(sentence: str, terms: tuple[str, ...], what: str) -> tuple[str, float | None, str]:
+def value_in(
+    sentence: str, terms: tuple[str, ...], what: str, asked: tuple[str, ...] = ()
+) -> tuple[str, float | None, str]:
     """(verbatim part, number, unit) of the value the sentence gives for the benefit named by `terms`: the number
     in the comma part naming the benefit, else in the parts that follow it (设立父母育儿假，…每年各享受10天假期)."""
     parts = [p.strip() for p in PART.findall(sentence) if p.strip()]
-    first = next((i for i, p in enumerate(parts) if any(t in p for t in terms)), None)
-    if first is None:
+    cover = [(_cover(asked, p), _cover(terms, p)) for p in parts]
+    if not any(c[1] for c in cover):
         return "", None, ""
-    named = [p for p in parts if any(t in p for t in terms)]
+    first = cover.index(max(cover))  # the part naming most of the asked words (婴儿死亡率, not 孕产妇死亡率)
+    paired = _respective(parts[first], terms, asked)
+    if paired is not None:
+        return paired
+    named = [parts[first]] + [p for i, p in enumerate(parts) if i != first and any(t in p for t in terms)]
     for wanted in (what, "") if what else ("",):
         for p in named + parts[first + 1 :]:
             for m in NUMBER.finditer(p):
@@ -103,6 +112,28 @@ def value_in(sentence: str, terms: tuple[str, ...], what: str) -> tuple[str, flo
                 if not wanted or UNIT_KIND.get(m.group(2)) == wanted:
                     return p, float(m.group(1)), m.group(2)
     return parts[first], None, ""
+
+
+def _cover(words: tuple[str, ...], text: str) -> int:
+    return sum(len(w) for w in words if w in text)
+
+
+def _respective(
+    part: str, terms: tuple[str, ...], asked: tuple[str, ...]
+) -> tuple[str, float | None, str] | None:
+    """The value paired with the asked item in a 分别 list (孕产妇死亡率、婴儿死亡率和…分别控制在8/10万、3.0‰和…):
+    the n-th value for the n-th item, never the first number of the part. None when the part lists nothing."""
+    m = RESPECTIVE.match(part)
+    if m is None:
+        return None
+    items = [i for i in re.split(r"、|和|及|与", m.group(1)) if i]
+    vals = list(NUMBER.finditer(m.group(2)))
+    hits = [i for i, item in enumerate(items) if any(t in item for t in terms)]
+    if len(items) != len(vals) or not hits:
+        return part, None, ""
+    best = max(hits, key=lambda i: (_cover(asked, items[i]), _cover(terms, items[i])))
+    v = vals[best]
+    return f"{items[best].strip()}{v.group(0)}", float(v.group(1)), v.group(2)
 
 
 def from_table(ctx: Context, slug: str, terms: tuple[str, ...]) -> Value | None:
@@ -148,6 +179,11 @@ def _extension_cell(ctx: Context, slug: str, key: str):
     return cell if cell.status == "value" else None
 
 
+def _asked(ctx: Context) -> tuple[str, ...]:
+    """The question's own words: they pick the item among the benefit's wider terms (婴儿死亡率 in a list)."""
+    return tuple(w for w in ctx.q.words if len(w) >= 2)
+
+
 def values(ctx: Context, slugs: list[str]) -> list[Value]:
     terms = ctx.focus_terms() or tuple(w for w in ctx.q.words if len(w) >= 2)
     out = []
@@ -163,7 +199,7 @@ def values(ctx: Context, slugs: list[str]) -> list[Value]:
         text, number, unit = "", None, ""
         sentence = ""
         for sent in ev.ex.sentences:
-            text, number, unit = value_in(sent, terms, ctx.what())
+            text, number, unit = value_in(sent, terms, ctx.what(), _asked(ctx))
             if number is not None:
                 sentence = sent
                 break
@@ -221,6 +257,8 @@ def verdict(ctx: Context, vals: list[Value]) -> str:
     kinds = {UNIT_KIND.get(v.unit) for v in have}
     if len(kinds) > 1 or "tiers" in kinds or len({v.period for v in have}) > 1 or _mixed_base(have):
         return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_UNITS.format(values=shown))
+    if have[0].unit in RATES:
+        return _rate_verdict(ctx, have, shown)
     ordered = sorted(have, key=lambda v: -v.size)
     top, second = ordered[0], ordered[1]
     if all(v.size == top.size and v.least == top.least for v in have):
@@ -246,6 +284,17 @@ def verdict(ctx: Context, vals: list[Value]) -> str:
         regions = "、".join(ctx.name(v.region) for v in unstated)
         line += M.COMPARE_ALSO_UNSTATED.format(regions=regions, what=M.NO_NUMBER_WHAT.get(what, "标准"))
     return head + line
+
+
+def _rate_verdict(ctx: Context, have: list[Value], shown: str) -> str:
+    """Rate targets (死亡率 8/10万以下 against 14.5/10万以下): the lower is the stricter goal."""
+    if len({v.unit for v in have}) > 1:
+        return M.COMPARE_NO_VERDICT.format(reason=M.COMPARE_REASON_UNITS.format(values=shown))
+    low = min(have, key=lambda v: v.size)
+    if all(v.size == low.size for v in have):
+        regions = "、".join(ctx.name(v.region) for v in have)
+        return M.COMPARE_VERDICT_SAME.format(regions=regions, benefit="目标", values=shown)
+    return M.COMPARE_VERDICT_STRICTER.format(winner=ctx.name(low.region), values=shown)
 
 
 def year_of(ctx: Context, v: Value) -> str:
@@ -352,10 +401,52 @@ def side_by_side(ctx: Context, slugs: list[str]) -> Answer:
     return ans
 
 
+def _same_year(ctx: Context, vals: list[Value]) -> list[Value]:
+    """Each side's figure for one target year when their clauses hold several (北京 2025年4.5个 against 通化's
+    2035 8个左右 while 通化 also states 4.5个 for 2025): the year asked, else the earliest year either side names."""
+    years = {v.region: year_of(ctx, v) for v in vals if v.number is not None}
+    named = {y for y in years.values() if y}
+    if len(named) <= 1:
+        return vals
+    asked = YEAR.findall(ctx.q.topic)
+    target = asked[0] if asked else min(named)
+    return [
+        (_value_for_year(ctx, v, target) or v) if years.get(v.region, target) not in ("", target) else v
+        for v in vals
+    ]
+
+
+def _value_for_year(ctx: Context, v: Value, year: str) -> Value | None:
+    """The value of the same kind that `v`'s clause states for `year`, or None."""
+    terms = ctx.focus_terms() or tuple(w for w in ctx.q.words if len(w) >= 2)
+    for chunk in _same_heading(ctx, v.hit.chunk):
+        sents = chunk_sentences(chunk.text)
+        for sent, period in zip(sents, periods(sents, ctx.year_before(chunk))):
+            if period != year:
+                continue
+            text, number, unit = value_in(sent, terms, ctx.what(), _asked(ctx))
+            if number is not None and UNIT_KIND.get(unit) == UNIT_KIND.get(v.unit):
+                hit = v.hit if chunk.id == v.hit.chunk.id else Hit(chunk, v.hit.score)
+                return Value(v.region, text, number, unit, hit, sent)
+    return None
+
+
+def _same_heading(ctx: Context, chunk) -> list:
+    """The clause and the pieces of the same heading around it (a long 发展目标 is cut into several clauses, the
+    2025 figures in one and the 2035 ones in the next)."""
+    row = ctx.row.get(chunk.id)
+    if row is None:
+        return [chunk]
+    near = ctx.index.chunks[max(0, row - 3) : row + 4]
+    return [chunk] + [
+        c for c in near if c.id != chunk.id and c.slug == chunk.slug and c.section == chunk.section
+    ]
+
+
 def compose(ctx: Context, slugs: list[str]) -> Answer:
     if asks_no_figure(ctx):
         return side_by_side(ctx, slugs)
-    vals = values(ctx, slugs)
+    vals = _same_year(ctx, values(ctx, slugs))
     if all(v.hit is None for v in vals):
         return refuse.off_topic(ctx.q.raw, ctx.docs) if not ctx.q.regions else fact.multi(ctx, slugs)
     what = M.NO_NUMBER_WHAT.get(ctx.what(), "标准")

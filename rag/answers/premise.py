@@ -26,6 +26,7 @@ DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, 
 POWERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 PART_SHOWN = 12  # a claim's comma part this long reads alone; a shorter one is shown with its sentence
 DEPTH = 6  # clauses of the region searched for the benefit's figure
+ALL_CLAUSES = 10_000  # every clause of one plan (a plan has tens)
 
 
 # words of the asking itself, not conditions: the figure's unit glued to 对吧 (15天对吧 -> 天对), the verb hoped for
@@ -118,9 +119,17 @@ def _claims(ctx: Context, slug: str, kind: str):
     return out
 
 
+@lru_cache(maxsize=1)
+def _refers() -> re.Pattern:
+    return re.compile(C.data()["premise"]["refers"])
+
+
 def _same_number(ctx: Context, slug: str, fig: Figure):
-    """(hit, sentence) of a clause of the region holding the asserted figure for something else."""
-    for h in ctx.ranked(slug, DEPTH):
+    """(hit, sentence) of a clause of the region holding the asserted figure for something else: the best ranked
+    first, then any clause of the plan (贵州方案里那个60%: the 60% stands in a clause a 报销 question ranks low)."""
+    hits = ctx.ranked(slug, DEPTH)
+    deep = _refers().search(ctx.q.topic) is not None
+    for h in hits + (ctx.ranked(slug, ALL_CLAUSES)[DEPTH:] if deep else []):
         for c in C.clause_claims(ctx.lexicon, h.chunk.text):
             if any(f == fig for f in map(_value, c.values)):
                 return h, c.sentence
@@ -245,7 +254,9 @@ def compose(ctx: Context, slug: str) -> Answer | None:
     )
     other = _same_number(ctx, slug, fig)
     ev = ctx.evidence(slug)
-    if other is not None and not ctx.q.benefits and fig.kind == KIND["天"]:
+    if other is not None and (
+        (not ctx.q.benefits and fig.kind == KIND["天"]) or _refers().search(ctx.q.topic)
+    ):
         # 那个25天的假是给妈妈的吧: no leave named, so the rule holding the figure is the one asked about (a sum of
         # money with no benefit, 听说生孩子给3000块, stays unconfirmed: the 3000元 elsewhere is no birth grant)
         hit, sentence = other

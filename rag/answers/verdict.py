@@ -189,7 +189,7 @@ def unsettled(ctx: Context, clause: str, sentences: str) -> tuple[list[str], lis
     generic, settled, persons = _specifics()
     # a heading's specific things (HPV疫苗 under 妇幼健康) count only where the clause uses them
     surfaces = tuple(
-        t for b in ctx.benefits() for t in benefit_terms(b) if t not in b.specific or t in clause
+        t for b in ctx.benefits() for t in benefit_terms(b) if not _specific_term(t, b) or t in clause
     )
     spec = [
         w
@@ -205,6 +205,14 @@ def unsettled(ctx: Context, clause: str, sentences: str) -> tuple[list[str], lis
         if strict or any(p in sentences for _, others, st in persons if not st for p in others):
             out.append(said[0])  # the rule is for other people, not the one asked about
     return spec, out
+
+
+_MODALS = re.compile("能不能|可不可以|可以|能|怎么")
+
+
+def _specific_term(term: str, benefit) -> bool:
+    """A term of the benefit's specific things, also as a modal wording made of it (产检报销 -> 产检能报销)."""
+    return term in benefit.specific or _MODALS.sub("", term) in benefit.specific
 
 
 def _person(word: str, persons) -> bool:

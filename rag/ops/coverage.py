@@ -66,7 +66,7 @@ def _plan(doc: Document, det: RegionDetector | None) -> PlanCoverage:
     names, inside, below = [doc.region_name, doc.short_name, *doc.aliases], 0, []
     if det is not None and not doc.superseded_by:
         mine = [s for s, (kind, target) in det.names.items() if kind == STRONG and target == doc.slug]
-        inside = len({det.within[s].code for s in mine if s in det.within})
+        inside = len({det.within[s].code for s in mine if s in det.within and not det.within[s].is_area})
         below = [p for s in mine if (p := det.place_below(s, doc))]
     return PlanCoverage(
         slug=doc.slug,

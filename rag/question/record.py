@@ -348,6 +348,17 @@ class QuestionBuilder:
             return ()
         return tuple(dict.fromkeys(b.key for b in self.lexicon.find(topic)))
 
+    def _new_terms(self, topic: str, ptopic: str) -> set[str]:
+        """Plan terms a turn reads (养老院 -> 养老机构) that the last topic did not, counted only from everyday
+        words of three characters or more: 孩子 / 老人 are who, not what."""
+        if self.lexicon is None:
+            return set()
+
+        def terms(text: str) -> set[str]:
+            return {t for t, vs in self.lexicon.expansions if any(len(v) >= 3 and v in text for v in vs)}
+
+        return terms(topic) - terms(ptopic)
+
     def _keeps_topic(self, topic: str, prev: list[str]) -> str | None:
         """The topic of an elliptic turn that names no benefit the last topic lacks: 那北京的幼儿园呢 after
         贵州幼儿园收不收两岁多的娃 still asks about two-year-olds; 外地户口呢 / 爷爷奶奶呢 after 育儿假几天 ask the
@@ -358,6 +369,8 @@ class QuestionBuilder:
                 continue
             if not set(self._benefits(topic)) <= set(self._benefits(ptopic)) or not self._benefits(ptopic):
                 return None
+            if self._new_terms(topic, ptopic) and len(_bare(topic).replace(" ", "")) > 8:
+                return None  # 那失独老人呢 能住公办养老院不: a question of its own on a thing the last one lacked
             new = [w for w in tokenize(_bare(topic)) if w not in ptopic]
             # the new words as the citizen wrote them (外地户口在生的也给), not the tokenizer's overlapping pieces
             return f"{_bare(topic).replace(' ', '')} {ptopic}" if new else ptopic

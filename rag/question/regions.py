@@ -35,6 +35,11 @@ class Place:
     chain: tuple[str, ...]  # names from the province down to the place itself
 
     @property
+    def is_area(self) -> bool:
+        """A named area below a county (data/areas.tsv), not a division of its own."""
+        return self.code.startswith("A")
+
+    @property
     def parents(self) -> tuple[str, ...]:
         return self.chain[:-1]
 
@@ -103,8 +108,12 @@ MIN_SHARED = 3  # a two-character shared name (城区, 郊区, 矿区) is an ord
 
 @lru_cache(maxsize=1)
 def divisions() -> dict[str, Place]:
-    """code -> Place, from data/divisions.tsv (see scripts/gen_divisions.py for its source)."""
-    text = (resources.files("rag.data") / "divisions.tsv").read_text(encoding="utf-8")
+    """code -> Place, from data/divisions.tsv (see scripts/gen_divisions.py for its source) and the named areas
+    below a county in data/areas.tsv."""
+    text = "\n".join(
+        (resources.files("rag.data") / name).read_text(encoding="utf-8")
+        for name in ("divisions.tsv", "areas.tsv")
+    )
     rows = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
@@ -259,7 +268,8 @@ class RegionDetector:
             name = place.name
             if place.level == "province" or name in self.names or name in shared:
                 continue
-            if len(name) < MIN_SHARED and not name.endswith("县"):  # 城区 / 郊区 are words; 忠县 is a place
+            short = len(name) < MIN_SHARED and not name.endswith("县") and not place.is_area
+            if short:  # 城区 / 郊区 are words; 忠县 is a place; 亦庄 is a listed area (areas.tsv)
                 continue
             for parent in reversed(place.parents):
                 kind, target = self.names.get(parent, ("", ""))

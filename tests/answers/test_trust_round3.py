@@ -82,7 +82,9 @@ def test_a_year_named_picks_that_years_target(assistant, question, lead, not_lea
 
 
 def test_targets_of_different_years_are_not_compared(assistant):
-    first = assistant.ask("北京和通化每千人口托位目标哪个多").answer.splitlines()[0]
+    """贵州 states its 托位 target for 2025 only: no rival of 通化's 2035 one (round 5 takes each side's figure for
+    the same year when both state one: tests/answers/test_trust_round5.py)."""
+    first = assistant.ask("贵州和通化到2035年托位数目标谁高").answer.splitlines()[0]
     assert first.startswith("无法直接比较") and "不同年份" in first, first
 
 
