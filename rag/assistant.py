@@ -180,6 +180,11 @@ class Assistant:
             return listing.compose_many(ctx, slugs) if many else listing.compose(ctx, slugs[0])
         if q.form == "yesno":
             return yesno.compose_many(ctx, slugs) if many else yesno.compose(ctx, slugs[0])
+        trap = None if many else yesno.misused(ctx)  # 我是男的…我能休几天产假: the benefit meant instead
+        # only where another benefit is meant (产假 -> 陪产假): a 几天 question is still owed a figure
+        misused = yesno.compose_misused(ctx, slugs[0], trap) if trap is not None and trap[2] else None
+        if misused is not None:
+            return misused
         return fact.multi(ctx, slugs) if many else fact.single(ctx, slugs[0])
 
     def _check_region(self, region: str) -> str:

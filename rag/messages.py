@@ -126,6 +126,7 @@ SILENT_BASIS = "依据：《{title}》全文 [1]"
 PLACE_LIMITED = "方案中没有提到{place}：这条规定只写了{places}。"
 RELATED = "相关的规定（并非您问的内容）：{fact}"
 MISUSED = "没有。{benefit}不适用于您说的“{situation}”这种情况。"
+MISUSED_FOR = "没有。{benefit}不适用于您说的“{situation}”这种情况，对应的是{instead}。"
 MISUSED_INSTEAD = "{benefit}的规定是：{fact} [{n}]"
 
 # ---- follow-ups -----------------------------------------------------------------------------------------
@@ -309,5 +310,8 @@ AGE_OUTSIDE = "说明：这条规定写的是{limit}，您说的孩子年龄已�
 PREMISE_CAN = "可以。{region}：{fact}"
 PREMISE_STATES = "{region}的方案{about}规定的是：{fact}"
 PREMISE_FIGURE_AT = "{region}的方案中，这个数字出自这项规定：{fact}"
+PREMISE_FIGURE_NOT_GRANTED = (
+    "不是。{region}的方案中，这个数字出自这项规定：{fact}；方案没有规定“{asked}”是这个数字。"
+)
 PREMISE_UNSTATED = "方案中没有规定{thing}具体的{what}（{region}），无法证实这个说法。"
 PREMISE_OTHER_RULE = "方案中出现这个数字的是另一项规定（并非您问的内容）：{fact}"

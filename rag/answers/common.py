@@ -105,10 +105,15 @@ class Context:
     def _focus(self, hits: list[Hit]):
         if self.lexicon is None or not self.q.benefits:
             return None
-        asked, per = set(self.q.benefits), {}
+        asked, per, whole = set(self.q.benefits), {}, set()
         for h in hits:
             per.update(clause_benefits(self.lexicon, h.chunk.text))
-        return lambda sentence: bool(asked & per.get(sentence, frozenset()))
+            named = {b.key for b in self.lexicon.find(h.chunk.section.split(" > ")[-1])}
+            if named and named <= asked:  # a heading naming several benefits (…育儿假和照护假) heads several
+                # a clause headed by the benefit (加强计划生育特殊家庭保障) speaks of it in every sentence: 完善“暖心
+                # 计划”综合保险 is about those families although it does not name them again
+                whole.update(chunk_sentences(h.chunk.text))
+        return lambda sentence: sentence in whole or bool(asked & per.get(sentence, frozenset()))
 
     def extract_from(self, hits: list[Hit], max_sentences: int = 2) -> Extract:
         sims = [self.sims(h) for h in hits] if self.scored.query_vector is not None else None

@@ -12,6 +12,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .. import messages as M
+from ..benefits import claims
 from ..config import tomllib
 from ..ingest.chunker import chunk_sentences
 from ..models import Answer
@@ -78,9 +79,13 @@ def lines_of(ctx: Context, found: list[Extract]) -> list[tuple[str, Extract]]:
     out = []
     for i, ex in enumerate(found):
         if i < FEW:
-            for sent in chunk_sentences(ex.hit.chunk.text):
-                if listed(ctx, sent, ex, i):
-                    out.append((finish(sent), ex))
+            sents = [s for s in chunk_sentences(ex.hit.chunk.text) if listed(ctx, s, ex, i)]
+            if i == 0:  # the measure the question names leads the list (落户 before 新生儿参保 in one clause)
+                sents = sorted(
+                    sents,
+                    key=lambda s, all_=tuple(sents): not _names_asked(ctx, s, ex.hit.chunk.section, all_),
+                )
+            out += [(finish(s), ex) for s in sents]
         else:
             line = ctx.fact(ex)
             out.append((line, ex))
@@ -91,6 +96,23 @@ def lines_of(ctx: Context, found: list[Extract]) -> list[tuple[str, Extract]]:
                 if DIGIT.search(s) and s.rstrip("。；;") not in line
             ]
     return out or [(ctx.fact(ex), ex) for ex in found]
+
+
+def _names_asked(ctx: Context, sentence: str, heading: str, sents: list[str]) -> bool:
+    """The sentence grants, in its own words, a thing the question names that sets it apart: not a kind of help
+    (帮扶 / 待遇), not the clause's heading, not a benefit's term that other measures of the clause use too (幼儿园
+    under 学前教育). 落户 in 能落户不 落了有啥待遇 leads; an encouraged or announced measure never does."""
+    generic = {*_data()["generic"], *_data()["help_words"]}
+    terms = {t for b in ctx.benefits() for t in (b.key, *b.terms)}
+    words = [
+        w
+        for w in ctx.q.words
+        if len(w) >= 2
+        and w not in generic
+        and w not in heading
+        and not (w in terms and sum(w in x for x in sents) > 1)
+    ]
+    return any(w in sentence for w in words) and not claims.tentative(sentence)
 
 
 def _unlisted_thing(ctx: Context, lines: list[str]) -> str:
@@ -185,6 +207,7 @@ def _data() -> dict:
     return {
         "boilerplate": re.compile(data["boilerplate_headings"]),
         "generic": frozenset(data["generic_words"]),
+        "help_words": frozenset(data["help_words"]),
     }
 
 

@@ -24,6 +24,9 @@ KIND.update({"块钱": "金额", "万": "金额", "万块": "金额", "%": "比�
 SCALE = {"周": 7, "个月": 30, "年": 365, "万元": 10000, "万": 10000, "万块": 10000}
 DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 POWERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+# 是不是必须给: an encouraged figure answers 不是 (a duty is asked, the plan only encourages)
+_OBLIGED = re.compile("必须|一定要|一定得|强制|硬性|非给不可|都得给|都要给")
+_BEFORE_FIGURE = 8  # characters before an asserted figure read as what it is put on (能报销80%)
 PART_SHOWN = 12  # a claim's comma part this long reads alone; a shorter one is shown with its sentence
 DEPTH = 6  # clauses of the region searched for the benefit's figure
 ALL_CLAUSES = 10_000  # every clause of one plan (a plan has tens)
@@ -165,6 +168,23 @@ def _lead(ctx: Context, holds: bool, sentence: str) -> tuple[str, str]:
     return lead, unsaid
 
 
+def _figure_not_granted(ctx: Context, doc, fact: str, sentence: str) -> str:
+    """不是, where the figure stands, and the grant the question puts the figure on that the rule does not say (能报销
+    80% over 产前筛查率提高到80%); "" when the rule says it or the question names no grant (the plain lead stands)."""
+    figures = list(_patterns()[0].finditer(ctx.q.topic))
+    if not figures:
+        return ""
+    at = figures[-1].start()
+    segment = re.split(r"是不是|是否|是|，|,|说", ctx.q.topic[max(0, at - _BEFORE_FIGURE) : at])[-1]
+    put_on = re.compile(C.data()["premise"]["put_on"])
+    unsaid = [w for w in verdict.unsaid_words(ctx, segment, sentence) if put_on.search(w)]
+    if not unsaid:
+        return ""
+    return M.PREMISE_FIGURE_NOT_GRANTED.format(
+        region=doc.name, fact=fact.rstrip("。"), asked="、".join(unsaid)
+    )
+
+
 def _pairs(ctx: Context) -> list[tuple[str, Figure]]:
     """(benefit, figure) as the question pairs them (男的护理假180天 女的产假25天): each figure with the benefit
     named last before it."""
@@ -236,7 +256,15 @@ def compose(ctx: Context, slug: str) -> Answer | None:
         lead, unsaid = _lead(ctx, fig in vals and claim.grants, claim.sentence)
         fact = finish(claim.part if len(claim.part) >= PART_SHOWN else claim.sentence)
         about = f"对{ctx.q.benefits[0]}" if ctx.q.benefits else ""  # 不是。…的方案对育儿假规定的是：…10天假期
-        lines = [f"{lead.format(region=doc.name, fact=fact, about=about)} [1]", basis(doc, cited)]
+        first = lead.format(region=doc.name, fact=fact, about=about)
+        put_on = _figure_not_granted(ctx, doc, fact, claim.sentence) if fig in vals else ""
+        encouraged_duty = claim.modality == C.ENCOURAGED and _OBLIGED.search(ctx.q.topic)
+        if put_on:  # 能报销80% over 产前筛查率提高到80% / 能补贴20% over 按20%的税率: the figure is not that
+            first = put_on
+        elif fig in vals and not claim.grants and not encouraged_duty:
+            # the figure stands in a target or an encouragement (产前筛查率提高到80%): never 不是 for a true figure
+            first = M.PREMISE_STATES.format(region=doc.name, fact=fact, about=about)
+        lines = [f"{first} [1]", basis(doc, cited)]
         if unsaid:
             lines.append(M.UNSETTLED_NOTE.format(asked=unsaid))
         cites, marks = [cited], {cited.chunk.id: [claim.sentence]}

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..benefits import claims as C
 from ..question.query import synonyms
+from ..text.tokenize import is_word
 from .common import Context, clause_benefits
 from .gate import benefit_terms
 
@@ -213,6 +214,21 @@ _MODALS = re.compile("能不能|可不可以|可以|能|怎么")
 def _specific_term(term: str, benefit) -> bool:
     """A term of the benefit's specific things, also as a modal wording made of it (产检报销 -> 产检能报销)."""
     return term in benefit.specific or _MODALS.sub("", term) in benefit.specific
+
+
+def unsaid_words(ctx: Context, segment: str, sentence: str) -> list[str]:
+    """The dictionary words of `segment` (a part of the question) that `sentence` does not say, in its own words or
+    through an everyday-word expansion (报销 is not said by 产前筛查率提高到80%); generic words never count."""
+    generic, settled, _ = _specifics()
+    return [
+        w
+        for w in dict.fromkeys(ctx.q.words)
+        if len(w) >= 2
+        and w in segment
+        and w not in generic
+        and is_word(w)
+        and not _covered(w, sentence, (), settled)
+    ]
 
 
 def _person(word: str, persons) -> bool:

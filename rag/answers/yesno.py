@@ -106,10 +106,14 @@ def compose_misused(ctx: Context, slug: str, trap) -> Answer | None:
     if ev.ex is None:
         return None
     hit = cite(ev.ex, 1)
-    lines = [f"{M.MISUSED.format(benefit=benefit.key, situation=situation)}{doc.name}：{ctx.fact(ev.ex)}"]
+    other = _instead_line(ctx, slug, instead, 2)
+    # the benefit meant instead is named in the verdict itself: a citizen reading one line learns where to look
+    said = M.MISUSED_FOR if other is not None else M.MISUSED
+    lines = [
+        f"{said.format(benefit=benefit.key, situation=situation, instead=instead)}{doc.name}：{ctx.fact(ev.ex)}"
+    ]
     lines.append(basis(doc, hit))
     cites, highlights = [hit], {hit.chunk.id: ev.ex.sentences}
-    other = _instead_line(ctx, slug, instead, 2)
     if other is not None:
         line, ohit, sentence = other
         lines += [line, basis(doc, ohit)]

@@ -106,6 +106,12 @@ def _named(lexicon, prefix: str, part: str) -> frozenset[str]:
     return frozenset(m.benefit.key for m in lexicon.matches(p + n) if m.start >= len(p))
 
 
+def tentative(text: str) -> bool:
+    """The text encourages or announces (鼓励…, 逐步建立…, 探索…) somewhere: no measure to lead a list with."""
+    v = _vocab()
+    return bool(v.encourage.search(text) or v.explore.search(text))
+
+
 def sentence_claims(lexicon, text: str, sentences) -> list[Claim]:
     """The claims of the given sentences of a clause."""
     wanted = set(sentences)

@@ -33,7 +33,8 @@ def _number(text: str) -> int | None:
 
 
 def asks_everything(text: str) -> bool:
-    return bool(_vocab()["asks"].search(text))
+    v = _vocab()
+    return bool(v["asks"].search(text)) and not v["not_when"].search(text)
 
 
 def situation(text: str, region: str) -> tuple[F.Family, list[str]] | None:

@@ -24,12 +24,13 @@ from ..errors import RagError
 from ..ingest.catalogue import read_catalogue
 from ..text.normalize import is_cjk, normalize_query
 from ..text.readings import char_reading, char_readings, surface_readings
-from ..text.tokenize import _jieba
+from ..text.tokenize import _jieba, is_word
 from .pinyin import PinyinIndex
 from .regions import derive_stems, place_groups
 
 UNITS = ("天数", "金额", "比例", "none")
 _HAS_LATIN = re.compile(r"[A-Za-z]{2}")
+_LATIN_RUN = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,8}(?![A-Za-z])")
 # the issuer speaking of itself (我市, 本省, 该区): a plan word no citizen means, and one that sounds like 我是
 _DEICTIC = frozenset("我本该此其")
 
@@ -198,17 +199,36 @@ class Lexicon:
         """Latin runs read as words: the lexicon's terms and places first, then the plans' own words."""
         if not _HAS_LATIN.search(text):
             return text, ()
+        text, swapped = self._latin_swaps(text)
         if not self._pinyin:
             self._vocab_index()
             self._pinyin = (
                 PinyinIndex.build(self.repair_surfaces()),
                 PinyinIndex.build(self._vocabulary),
             )
-        fixes: tuple[tuple[str, str], ...] = ()
+        fixes: tuple[tuple[str, str], ...] = swapped
         for index in self._pinyin:
             text, found = index.repair(text)
             fixes += found
         return text, fixes
+
+    def _latin_swaps(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """An acronym typed with two neighbouring letters swapped (HVP for HPV) read as the lexicon's term: only a
+        run that is no term itself and that exactly one term of three letters or more spells by one swap."""
+        terms = {s.lower() for s in self._terms[0] if len(s) >= 3 and s.isascii() and s.isalpha()}
+        fixes, out, pos = [], [], 0
+        for m in _LATIN_RUN.finditer(text):
+            run = m.group().lower()
+            if run in terms:
+                continue
+            swaps = {run[:i] + run[i + 1] + run[i] + run[i + 2 :] for i in range(len(run) - 1)} & terms
+            if len(swaps) == 1:
+                word = swaps.pop()
+                out.append(text[pos : m.start()] + word)
+                fixes.append((m.group(), word))
+                pos = m.end()
+        out.append(text[pos:])
+        return "".join(out), tuple(fixes)
 
     def _homophones(self, text: str, days_asked: bool) -> Correction:
         if self._repair is None:
@@ -322,7 +342,12 @@ class _HomophoneIndex:
             broken = _breaks_word(text, start, end, start + i)
             if _cuts_word(text, start, end) and (self.strict or not broken):
                 return None
-            if not preferred and len(window) <= 3 and _in_inner_word(window, i) and not broken:
+            if (
+                not preferred
+                and len(window) <= 3
+                and _in_inner_word(text, start, end, start + i)
+                and not broken
+            ):
                 continue  # 缴 of 保缴费 makes 缴费: a short window is not read as 保教费
             for surface, at in cands:
                 surface_readings = _surface_readings(surface)
@@ -375,7 +400,7 @@ def _reading(ch: str) -> str:
 
 def _is_word(w: str) -> bool:
     """An ordinary word of the jieba dictionary (the one the index uses, with the project's user words)."""
-    return _jieba().FREQ.get(w, 0) > 0
+    return is_word(w)
 
 
 def _cuts_word(text: str, start: int, end: int) -> bool:
@@ -407,11 +432,12 @@ def _dict_spans(text: str) -> set[tuple[int, int]]:
     return {(a, b) for _, a, b in _jieba().tokenize(text, HMM=False)}
 
 
-def _in_inner_word(window: str, i: int) -> bool:
-    """True when the character at `i` makes a dictionary word with its neighbours inside the window."""
-    return any(
-        _is_word(window[a:b]) for a in range(0, i + 1) for b in range(i + 1, len(window) + 1) if b - a >= 2
-    )
+def _in_inner_word(text: str, start: int, end: int, typed: int) -> bool:
+    """True when the typed character reads, in the dictionary segmentation of `text`, as part of a word that lies
+    inside the window (缴 of 参保缴费 is in 缴费). A word the characters could make but the segmentation does not
+    use is no reason to keep them: 综合责人险 segments 责/人/险, so 责人 does not stop 责任险."""
+    own = next((sp for sp in _dict_spans(text) if sp[0] <= typed < sp[1]), (typed, typed + 1))
+    return own[1] - own[0] >= 2 and start <= own[0] and own[1] <= end
 
 
 def _place_names(seeds_dir: Path | None = None) -> list[str]:

@@ -72,8 +72,17 @@ def off_topic_patterns() -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in _toml("kinds.toml").get("off_topic", {}).get("patterns", []))
 
 
+@lru_cache(maxsize=1)
+def always_off_topic_patterns() -> tuple[re.Pattern, ...]:
+    """kinds.toml [off_topic] always: subjects off the plans whatever benefit word comes with them."""
+    return tuple(re.compile(p) for p in _toml("kinds.toml").get("off_topic", {}).get("always", []))
+
+
 def is_off_topic(topic: str, benefits: tuple[str, ...]) -> bool:
-    """True when the topic is about an off-topic subject and names no benefit of the lexicon."""
+    """True when the topic is about an off-topic subject and names no benefit of the lexicon, or about one that
+    no benefit word brings back (基金定投有啥补贴)."""
+    if any(p.search(topic) for p in always_off_topic_patterns()):
+        return True
     return not benefits and any(p.search(topic) for p in off_topic_patterns())
 
 
@@ -402,13 +411,18 @@ class QuestionBuilder:
     def _referred(self, text: str, topic: str, prev: list[str]) -> str | None:
         """这个去哪申请 / 上面说的补贴找谁领: the benefit of the last turn that named one stands for 这个, and what is
         asked now is asked of it (not the last turn's 几天)."""
+        rest = _REFERS.sub(" ", _REFERS_INSIDE.sub(" ", topic.strip(), count=1), count=1)
         for p in reversed(prev):
             keys = self._benefits(self.detector.strip(p, self.detector.detect(p)))
             if keys:
-                rest = _REFERS.sub(" ", _REFERS_INSIDE.sub(" ", topic.strip(), count=1), count=1)
                 if set(self._benefits(rest)) - set(keys):
                     return rest.strip()  # 这些假…工资谁出: the pay of leave is a benefit of its own
                 return f"{' '.join(keys)} {rest}".strip()
+        # 那贵州呢 有这个规定没 after a question naming no benefit of the lexicon: 这个 is the last question itself
+        for p in reversed(prev):
+            ptopic = self.detector.strip(p, self.detector.detect(p))
+            if _has_topic(ptopic) and not _person_only(ptopic):
+                return f"{ptopic} {rest}".strip() if _has_topic(rest) else ptopic.strip()
         return None
 
     def _inherit_topic(self, text: str, topic: str, prev: list[str]) -> tuple[str, bool]:

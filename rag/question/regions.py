@@ -171,6 +171,12 @@ def _not_places() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
+@lru_cache(maxsize=1)
+def _place_stems() -> frozenset[str]:
+    text = (resources.files("rag.data") / "place_stems.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
 def _autonomous_short(name: str) -> tuple[str, ...]:
     """How people write an autonomous county or prefecture with its suffix: 三都水族自治县 -> 三都县."""
     m = _AUTONOMOUS.match(name)
@@ -211,7 +217,7 @@ def derive_stems(names: list[str] | dict) -> dict[str, str]:
         if (len(full) == 1 or same(full))
         and stem not in known
         and stem not in _not_places()
-        and stem_tag(stem).startswith("n")
+        and (stem_tag(stem).startswith("n") or stem in _place_stems())
     }
 
 
@@ -250,6 +256,7 @@ class RegionDetector:
                     self.token_stems.add(stem)
                 if full in self.within:
                     self.within[stem] = self.within[full]
+        self._add_uncovered()  # after stems: an uncovered county gives no stem of its own (开个小店 is no 小店区)
         self._pinyin_table: dict[str, tuple[str, str]] | None = None  # built on the first latin question
         # after stems: 青山 or 鼓楼 alone is not read as one of several places (nor written in pinyin)
         self.shared = shared_names()
@@ -278,6 +285,21 @@ class RegionDetector:
                         self.names.setdefault(surface, (STRONG, target))
                         self.within.setdefault(surface, place)
                     break
+
+    def _add_uncovered(self) -> None:
+        """A county outside every covered region (抚松县 in 白山市) is a place no plan covers, named as such: read as
+        no place at all, 吉林抚松县 would take the 吉林 plan below it. Full names only (with their suffix), and
+        the stems people write alone that data/place_stems.txt lists; shared names stay a question of which."""
+        shared = shared_names()
+        stems = _place_stems()
+        for place in divisions().values():
+            name = place.name
+            if place.level == "province" or place.is_area or name in shared or len(name) < MIN_SHARED:
+                continue
+            self.names.setdefault(name, (UNCOVERED, name))
+            stem = _short(name)
+            if stem in stems and stem not in shared:
+                self.names.setdefault(stem, (UNCOVERED, name))
 
     def _pinyin_names(self) -> dict[str, tuple[str, str]]:
         """pinyin -> (kind, target) of the names; lazily, as pypinyin takes ~0.6 s to import."""

@@ -23,6 +23,11 @@ def _jieba():
     return tk
 
 
+def is_word(w: str) -> bool:
+    """An ordinary word of the jieba dictionary (with the project's user words), not a segmentation guess."""
+    return _jieba().FREQ.get(w, 0) > 0
+
+
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     text = (resources.files("rag.data") / "stopwords.txt").read_text(encoding="utf-8")
