@@ -171,6 +171,12 @@ class Assistant:
             answer = layered.compose(ctx, slugs)
             if answer is not None:
                 return answer
+        trap = None if many else yesno.misused(ctx)  # 我是男的…我能休几天产假: the benefit meant instead
+        if trap is not None and premise.asserted(ctx.q.topic) is not None:
+            # 我是孩子他爸…我也能休180天产假吗: the figure is the mother's, never confirmed for the father
+            misused = yesno.compose_misused(ctx, slugs[0], trap)
+            if misused is not None:
+                return misused
         checked = None if many else premise.compose(ctx, slugs[0])  # 是不是20天: the figure checked first
         if checked is not None:
             return checked
@@ -180,7 +186,6 @@ class Assistant:
             return listing.compose_many(ctx, slugs) if many else listing.compose(ctx, slugs[0])
         if q.form == "yesno":
             return yesno.compose_many(ctx, slugs) if many else yesno.compose(ctx, slugs[0])
-        trap = None if many else yesno.misused(ctx)  # 我是男的…我能休几天产假: the benefit meant instead
         # only where another benefit is meant (产假 -> 陪产假): a 几天 question is still owed a figure
         misused = yesno.compose_misused(ctx, slugs[0], trap) if trap is not None and trap[2] else None
         if misused is not None:
