@@ -35,6 +35,7 @@ def clause_benefits(lexicon, text: str) -> dict[str, frozenset[str]]:
 SENSE_DEPTH = (
     6  # clauses of a region searched for the benefit itself when the best ones speak of a look-alike
 )
+RELATED_DEPTH = 12  # clauses searched for one on the benefit asked, shown as related when none answers
 
 
 @dataclass
@@ -101,6 +102,13 @@ class Context:
         per = clause_benefits(self.lexicon, chunk.text)
         asked = set(self.q.benefits)
         return any(asked & per.get(s, frozenset()) for s in (sentences if sentences is not None else per))
+
+    def shows_near(self, near) -> bool:
+        """A nearest clause is worth showing as related: it shares a question term, or speaks of the benefit asked
+        (差异化购房优惠 for 多买一套房, reached through the lexicon, not a shared word)."""
+        if near is None:
+            return False
+        return near.term_idf > 0.0 or self.names_asked(near.hit.chunk, near.sentences)
 
     def _focus(self, hits: list[Hit]):
         if self.lexicon is None or not self.q.benefits:
@@ -216,17 +224,24 @@ class Context:
         """The region's answering extract. When the top clauses speak of a look-alike of the benefit asked, the
         next clauses that name the benefit itself are tried (SENSE_DEPTH of them)."""
         if slug not in self._evidence:
-            hits = self.ranked(slug, SENSE_DEPTH)
+            hits = self.ranked(slug, RELATED_DEPTH)
             ex = self.extract_from(hits[:2]) if hits else None
             found = ex if ex and self.relevant(ex) else None
+            near = ex
             if found is None and ex is not None and self.q.benefits and self.lexicon is not None:
-                for h in hits:
+                named = None
+                for i, h in enumerate(hits):
                     if self.names_asked(h.chunk):
                         cand = self.extract_from([h])
-                        if self.relevant(cand):
+                        if i < SENSE_DEPTH and self.relevant(cand):
                             found = cand
                             break
-            self._evidence[slug] = Evidence(slug, found, ex)
+                        named = named or cand
+                # the related clause shown beside "not stated" speaks of the benefit asked (多买一套房 → 购房优惠)
+                # when one does, not of a word the question only mentions on the way (生了三胎)
+                if named is not None and not self.names_asked(ex.hit.chunk, ex.sentences):
+                    near = named
+            self._evidence[slug] = Evidence(slug, found, near)
         return self._evidence[slug]
 
     # ---- wording helpers -------------------------------------------------------------------------------

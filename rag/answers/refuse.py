@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import messages as M
 from ..models import Answer, Document
+from ..question.record import off_topic_next
 
 COVERED_SHOWN = (
     8  # regions named in a refusal; beyond that they are counted (hundreds of plans stay one line)
@@ -47,9 +48,12 @@ def courtesy(raw: str, kind: str, docs) -> Answer:
 
 
 def off_topic(raw: str, docs) -> Answer:
+    """Not the plans' subject: said so, with where such a matter is settled when the question names one."""
+    text = M.OFF_TOPIC.format(covered=covered(docs))
+    step = off_topic_next(raw)
     return Answer(
         question=raw,
-        answer=M.OFF_TOPIC.format(covered=covered(docs)),
+        answer=f"{text}{step}" if step else text,
         refused=True,
         region=None,
         kind="refuse",

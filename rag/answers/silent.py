@@ -32,7 +32,7 @@ def never_named(ctx: Context, slug: str) -> bool:
 def compose(ctx: Context, slug: str) -> Answer:
     doc, near = ctx.docs[slug], ctx.evidence(slug).near
     lead = M.NO_RULE.format(region=doc.name, thing=ctx.thing())
-    if near is None or near.term_idf == 0.0 or DIGIT.search("".join(near.sentences)):
+    if not ctx.shows_near(near) or DIGIT.search("".join(near.sentences)):
         # a nearby clause with a figure (育儿假10天 under 延长产假) would read as the answer: not shown
         # the claim is about the whole document: the document is what it cites
         hit = document_hit(doc, 1)

@@ -138,26 +138,33 @@ def compose(ctx: Context, slug: str) -> Answer:
         return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: ev.ex.sentences}, ctx.q.kind)
     if ev.ex is not None:
         return from_claims(ctx, slug, ev.ex)
-    lead = M.NOT_MENTIONED.format(thing=ctx.thing())
-    plan = verdict.plan_text(ctx, slug)
-    named = [b for b in ctx.benefits() if any(w in plan for w in (b.key, *b.wordings))]
-    if named and len(named) == len(ctx.q.benefits):
-        # the plan names it (in a heading: 组织实施三孩生育政策), only no clause answers the question about it
-        lead = M.NOT_ANSWERED.format(thing=ctx.thing())
-    related = _related_line(ctx, slug)
+    related, near = _related_line(ctx, slug), ev.near
     if related is not None:
         line, hit, sentence = related
-        text = f"{lead}{line}\n{basis(doc, hit)}\n{next_step(doc)}"
+        text = f"{_silent_lead(ctx, slug, sentence)}{line}\n{basis(doc, hit)}\n{next_step(doc)}"
         return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: (sentence,)}, ctx.q.kind)
-    near = ev.near
-    if near is None or near.term_idf == 0.0:
-        text = finish_answer(ctx, lead, [], [slug], {}, ctx.q.kind).answer
+    if not ctx.shows_near(near):
+        text = finish_answer(ctx, _silent_lead(ctx, slug, ""), [], [slug], {}, ctx.q.kind).answer
         return Answer(
             question=ctx.q.raw, answer=text, refused=True, region=slug, regions=[slug], kind=ctx.q.kind
         )
-    hit = cite(near, 1)
-    text = f"{lead}{M.RELATED.format(fact=ctx.fact(near))} [1]\n{basis(doc, hit)}"
+    hit, fact = cite(near, 1), ctx.fact(near)
+    text = f"{_silent_lead(ctx, slug, fact)}{M.RELATED.format(fact=fact)} [1]\n{basis(doc, hit)}"
     return finish_answer(ctx, text, [hit], [slug], {hit.chunk.id: near.sentences}, ctx.q.kind)
+
+
+def _silent_lead(ctx: Context, slug: str, shown: str) -> str:
+    """ "Not mentioned", or "mentioned, but not this case" when the plan names every benefit asked (in a heading:
+    组织实施三孩生育政策). What it names is said in the plan's own word, the one in the clause shown when it has
+    one (购房 beside 差异化购房优惠), never the asker's (多买一套房), which the plan may not contain."""
+    plan = verdict.plan_text(ctx, slug)
+    named = []
+    for b in ctx.benefits():
+        words = [w for w in (b.key, *b.wordings) if w in plan]
+        named.append(next((w for w in words if w in shown), words[0] if words else ""))
+    if named and all(named) and len(named) == len(ctx.q.benefits):
+        return M.NOT_ANSWERED.format(thing="、".join(dict.fromkeys(named)))
+    return M.NOT_MENTIONED.format(thing=ctx.thing())
 
 
 _UNITS = {"天数": ("天", "日", "周", "个月"), "金额": ("元",), "比例": ("%", "个百分点")}

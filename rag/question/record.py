@@ -78,6 +78,18 @@ def always_off_topic_patterns() -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in _toml("kinds.toml").get("off_topic", {}).get("always", []))
 
 
+@lru_cache(maxsize=1)
+def off_topic_next_steps() -> tuple[tuple[re.Pattern, str], ...]:
+    """kinds.toml [off_topic.next]: where a matter the plans do not settle is settled, first match wins."""
+    table = _toml("kinds.toml").get("off_topic", {}).get("next", {})
+    return tuple((re.compile(p), step) for p, step in table.items())
+
+
+def off_topic_next(text: str) -> str:
+    """The next step for a refused off-topic question, or "" when no subject of the table is named."""
+    return next((step for p, step in off_topic_next_steps() if p.search(text)), "")
+
+
 def is_off_topic(topic: str, benefits: tuple[str, ...]) -> bool:
     """True when the topic is about an off-topic subject and names no benefit of the lexicon, or about one that
     no benefit word brings back (基金定投有啥补贴)."""

@@ -423,8 +423,14 @@ class RegionDetector:
     def strip(self, question: str, match: RegionMatch) -> str:
         """The question without its place names (what is left is the topic)."""
         for s, e in sorted(match.spans, reverse=True):
-            question = question[:s] + " " + question[e:]
+            # 湄潭县城 / 通化市区: the town of the place is the place, not a word of the topic ("城新修的小区")
+            tail = _TOWN.match(question, e) if question[s:e][-1:] in _DIVISION_ENDS else None
+            question = question[:s] + " " + question[tail.end() if tail else e :]
         return question
+
+
+_DIVISION_ENDS = "县市区州旗"
+_TOWN = re.compile(r"城区|市区|县城|城里|城(?![市镇乡际建管])")
 
 
 def resolve_region(docs: dict[str, Document], value: str) -> str | None:
