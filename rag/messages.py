@@ -309,9 +309,10 @@ ONLY_FOR = "说明：这条规定写明适用于{who}家庭，您说的情况不
 AGE_OUTSIDE = "说明：这条规定写的是{limit}，您说的孩子年龄已不在这个范围内。"
 PREMISE_CAN = "可以。{region}：{fact}"
 PREMISE_STATES = "{region}的方案{about}规定的是：{fact}"
+PREMISE_ADDED = "{region}的方案{about}规定的是在国家规定之外增加的天数，没有写明合计是多少：{fact}"
 PREMISE_FIGURE_AT = "{region}的方案中，这个数字出自这项规定：{fact}"
 PREMISE_FIGURE_NOT_GRANTED = (
     "不是。{region}的方案中，这个数字出自这项规定：{fact}；方案没有规定“{asked}”是这个数字。"
 )
-PREMISE_UNSTATED = "方案中没有规定{thing}具体的{what}（{region}），无法证实这个说法。"
+PREMISE_UNSTATED = "方案中没有规定{thing}具体的{what}（{region}），无法证实{said}这个说法。"
 PREMISE_OTHER_RULE = "方案中出现这个数字的是另一项规定（并非您问的内容）：{fact}"

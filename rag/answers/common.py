@@ -11,7 +11,7 @@ from .. import messages as M
 from ..benefits import claims as C
 from ..ingest.chunker import chunk_sentences, split_sentences
 from ..models import Answer, Document, Hit
-from ..question.query import synonyms
+from ..question.query import expansions, synonyms
 from ..question.record import Question, states_figure
 from ..text.normalize import normalize_query
 from . import ages, aspects
@@ -102,6 +102,33 @@ class Context:
         per = clause_benefits(self.lexicon, chunk.text)
         asked = set(self.q.benefits)
         return any(asked & per.get(s, frozenset()) for s in (sentences if sentences is not None else per))
+
+    def _plan_phrase(self, hits: list[Hit], ex):
+        """The clause that says, verbatim, the plan phrase of one measure (benefits.toml [measures]) the question
+        names or its everyday words stand for (在自己家里开个小托育点 -> 家庭托育), when the best clauses do not."""
+        if ex is None:
+            return None
+        measures = getattr(self.lexicon, "measures", ())
+        implied = expansions(self.q.topic)
+        phrases = [m for m in measures if m in implied or m in self.q.topic]
+        if not phrases or any(p in "".join(ex.sentences) for p in phrases):
+            return None
+        for h in hits:
+            if any(p in h.chunk.text for p in phrases):
+                cand = self.extract_from([h])
+                if any(p in "".join(cand.sentences) for p in phrases):
+                    return cand
+        return None
+
+    def table_sentence(self, slug: str, key: str):
+        """(hit, sentence) of the region's row of the benefits table for `key`, None when it states nothing."""
+        table = self.table
+        if not key or table is None or key not in getattr(table, "benefit_keys", ()):
+            return None
+        cell = table.get(slug, key)
+        if cell.status == "未规定" or not cell.sentence or cell.clause_id not in self.row:
+            return None
+        return Hit(self.index.chunks[self.row[cell.clause_id]], 0.0, rank=1), cell.sentence
 
     def shows_near(self, near) -> bool:
         """A nearest clause is worth showing as related: it shares a question term, or speaks of the benefit asked
@@ -226,6 +253,7 @@ class Context:
         if slug not in self._evidence:
             hits = self.ranked(slug, RELATED_DEPTH)
             ex = self.extract_from(hits[:2]) if hits else None
+            ex = self._plan_phrase(hits[:SENSE_DEPTH], ex) or ex
             found = ex if ex and self.relevant(ex) else None
             near = ex
             if found is None and ex is not None and self.q.benefits and self.lexicon is not None:

@@ -9,15 +9,16 @@ never repeated: every number of the answer comes from the cited clause.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import messages as M
 from ..benefits import claims as C
 from ..models import Answer, Hit
 from . import verdict
-from .common import Context, basis, finish_answer
+from .common import Context, basis, finish_answer, next_step
 from .extract import finish
+from .meta import document_hit
 
 KIND = {"天": "天数", "日": "天数", "周": "天数", "个月": "天数", "元": "金额", "万元": "金额", "块": "金额"}
 KIND.update({"块钱": "金额", "万": "金额", "万块": "金额", "%": "比例", "个百分点": "比例", "年": "天数"})
@@ -25,6 +26,7 @@ SCALE = {"周": 7, "个月": 30, "年": 365, "万元": 10000, "万": 10000, "万
 DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 POWERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 # 是不是必须给: an encouraged figure answers 不是 (a duty is asked, the plan only encourages)
+_ADDED = re.compile("增加|延长|另外|额外|另行|以外|之外|外[，,]?(女职工|男方|配偶)?(增加|再)")
 _OBLIGED = re.compile("必须|一定要|一定得|强制|硬性|非给不可|都得给|都要给")
 _BEFORE_FIGURE = 8  # characters before an asserted figure read as what it is put on (能报销80%)
 PART_SHOWN = 12  # a claim's comma part this long reads alone; a shorter one is shown with its sentence
@@ -42,6 +44,9 @@ _ASKING_PART = re.compile(
 class Figure:
     number: float  # on one scale per kind: days, 元, %
     kind: str  # 天数 / 金额 / 比例
+    said: str = field(
+        default="", compare=False
+    )  # as the question writes it (十万块), quoted when unconfirmed
 
 
 @lru_cache(maxsize=1)
@@ -91,12 +96,32 @@ def asserted(topic: str) -> Figure | None:
     m = figure.search(topic)
     if m is None:
         bare = bare_money.search(topic)
-        return Figure(float(bare.group(2)), KIND["元"]) if bare else None
+        return Figure(float(bare.group(2)), KIND["元"], bare.group(0)) if bare else None
     n = chinese_number(m.group(1))
     unit = m.group(2)
     if n is None or unit not in KIND:
         return None
-    return Figure(n * SCALE.get(unit, 1), KIND[unit])
+    return Figure(n * SCALE.get(unit, 1), KIND[unit], m.group(0))
+
+
+def _birth_grant(ctx: Context, fig: Figure) -> str:
+    """The benefit a sum asserted for having a child stands for when no benefit word is said (听说生二孩发两万 ->
+    生育补贴; claims.toml [premise] birth_grant), else ""."""
+    p = C.data()["premise"]
+    if fig.kind != KIND["元"] or not re.search(p.get("birth_words", "(?!x)x"), ctx.q.topic):
+        return ""
+    return p.get("birth_grant", "")
+
+
+def _beyond_added(fig: Figure, vals, part: str) -> bool:
+    """The rule adds days to a total it does not state (在国家规定的产假外增加60天) and the figure asserted is more
+    than the days added: it may be the total."""
+    return bool(_ADDED.search(part)) and any(v.kind == fig.kind and fig.number > v.number for v in vals if v)
+
+
+def _quoted(fig: Figure) -> str:
+    """The asserted figure quoted for "无法证实…这个说法" (“十万块”), or nothing when it was not kept."""
+    return f"“{fig.said}”" if fig.said else ""
 
 
 def _value(text: str) -> Figure | None:
@@ -248,57 +273,66 @@ def compose(ctx: Context, slug: str) -> Answer | None:
         paired is not None
     ):  # 男的护理假180天 女的产假25天 是这么规定的不: each figure checked with its own benefit
         return _pairs_answer(ctx, slug, paired)
-    doc = ctx.docs[slug]
     found = _claims(ctx, slug, fig.kind)
-    if found:
-        hit, claim, vals = next(((h, c, v) for h, c, v in found if fig in v), found[0])
-        cited = Hit(hit.chunk, hit.score, rank=1)
-        lead, unsaid = _lead(ctx, fig in vals and claim.grants, claim.sentence)
-        fact = finish(claim.part if len(claim.part) >= PART_SHOWN else claim.sentence)
-        about = f"对{ctx.q.benefits[0]}" if ctx.q.benefits else ""  # 不是。…的方案对育儿假规定的是：…10天假期
-        first = lead.format(region=doc.name, fact=fact, about=about)
-        put_on = _figure_not_granted(ctx, doc, fact, claim.sentence) if fig in vals else ""
-        encouraged_duty = claim.modality == C.ENCOURAGED and _OBLIGED.search(ctx.q.topic)
-        if put_on:  # 能报销80% over 产前筛查率提高到80% / 能补贴20% over 按20%的税率: the figure is not that
-            first = put_on
-        elif fig in vals and not claim.grants and not encouraged_duty:
-            # the figure stands in a target or an encouragement (产前筛查率提高到80%): never 不是 for a true figure
-            first = M.PREMISE_STATES.format(region=doc.name, fact=fact, about=about)
-        lines = [f"{first} [1]", basis(doc, cited)]
-        if unsaid:
-            lines.append(M.UNSETTLED_NOTE.format(asked=unsaid))
-        cites, marks = [cited], {cited.chunk.id: [claim.sentence]}
-        other = _same_number(ctx, slug, fig) if lead is M.PREMISE_FALSE else None
-        if other is not None and other[1] != claim.sentence:
-            # 那个15天的假是育儿假不: where the plan's 15天 does stand (陪护假), cited too
-            ohit, sentence = other
-            _second(
-                doc, (lines, cites, marks), ohit, M.PREMISE_OTHER_RULE.format(fact=finish(sentence)), sentence
-            )
-        return finish_answer(ctx, "\n".join(lines), cites, [slug], marks, ctx.q.kind)
-    what = M.NO_NUMBER_WHAT.get(fig.kind, "标准")
-    lead = M.PREMISE_UNSTATED.format(
-        region=doc.name, thing=ctx.q.benefits[0] if ctx.q.benefits else "", what=what
-    )
-    other = _same_number(ctx, slug, fig)
-    ev = ctx.evidence(slug)
-    if other is not None and (
-        (not ctx.q.benefits and fig.kind == KIND["天"]) or _refers().search(ctx.q.topic)
-    ):
-        # 那个25天的假是给妈妈的吧: no leave named, so the rule holding the figure is the one asked about (a sum of
-        # money with no benefit, 听说生孩子给3000块, stays unconfirmed: the 3000元 elsewhere is no birth grant)
-        hit, sentence = other
-        lead, line = "", M.PREMISE_FIGURE_AT.format(region=doc.name, fact=finish(sentence))
-    elif other is not None:
-        hit, sentence = other
-        line = M.PREMISE_OTHER_RULE.format(fact=finish(sentence))
-    elif ev.ex is not None:
-        hit, sentence = ev.ex.hit, ev.ex.sentences[0]
-        line = M.RELATED.format(fact=finish(sentence))
-    else:
-        return Answer(
-            question=ctx.q.raw, answer=lead, refused=True, region=slug, regions=[slug], kind=ctx.q.kind
+    return _stated(ctx, slug, fig, found) if found else _unstated(ctx, slug, fig)
+
+
+def _stated(ctx: Context, slug: str, fig: Figure, found) -> Answer:
+    """是 / 不是 / what the rule states, against the claim of the benefit that states a figure of the kind."""
+    doc = ctx.docs[slug]
+    hit, claim, vals = next(((h, c, v) for h, c, v in found if fig in v), found[0])
+    cited = Hit(hit.chunk, hit.score, rank=1)
+    lead, unsaid = _lead(ctx, fig in vals and claim.grants, claim.sentence)
+    fact = finish(claim.part if len(claim.part) >= PART_SHOWN else claim.sentence)
+    about = f"对{ctx.q.benefits[0]}" if ctx.q.benefits else ""  # 不是。…的方案对育儿假规定的是：…10天假期
+    first = lead.format(region=doc.name, fact=fact, about=about)
+    put_on = _figure_not_granted(ctx, doc, fact, claim.sentence) if fig in vals else ""
+    encouraged_duty = claim.modality == C.ENCOURAGED and _OBLIGED.search(ctx.q.topic)
+    if put_on:  # 能报销80% over 产前筛查率提高到80% / 能补贴20% over 按20%的税率: the figure is not that
+        first = put_on
+    elif fig in vals and not claim.grants and not encouraged_duty:
+        # the figure stands in a target or an encouragement (产前筛查率提高到80%): never 不是 for a true figure
+        first = M.PREMISE_STATES.format(region=doc.name, fact=fact, about=about)
+    elif lead is M.PREMISE_FALSE and _beyond_added(fig, vals, claim.part):
+        # 产假是不是158天 over 国家规定的产假外增加60天: the total is the national days plus 60, which the plan
+        # does not state, so the 158 may well be right: never 不是
+        first = M.PREMISE_ADDED.format(region=doc.name, fact=fact, about=about)
+        lead = M.PREMISE_STATES
+    lines = [f"{first} [1]", basis(doc, cited)]
+    if unsaid:
+        lines.append(M.UNSETTLED_NOTE.format(asked=unsaid))
+    cites, marks = [cited], {cited.chunk.id: [claim.sentence]}
+    other = _same_number(ctx, slug, fig) if lead is M.PREMISE_FALSE else None
+    if other is not None and other[1] != claim.sentence:
+        # 那个15天的假是育儿假不: where the plan's 15天 does stand (陪护假), cited too
+        ohit, sentence = other
+        _second(
+            doc, (lines, cites, marks), ohit, M.PREMISE_OTHER_RULE.format(fact=finish(sentence)), sentence
         )
+    return finish_answer(ctx, "\n".join(lines), cites, [slug], marks, ctx.q.kind)
+
+
+def _unstated(ctx: Context, slug: str, fig: Figure) -> Answer:
+    """No claim of the kind states a figure: the figure is not confirmed, with what the plan does say beside it."""
+    doc = ctx.docs[slug]
+    grant = "" if ctx.q.benefits else _birth_grant(ctx, fig)
+    other = _same_number(ctx, slug, fig)
+    # the figure is quoted unless the next sentence says where "这个数字" does stand
+    lead = M.PREMISE_UNSTATED.format(
+        region=doc.name,
+        thing=ctx.q.benefits[0] if ctx.q.benefits else grant,
+        what=M.NO_NUMBER_WHAT.get(fig.kind, "标准"),
+        said=_quoted(fig) if other is None else "",
+    )
+    ev = ctx.evidence(slug)
+    source = _beside(ctx, slug, fig, other, grant)
+    if (
+        source is None
+    ):  # nothing on it anywhere: the claim "not stated" is about the whole plan, which it cites
+        text = f"{lead}\n{M.SILENT_BASIS.format(title=doc.title)}\n{next_step(doc)}"
+        return finish_answer(ctx, text, [document_hit(doc, 1)], [slug], {}, ctx.q.kind)
+    hit, sentence, line, keeps_lead = source
+    lead = lead if keeps_lead else ""
     cited = Hit(hit.chunk, hit.score, rank=1)
     lines, cites, marks = [f"{lead}{line} [1]", basis(doc, cited)], [cited], {cited.chunk.id: [sentence]}
     others = [
@@ -308,3 +342,28 @@ def compose(ctx: Context, slug: str) -> Answer | None:
     if said != sentence:  # what the plan does say on the question's topic, cited too
         _second(doc, (lines, cites, marks), ev.ex.hit, M.RELATED.format(fact=finish(said)), said)
     return finish_answer(ctx, "\n".join(lines), cites, [slug], marks, ctx.q.kind)
+
+
+def _beside(ctx: Context, slug: str, fig: Figure, other, grant: str):
+    """(hit, sentence, line, whether the "not stated" lead stays) of the rule shown beside an unconfirmed figure,
+    None when there is none worth showing."""
+    doc, ev = ctx.docs[slug], ctx.evidence(slug)
+    if other is not None and (
+        (not ctx.q.benefits and fig.kind == KIND["天"]) or _refers().search(ctx.q.topic)
+    ):
+        # 那个25天的假是给妈妈的吧: no leave named, so the rule holding the figure is the one asked about (a sum of
+        # money with no benefit, 听说生孩子给3000块, stays unconfirmed: the 3000元 elsewhere is no birth grant)
+        return other[0], other[1], M.PREMISE_FIGURE_AT.format(region=doc.name, fact=finish(other[1])), False
+    if other is not None:
+        return other[0], other[1], M.PREMISE_OTHER_RULE.format(fact=finish(other[1])), True
+    granted = ctx.table_sentence(slug, grant) if grant else None
+    if granted is not None:  # 听说生二孩发两万: what the plan says of birth grants (逐步建立…补贴制度)
+        return granted[0], granted[1], M.RELATED.format(fact=finish(granted[1])), True
+    if ev.ex is not None:
+        return ev.ex.hit, ev.ex.sentences[0], M.RELATED.format(fact=finish(ev.ex.sentences[0])), True
+    if ctx.shows_near(ev.near) and not re.search(r"\d", "".join(ev.near.sentences)):
+        # 听说北京生三胎奖励十万块钱: nothing grants it, and what the plan does say on the topic (逐步建立…补贴制度) is
+        # shown as related, so the citizen sees why; a clause with a figure of its own would read as the answer
+        near = ev.near
+        return near.hit, near.sentences[0], M.RELATED.format(fact=finish(near.sentences[0])), True
+    return None

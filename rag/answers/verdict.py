@@ -158,8 +158,18 @@ def unnamed(ctx: Context, text: str) -> list[str]:
     if ctx.lexicon is None:
         return []
     named = set().union(*clause_benefits(ctx.lexicon, text).values())
+    others = [ctx.lexicon.get(k) for k in named]
+
+    def stands_for(t: str, b) -> bool:
+        # a word several benefits share (补贴 of 家庭养育补贴制度) stands for the one asked unless the clause names
+        # another benefit with it in that benefit's own wording (养育补贴 is 生育补贴's, not 分娩补助's)
+        taken = any(t in benefit_terms(o) and any(w in text for w in o.wordings) for o in others if o != b)
+        return t in text and not (ctx.lexicon.shared(t) and taken)
+
     return [
-        b.key for b in ctx.benefits() if b.key not in named and not any(t in text for t in benefit_terms(b))
+        b.key
+        for b in ctx.benefits()
+        if b.key not in named and not any(stands_for(t, b) for t in benefit_terms(b))
     ]
 
 

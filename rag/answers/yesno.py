@@ -77,14 +77,12 @@ def misused(ctx: Context):
 def _instead_line(ctx: Context, slug: str, key: str, n: int):
     """(line, hit, sentence) of the benefit meant instead, read from the benefits table; None when the plan does
     not cover it."""
-    table = ctx.table
-    if not key or table is None or key not in getattr(table, "benefit_keys", ()):
+    found = ctx.table_sentence(slug, key)
+    if found is None:
         return None
-    cell = table.get(slug, key)
-    if cell.status == "未规定" or not cell.sentence or cell.clause_id not in ctx.row:
-        return None
-    hit = Hit(ctx.index.chunks[ctx.row[cell.clause_id]], 0.0, rank=n)
-    return M.MISUSED_INSTEAD.format(benefit=key, fact=finish(cell.sentence), n=n), hit, cell.sentence
+    hit, sentence = found
+    hit = Hit(hit.chunk, 0.0, rank=n)
+    return M.MISUSED_INSTEAD.format(benefit=key, fact=finish(sentence), n=n), hit, sentence
 
 
 def _related_line(ctx: Context, slug: str):

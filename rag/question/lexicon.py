@@ -97,8 +97,11 @@ class Lexicon:
         benefits: list[Benefit] | tuple[Benefit, ...],
         places: tuple[str, ...] = (),
         expansions: tuple[tuple[str, tuple[str, ...]], ...] = (),
+        measures: tuple[str, ...] = (),
     ):
         self.benefits: tuple[Benefit, ...] = tuple(benefits)
+        # plan phrases that each name one measure (家庭托育): the clause saying one verbatim answers for it
+        self.measures = tuple(measures)
         # query expansion: (plan term, everyday variants); a variant in a question adds the plan term to the query
         self.expansions = tuple((t, tuple(v)) for t, v in expansions)
         self._by_key = {b.key: b for b in self.benefits}
@@ -151,7 +154,7 @@ class Lexicon:
     def matches(self, text: str, wordings_only: bool = False) -> list[Match]:
         """Every benefit named in `text` (normalised) with where it stands; longest match, look-alikes resolved."""
         index, pattern = self._wordings if wordings_only else self._terms
-        hits = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+        hits = _head_final([(m.start(), m.end(), m.group()) for m in pattern.finditer(text)], text, pattern)
         unique = {index[surf][0].key for _, _, surf in hits if len(index[surf]) == 1}
         out = []
         for s, e, surf in hits:
@@ -165,6 +168,10 @@ class Lexicon:
                     continue
             out.append(Match(cands[0], surf, s, e))
         return out
+
+    def shared(self, surface: str) -> bool:
+        """The surface names several benefits (补贴, 补助): it stands for one only where the lexicon reads it so."""
+        return len(self._terms[0].get(normalize_query(surface), ())) > 1
 
     def find(self, text: str) -> list[Benefit]:
         """The benefits named in normalised `text`, in order of first mention, each once. A benefit reached only
@@ -368,6 +375,30 @@ _PLACE_SUFFIX = "省市区县"
 _FUNCTION = frozenset("是的了有在不都也就还和与或吗呢吧啊么要会能")
 
 
+def _head_final(
+    hits: list[tuple[int, int, str]], text: str, pattern: re.Pattern
+) -> list[tuple[int, int, str]]:
+    """A term that starts inside a match, at a word of the text's dictionary segmentation, and runs past it, as
+    long or longer, is the phrase's head and replaces it (小孩看病保健 is 看病保健, a health service, not 小孩看病, a
+    bill): Chinese compounds end on their head. One starting inside a word is no head (陪产假期间工资 is 陪产假 +
+    期间工资, not 产假期间工资)."""
+    out: list[tuple[int, int, str]] = []
+    starts: set[int] | None = None
+    for s, e, surf in hits:
+        if out and s < out[-1][1]:
+            continue  # already covered by a head taken in place of the match before
+        later = [
+            m
+            for i in range(s + 1, e)
+            if (m := pattern.match(text, i)) and m.end() > e and len(m.group()) >= e - s
+        ]
+        if later:
+            starts = starts if starts is not None else {a for a, _ in _dict_spans(text)}
+            later = [m for m in later if m.start() in starts]
+        out.append((later[0].start(), later[0].end(), later[0].group()) if later else (s, e, surf))
+    return out
+
+
 def _function_swap(typed: str, fixed: str) -> bool:
     """The repair replaces a function character (是 / 的 / 了 …): 都是 -> 都市 reads a word the citizen wrote right."""
     return any(a != b and a in _FUNCTION for a, b in zip(typed, fixed))
@@ -466,6 +497,11 @@ def parse_expansions(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((term, tuple(variants)) for term, variants in table.items())
 
 
+def parse_measures(text: str) -> tuple[str, ...]:
+    """The [measures] names: plan phrases of one measure each (see benefits.toml)."""
+    return tuple(tomllib.loads(text).get("measures", {}).get("names", ()))
+
+
 def _with_modals(terms, variants: dict) -> list[str]:
     """The terms, and for one ending in a verb of [term_variants] the same with each modal before the verb
     (产检报销 -> 产检能报销, 产检可以报销: how questions word it)."""
@@ -531,7 +567,9 @@ def build_lexicon(seeds_dir: Path | None = None) -> Lexicon:
     """A new lexicon: benefits.toml (benefits, query expansions) plus the place names of seeds/ and places.txt.
     The Assistant owns the one it answers with; consumers without an assistant (the report) use load_lexicon."""
     text = (resources.files("rag.data") / "benefits.toml").read_text(encoding="utf-8")
-    return Lexicon(parse_benefits(text), tuple(_place_names(seeds_dir)), parse_expansions(text))
+    return Lexicon(
+        parse_benefits(text), tuple(_place_names(seeds_dir)), parse_expansions(text), parse_measures(text)
+    )
 
 
 @lru_cache(maxsize=4)

@@ -254,6 +254,8 @@ _OWN_ASK = re.compile(r"吗|有没有|有无|能不能|可不可以|是否|是�
 _REFERS_INSIDE = re.compile(
     r"(这个|这项|这些|这种|这条|上面|上边|刚才|前面)(政策|规定|补贴|假期?|待遇|措施)(说的)?"
 )
+# 那北京有没有这个 / 重庆有这种吗: a bare pointer closing the question stands for what was just asked
+_REFERS_END = re.compile(r"(这个|这项|这种|这样的?|同样的?)(规定|政策|补贴|待遇)?(吗|呢|没有?|不)?[?？]?\s*$")
 _YEAR = re.compile(r"(到|至)?20\d\d年?")
 
 
@@ -380,6 +382,11 @@ class QuestionBuilder:
 
         return terms(topic) - terms(ptopic)
 
+    def _asks_of_last(self, text: str, topic: str) -> bool:
+        """几天啊 孩子多大以前能休 after 北京有没有育儿假: a figure asked with no benefit and no place of its own is
+        asked of the benefit just answered."""
+        return not self._benefits(topic) and _wants(text)[1] and not self.detector.detect(text).slugs
+
     def _keeps_topic(self, topic: str, prev: list[str]) -> str | None:
         """The topic of an elliptic turn that names no benefit the last topic lacks: 那北京的幼儿园呢 after
         贵州幼儿园收不收两岁多的娃 still asks about two-year-olds; 外地户口呢 / 爷爷奶奶呢 after 育儿假几天 ask the
@@ -424,6 +431,7 @@ class QuestionBuilder:
         """这个去哪申请 / 上面说的补贴找谁领: the benefit of the last turn that named one stands for 这个, and what is
         asked now is asked of it (not the last turn's 几天)."""
         rest = _REFERS.sub(" ", _REFERS_INSIDE.sub(" ", topic.strip(), count=1), count=1)
+        rest = _REFERS_END.sub(" ", rest, count=1)
         for p in reversed(prev):
             keys = self._benefits(self.detector.strip(p, self.detector.detect(p)))
             if keys:
@@ -446,9 +454,19 @@ class QuestionBuilder:
             topic = f"{inside.group()} {topic[: inside.start()]}{topic[inside.end() :]}".strip(" ，,")
         # 外地户口呢 keeps the whole last question (_keeps_topic); 外地户口的能领吗 asks a question of its own
         who = _WHO_MAY.search(topic) and not self._benefits(topic) and not re.search(r"呢[?？]?$", text)
-        referred = self._referred(text, topic, prev) if _REFERS.match(text) or inside or who else None
+        end = _REFERS_END.search(topic)
+        if end and not inside:
+            topic = topic[: end.start()].strip(" ，,") + " " + end.group()
+        pointed = _REFERS.match(text) or inside or end
+        referred = self._referred(text, topic, prev) if pointed or who else None
         if referred is not None:
             return referred, True
+        if not person and not _names_person(topic) and self._asks_of_last(text, topic):
+            # the figure is asked of the benefit itself, not of the last turn's 有没有 (which would ask yes/no)
+            for p in reversed(prev):
+                keys = self._benefits(self.detector.strip(p, self.detector.detect(p)))
+                if keys:
+                    return f"{_bare(topic).replace(' ', '')} {' '.join(keys)}", True
         if not _has_topic(topic) or person:
             # Only a place, a person (and filler) was asked: keep the previous topic.
             for p in reversed(prev):
