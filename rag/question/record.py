@@ -435,7 +435,7 @@ class QuestionBuilder:
         for p in reversed(prev):
             keys = self._benefits(self.detector.strip(p, self.detector.detect(p)))
             if keys:
-                if set(self._benefits(rest)) - set(keys):
+                if set(self._benefits(rest)) - set(keys) and "这些" in topic:
                     return rest.strip()  # 这些假…工资谁出: the pay of leave is a benefit of its own
                 return f"{' '.join(keys)} {rest}".strip()
         # 那贵州呢 有这个规定没 after a question naming no benefit of the lexicon: 这个 is the last question itself
@@ -530,6 +530,10 @@ class QuestionBuilder:
         wants, asks_quantity = _wants(topic)
         benefits = self._benefits(topic)
         form, can, superlative = self._form(topic, regions, all_regions or not regions)
+        if inherited_topic and form == "fact":
+            # 那爷爷奶奶能休不 after 育儿假几天: the turn's own yes/no, not the carried-over 几天, decides the form
+            own, own_can, _ = self._form(said, regions, all_regions or not regions)
+            form, can = (own, own_can) if own == "yesno" else (form, can)
         topic_empty = not _has_topic(topic)
         kind = "clarify" if topic_empty else ("followup" if inherited_region or inherited_topic else form)
         return Question(

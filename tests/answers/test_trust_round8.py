@@ -233,3 +233,45 @@ def test_a_sum_for_having_a_child_is_read_as_a_birth_grant_and_never_refused(ass
     first = r.answer.split("\n")[0]
     assert first.startswith(f"方案中没有规定生育补贴具体的金额（{region}）") and not r.refused, r.answer
     assert "5个百分点" not in r.answer, r.answer
+
+
+@pytest.mark.parametrize(
+    "first, second, who",
+    [
+        ("青岛育儿假几天", "那爷爷奶奶能休不", "爷爷奶奶"),
+        ("通化育儿假一年多少天", "那姥姥姥爷可以休吗", "姥姥姥爷"),
+        ("贵州育儿假几天", "那外公外婆也有吗", "外公外婆"),
+    ],
+)
+def test_a_follow_up_asking_yes_or_no_for_another_person_is_checked_for_that_person(
+    assistant, first, second, who
+):
+    # the turn's own 能休不 decides the form, not the carried-over 几天: a grandparent is not the 父母 of the rule
+    r = _turns(assistant, first, second)
+    assert not r.answer.startswith(("有", "可以")) and who in r.answer, r.answer
+
+
+@pytest.mark.parametrize(
+    "first, second, region",
+    [
+        ("贵州育儿假几天", "这个假工资照发不", "贵州"),
+        ("重庆婚假有规定吗", "这个假期间工资咋算", "重庆"),
+        ("北京育儿假有吗", "这个假扣不扣工资", "北京"),
+    ],
+)
+def test_a_singular_pointer_keeps_the_leave_when_pay_is_asked(assistant, first, second, region):
+    r = _turns(assistant, first, second)
+    assert not r.refused and not r.answer.startswith(("有", "可以", "是")) and "[1]" in r.answer, r.answer
+
+
+@pytest.mark.parametrize(
+    "question, granted",
+    [
+        ("青岛多子女家庭公积金贷款能多贷点吗", "上浮20%"),
+        ("重庆娃儿住院 医保能多报点不", "提高5个百分点"),
+        ("通化女职工产假能多休点吗", "180天"),
+    ],
+)
+def test_a_bit_more_asked_is_settled_by_the_rule_that_gives_more(assistant, question, granted):
+    r = assistant.ask(question)
+    assert granted in r.answer and "没有写到“" not in r.answer, r.answer
