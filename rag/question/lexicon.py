@@ -366,6 +366,10 @@ class _HomophoneIndex:
                 readings = {_reading(ch)} if len(surface) == 2 else _readings(ch)
                 if reading in readings:
                     return surface
+                # front and back nasals typed for each other (经贴 for 津贴): the commonest pinyin slip, taken in
+                # longer surfaces only, where the rest of the word vouches for it
+                if len(surface) >= 3 and _nasal(reading) in {_nasal(r) for r in readings}:
+                    return surface
         return None
 
 
@@ -415,6 +419,14 @@ def _stands_in(word: str, text: str) -> bool:
 
 def _is_cjk(ch: str) -> bool:
     return is_cjk(ch)
+
+
+_BACK_NASAL = re.compile(r"(?<=[aei])ng$")
+
+
+def _nasal(reading: str) -> str:
+    """A reading with its back nasal made front (jing -> jin, sheng -> shen, fang -> fan)."""
+    return _BACK_NASAL.sub("n", reading)
 
 
 def _surface_readings(surface: str) -> tuple[str, ...]:

@@ -275,3 +275,23 @@ def test_a_singular_pointer_keeps_the_leave_when_pay_is_asked(assistant, first, 
 def test_a_bit_more_asked_is_settled_by_the_rule_that_gives_more(assistant, question, granted):
     r = assistant.ask(question)
     assert granted in r.answer and "没有写到“" not in r.answer, r.answer
+
+
+@pytest.mark.parametrize(
+    "question, meant",
+    [
+        ("青岛生育经贴咋领", "生育津贴"),
+        ("北京身育保险能报多少", "生育保险"),
+        ("贵州计划身育特殊家庭有啥帮扶", "计划生育"),
+    ],
+)
+def test_front_and_back_nasals_typed_for_each_other_are_read_as_meant(assistant, question, meant):
+    lead = "".join(assistant.ask(question).answer.split("\n")[:3])
+    assert meant in lead, lead
+
+
+def test_a_nasal_slip_is_not_taken_in_a_two_character_word():
+    from rag.question.lexicon import load_lexicon
+
+    # 经费 is a word of its own: only a longer surface vouches for the slip
+    assert load_lexicon().correct("托育经费").text == "托育经费"
