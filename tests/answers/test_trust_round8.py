@@ -295,3 +295,22 @@ def test_a_nasal_slip_is_not_taken_in_a_two_character_word():
 
     # 经费 is a word of its own: only a longer surface vouches for the slip
     assert load_lexicon().correct("托育经费").text == "托育经费"
+
+
+@pytest.mark.parametrize(
+    "question, who",
+    [
+        ("青岛陪产假是给孕妇的吧", "孕妇"),
+        ("重庆女职工能休陪产假不", "女职工"),
+        ("我是宝妈 通化的陪产假我能休吗", "宝妈"),
+        ("我是孩子他妈 北京陪产假我也能请吗", "孩子他妈"),
+    ],
+)
+def test_the_mother_asking_for_the_fathers_leave_is_pointed_to_maternity_leave(assistant, question, who):
+    first = assistant.ask(question).answer.split("\n")[0]
+    assert first.startswith(f"没有。陪产假不适用于您说的“{who}”这种情况，对应的是产假。"), first
+
+
+def test_the_fathers_leave_asked_for_the_father_is_no_trap(assistant):
+    first = assistant.ask("青岛陪产假几天").answer.split("\n")[0]
+    assert "15天" in first and not first.startswith("没有"), first
