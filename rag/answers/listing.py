@@ -17,7 +17,7 @@ from ..config import tomllib
 from ..ingest.chunker import chunk_sentences
 from ..models import Answer
 from . import fact, refuse
-from .common import Context, cite, finish_answer
+from .common import Context, cite, clause_benefits, finish_answer
 from .extract import DIGIT, Extract, finish, sentence_score
 from .verdict import covered
 
@@ -74,12 +74,41 @@ def listed(ctx: Context, sent: str, ex: Extract, i: int) -> bool:
     return i < FEW and len(sent) >= MIN_ITEM
 
 
+def _on_benefit(ctx: Context, ex: Extract, sents: list[str]) -> list[str]:
+    """A clause's sentences without those that speak only of benefits of other groups than the ones asked
+    (benefits.toml `group`), when some sentence names one asked and the clause's heading does not (a 医保 list
+    takes the 报销 sentences of 完善生育休假与生育有关保险制度, not its 育儿假 sentence) and that hold none of the
+    question's own words (从休假到报销 keeps the 休假 sentence); else all."""
+    if not ctx.q.benefits or ctx.lexicon is None:
+        return sents
+    heading = ex.hit.chunk.section.split(" > ")[-1]
+    if set(ctx.q.benefits) & {b.key for b in ctx.lexicon.find(heading)}:
+        return (
+            sents  # a clause headed by the benefit speaks of it in every sentence (暖心计划 under 特殊家庭)
+        )
+    per = clause_benefits(ctx.lexicon, ex.hit.chunk.text)
+    asked = set(ctx.q.benefits)
+    groups = {ctx.lexicon.get(k).group for k in asked}
+    # a sentence only on benefits of other groups is left out (育儿假 in a 医保 list); one on a kindred benefit
+    # (生育医疗费用 beside 生育保险) or naming none may still be a measure of the topic
+    generic = _data()["generic"]
+    words = [w for w in ctx.q.words if len(w) >= 2 and w not in generic]
+    kept = [
+        s
+        for s in sents
+        if not per.get(s) or {ctx.lexicon.get(k).group for k in per[s]} & groups or any(w in s for w in words)
+    ]
+    return kept if any(asked & per.get(s, frozenset()) for s in kept) else sents
+
+
 def lines_of(ctx: Context, found: list[Extract]) -> list[tuple[str, Extract]]:
     """(line, extract) pairs: each answering sentence of the best FEW clauses, then one line per further clause."""
     out = []
     for i, ex in enumerate(found):
         if i < FEW:
-            sents = [s for s in chunk_sentences(ex.hit.chunk.text) if listed(ctx, s, ex, i)]
+            sents = _on_benefit(
+                ctx, ex, [s for s in chunk_sentences(ex.hit.chunk.text) if listed(ctx, s, ex, i)]
+            )
             if i == 0:  # the measure the question names leads the list (落户 before 新生儿参保 in one clause)
                 sents = sorted(
                     sents,
@@ -128,8 +157,8 @@ def _unlisted_thing(ctx: Context, lines: list[str]) -> str:
 def compose(ctx: Context, slug: str) -> Answer:
     doc = ctx.docs[slug]
     items = once(on_topic(lines_of(ctx, gather(ctx, slug))))
-    if len(items) <= 1:
-        return fact.single(ctx, slug)
+    if not items or (len(items) == 1 and not _unlisted_thing(ctx, [items[0][0]])):
+        return fact.single(ctx, slug)  # one measure is a fact, unless the thing asked is not it (商品房 / 公租房)
     shown = items[:MAX_LINES]
     groups: dict[
         str, list[tuple[str, Extract]]

@@ -314,3 +314,30 @@ def test_the_mother_asking_for_the_fathers_leave_is_pointed_to_maternity_leave(a
 def test_the_fathers_leave_asked_for_the_father_is_no_trap(assistant):
     first = assistant.ask("青岛陪产假几天").answer.split("\n")[0]
     assert "15天" in first and not first.startswith("没有"), first
+
+
+@pytest.mark.parametrize(
+    "question", ["青岛有什么托育方面的政策", "通化有什么住房方面的优惠", "贵州有啥教育这块的措施"]
+)
+def test_the_measures_of_a_field_named_in_between_are_listed(assistant, question):
+    r = assistant.ask(question)
+    assert r.kind == "list" and "相关的规定" in r.answer.split("\n")[0], r.answer
+
+
+@pytest.mark.parametrize(
+    "question, off",
+    [
+        ("重庆娃看病医保这块有哪些照顾", "育儿假"),
+        ("重庆小孩住院报销有啥优惠政策", "婚假"),
+        ("青岛多孩家庭买房租房都有哪些优惠", "金融支持"),
+    ],
+)
+def test_a_list_leaves_out_sentences_on_benefits_of_another_kind(assistant, question, off):
+    r = assistant.ask(question)
+    items = [x for x in r.answer.split("\n") if x.startswith("- ")]
+    assert items and not any(off in x for x in items), r.answer
+
+
+def test_a_list_keeps_a_sentence_holding_the_questions_own_word(assistant):
+    r = assistant.ask("青岛生孩子 从休假到报销到补贴 都有哪些政策 帮我一条条列一下")
+    assert "休假政策" in r.answer and "500元" in r.answer, r.answer
