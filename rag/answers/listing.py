@@ -158,7 +158,9 @@ def compose(ctx: Context, slug: str) -> Answer:
     doc = ctx.docs[slug]
     items = once(on_topic(lines_of(ctx, gather(ctx, slug))))
     if not items or (len(items) == 1 and not _unlisted_thing(ctx, [items[0][0]])):
-        return fact.single(ctx, slug)  # one measure is a fact, unless the thing asked is not it (商品房 / 公租房)
+        return fact.single(
+            ctx, slug
+        )  # one measure is a fact, unless the thing asked is not it (商品房 / 公租房)
     shown = items[:MAX_LINES]
     groups: dict[
         str, list[tuple[str, Extract]]

@@ -15,7 +15,7 @@ from functools import lru_cache
 from .. import messages as M
 from ..benefits import claims as C
 from ..models import Answer, Hit
-from . import verdict
+from . import ages, verdict
 from .common import Context, basis, finish_answer, next_step
 from .extract import finish
 from .meta import document_hit
@@ -26,6 +26,7 @@ SCALE = {"周": 7, "个月": 30, "年": 365, "万元": 10000, "万": 10000, "万
 DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 POWERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 # 是不是必须给: an encouraged figure answers 不是 (a duty is asked, the plan only encourages)
+_AGE = re.compile("周岁|岁以下|岁以前|岁前")
 _ADDED = re.compile("增加|延长|另外|额外|另行|以外|之外|外[，,]?(女职工|男方|配偶)?(增加|再)")
 _OBLIGED = re.compile("必须|一定要|一定得|强制|硬性|非给不可|都得给|都要给")
 _BEFORE_FIGURE = 8  # characters before an asserted figure read as what it is put on (能报销80%)
@@ -282,8 +283,13 @@ def _stated(ctx: Context, slug: str, fig: Figure, found) -> Answer:
     doc = ctx.docs[slug]
     hit, claim, vals = next(((h, c, v) for h, c, v in found if fig in v), found[0])
     cited = Hit(hit.chunk, hit.score, rank=1)
-    lead, unsaid = _lead(ctx, fig in vals and claim.grants, claim.sentence)
-    fact = finish(claim.part if len(claim.part) >= PART_SHOWN else claim.sentence)
+    # 育儿假是娃6岁以前…10天对吧 over 3周岁以下…10天: the figure holds, the age the question puts on it does not
+    past_age = ages.outside(ctx.q.topic, claim.sentence)
+    lead, unsaid = _lead(ctx, fig in vals and claim.grants and not past_age, claim.sentence)
+    # the part alone, unless it drops the age limit the sentence sets for the child's age asked (在子女3周岁前，…每人每年各享受…20天)
+    dropped_age = _AGE.search(claim.sentence) and not _AGE.search(claim.part) and ages.asked_age(ctx.q.topic)
+    short = len(claim.part) >= PART_SHOWN and not dropped_age
+    fact = finish(claim.part if short else claim.sentence)
     about = f"对{ctx.q.benefits[0]}" if ctx.q.benefits else ""  # 不是。…的方案对育儿假规定的是：…10天假期
     first = lead.format(region=doc.name, fact=fact, about=about)
     put_on = _figure_not_granted(ctx, doc, fact, claim.sentence) if fig in vals else ""

@@ -341,3 +341,42 @@ def test_a_list_leaves_out_sentences_on_benefits_of_another_kind(assistant, ques
 def test_a_list_keeps_a_sentence_holding_the_questions_own_word(assistant):
     r = assistant.ask("青岛生孩子 从休假到报销到补贴 都有哪些政策 帮我一条条列一下")
     assert "休假政策" in r.answer and "500元" in r.answer, r.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "贵州的育儿假是娃6岁以前 爸妈每年都能休10天 对吧",
+        "通化孩子5岁了 育儿假是不是还有20天",
+        "青岛孩子4岁了 育儿假是不是每年还有10天",
+    ],
+)
+def test_a_true_figure_with_an_age_past_the_limit_is_not_confirmed(assistant, question):
+    first = assistant.ask(question).answer.split("\n")[0]
+    assert not first.startswith("是") and "周岁" in first, first
+
+
+@pytest.mark.parametrize(
+    "question, who",
+    [
+        ("俺是孩子奶奶 今年55还在通化厂里上班 帮儿子带孙子 俺能休那个育儿假不", "奶奶"),
+        ("青岛爷爷奶奶能休育儿假吗", "爷爷奶奶"),
+        ("我是外婆 在重庆上班 我可以请育儿假帮忙带外孙吗", "外婆"),
+    ],
+)
+def test_a_grandparent_asking_for_parental_leave_gets_no_yes(assistant, question, who):
+    first = assistant.ask(question).answer.split("\n")[0]
+    assert first.startswith(f"没有。育儿假不适用于您说的“{who}”这种情况。"), first
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "俺媳妇在重庆 怀孕七个月了 最近老是腿抽筋 吃啥钙片好",
+        "北京孕妇补钙吃什么牌子的钙片好",
+        "青岛孕妇吃哪种维生素好",
+    ],
+)
+def test_which_supplement_to_take_is_refused_with_where_to_ask(assistant, question):
+    r = assistant.ask(question)
+    assert r.refused and "12320" in r.answer, r.answer

@@ -44,6 +44,7 @@ def _questions(assistant) -> list[tuple[str, list]]:
         "citizen-fresh7.jsonl",
         "citizen-fresh8.jsonl",
         "citizen-fresh9.jsonl",
+        "citizen-fresh10.jsonl",
     ):
         # the fresh batches written from the plans by people who had not read the code (outside scorer format)
         path = ROOT / "eval" / name
