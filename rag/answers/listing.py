@@ -82,10 +82,9 @@ def _on_benefit(ctx: Context, ex: Extract, sents: list[str]) -> list[str]:
     if not ctx.q.benefits or ctx.lexicon is None:
         return sents
     heading = ex.hit.chunk.section.split(" > ")[-1]
+    # a clause headed by the benefit speaks of it in every sentence (暖心计划 under 特殊家庭)
     if set(ctx.q.benefits) & {b.key for b in ctx.lexicon.find(heading)}:
-        return (
-            sents  # a clause headed by the benefit speaks of it in every sentence (暖心计划 under 特殊家庭)
-        )
+        return sents
     per = clause_benefits(ctx.lexicon, ex.hit.chunk.text)
     asked = set(ctx.q.benefits)
     groups = {ctx.lexicon.get(k).group for k in asked}
@@ -157,10 +156,9 @@ def _unlisted_thing(ctx: Context, lines: list[str]) -> str:
 def compose(ctx: Context, slug: str) -> Answer:
     doc = ctx.docs[slug]
     items = once(on_topic(lines_of(ctx, gather(ctx, slug))))
+    # one measure is a fact, unless the thing asked is not it (商品房 asked, only 公租房 stated)
     if not items or (len(items) == 1 and not _unlisted_thing(ctx, [items[0][0]])):
-        return fact.single(
-            ctx, slug
-        )  # one measure is a fact, unless the thing asked is not it (商品房 / 公租房)
+        return fact.single(ctx, slug)
     shown = items[:MAX_LINES]
     groups: dict[
         str, list[tuple[str, Extract]]

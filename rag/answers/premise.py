@@ -45,9 +45,8 @@ _ASKING_PART = re.compile(
 class Figure:
     number: float  # on one scale per kind: days, 元, %
     kind: str  # 天数 / 金额 / 比例
-    said: str = field(
-        default="", compare=False
-    )  # as the question writes it (十万块), quoted when unconfirmed
+    # as the question writes it (十万块), quoted when unconfirmed; not part of the figure's identity
+    said: str = field(default="", compare=False)
 
 
 @lru_cache(maxsize=1)
@@ -332,9 +331,7 @@ def _unstated(ctx: Context, slug: str, fig: Figure) -> Answer:
     )
     ev = ctx.evidence(slug)
     source = _beside(ctx, slug, fig, other, grant)
-    if (
-        source is None
-    ):  # nothing on it anywhere: the claim "not stated" is about the whole plan, which it cites
+    if source is None:  # nothing on it anywhere: "not stated" is about the whole plan, which it cites
         text = f"{lead}\n{M.SILENT_BASIS.format(title=doc.title)}\n{next_step(doc)}"
         return finish_answer(ctx, text, [document_hit(doc, 1)], [slug], {}, ctx.q.kind)
     hit, sentence, line, keeps_lead = source

@@ -163,8 +163,9 @@ def unnamed(ctx: Context, text: str) -> list[str]:
     def stands_for(t: str, b) -> bool:
         # a word several benefits share (补贴 of 家庭养育补贴制度) stands for the one asked unless the clause names
         # another benefit with it in that benefit's own wording (养育补贴 is 生育补贴's, not 分娩补助's)
-        taken = any(t in benefit_terms(o) and any(w in text for w in o.wordings) for o in others if o != b)
-        return t in text and not (ctx.lexicon.shared(t) and taken)
+        if t not in text or not ctx.lexicon.shared(t):
+            return t in text
+        return not any(t in benefit_terms(o) and any(w in text for w in o.wordings) for o in others if o != b)
 
     return [
         b.key

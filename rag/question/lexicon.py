@@ -113,6 +113,7 @@ class Lexicon:
             if b.extension and b.extension not in self._by_key:
                 raise LexiconError(f"benefits.toml: {b.key} extends unknown benefit {b.extension!r}")
         self._terms = self._surface_index(lambda b: (b.key, *b.terms, *b.wordings))
+        self._shared = frozenset(s for s, named in self._terms[0].items() if len(named) > 1)
         self._wordings = self._surface_index(lambda b: b.wordings)
         self.places = tuple(p for p in dict.fromkeys(normalize_query(p) for p in places) if len(p) >= 2)
         self._repair: _HomophoneIndex | None = None
@@ -171,7 +172,7 @@ class Lexicon:
 
     def shared(self, surface: str) -> bool:
         """The surface names several benefits (补贴, 补助): it stands for one only where the lexicon reads it so."""
-        return len(self._terms[0].get(normalize_query(surface), ())) > 1
+        return normalize_query(surface) in self._shared
 
     def find(self, text: str) -> list[Benefit]:
         """The benefits named in normalised `text`, in order of first mention, each once. A benefit reached only
